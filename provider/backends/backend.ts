@@ -1,0 +1,103 @@
+/**
+ * What every storage service offers the resource providers. Each service lives in its own folder
+ * below this one; nothing outside provider/backends/ knows which service it talks to.
+ */
+
+export type VersioningStatus = "Enabled" | "Suspended";
+
+/** The versioning state of a bucket as the service reports it. `Unversioned` has never been enabled. */
+export type ObservedVersioning = VersioningStatus | "Unversioned";
+
+export interface ZoneSettings {
+    /** Base URL of the zone's S3 API, such as `http://127.0.0.1:9100` or `https://sos-ch-dk-2.exo.io`. */
+    readonly endpoint: string;
+    /** SigV4 signing region. Defaults to the zone name for Exoscale and `us-east-1` for MinIO. */
+    readonly region?: string;
+}
+
+export interface Credentials {
+    readonly accessKey: string;
+    readonly secretKey: string;
+}
+
+/** Where and as whom a backend works: read from stack configuration and environment by settings.ts. */
+export interface BackendSettings {
+    readonly backend: string;
+    readonly zones: Readonly<Record<string, ZoneSettings>>;
+    readonly credentials: Credentials;
+    /** Exoscale only: base URL of the IAM API, for a contract server. Defaults to the public API. */
+    readonly iamEndpoint?: string;
+    /** Bounds of the waits for asynchronous work, in milliseconds. */
+    readonly waitTimeoutMs?: number;
+}
+
+export interface BucketRef {
+    readonly zone: string;
+    readonly bucket: string;
+}
+
+/** A role as the provider keeps it. `id` is what the service calls it (MinIO access key, Exoscale UUID). */
+export interface RoleSpec {
+    readonly name: string;
+    readonly description: string;
+    readonly editable: boolean;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly policy: unknown;
+}
+
+export interface RoleState extends RoleSpec {
+    readonly id: string;
+    /** Credentials the role replicates with, where the service needs them (MinIO). Always a secret output. */
+    readonly secretKey?: string;
+}
+
+export interface ReplicationRule {
+    readonly id: string;
+    readonly priority: number;
+    readonly status: "Enabled" | "Disabled";
+    readonly prefix?: string;
+    readonly tags?: Readonly<Record<string, string>>;
+    readonly deleteMarkerReplication: boolean;
+    readonly deleteReplication: boolean;
+    readonly existingObjectReplication: boolean;
+    readonly replicaModifications: boolean;
+    readonly destination: BucketRef & { readonly storageClass?: string };
+}
+
+export interface ReplicationSpec {
+    readonly source: BucketRef;
+    readonly role: RoleState;
+    readonly rules: readonly ReplicationRule[];
+}
+
+/** Called while a long operation waits, so that the user sees progress. */
+export type ProgressLog = (message: string) => void;
+
+export interface StorageBackend {
+    readonly name: string;
+    readonly zoneNames: readonly string[];
+    endpointOf(zone: string): string;
+
+    bucketExists(ref: BucketRef): Promise<boolean>;
+    createBucket(ref: BucketRef): Promise<void>;
+    /** Lists how many object versions and delete markers remain, up to `limit`. */
+    countVersions(ref: BucketRef, limit: number): Promise<number>;
+    /** Removes every version and delete marker, then the bucket. */
+    emptyAndDeleteBucket(ref: BucketRef, log: ProgressLog): Promise<void>;
+    deleteBucket(ref: BucketRef): Promise<void>;
+    getBucketTags(ref: BucketRef): Promise<Record<string, string>>;
+    putBucketTags(ref: BucketRef, tags: Readonly<Record<string, string>>): Promise<void>;
+
+    getVersioning(ref: BucketRef): Promise<ObservedVersioning>;
+    putVersioning(ref: BucketRef, status: VersioningStatus): Promise<void>;
+
+    createRole(spec: RoleSpec, log: ProgressLog): Promise<RoleState>;
+    /** Undefined when the role no longer exists. */
+    readRole(id: string, known: RoleState): Promise<RoleState | undefined>;
+    updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState>;
+    deleteRole(known: RoleState, log: ProgressLog): Promise<void>;
+    putReplication(spec: ReplicationSpec, previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void>;
+    /** Undefined when the bucket has no replication configuration. */
+    getReplication(source: BucketRef, known: ReplicationSpec): Promise<ReplicationSpec | undefined>;
+    deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void>;
+}

@@ -1,0 +1,461 @@
+/**
+ * A small client for the MinIO admin API (/minio/admin/v3): canned policies, users, and the bucket
+ * remote targets that replication rules point at. Plus one generic signed S3 call, for the
+ * replication XML that the AWS SDK cannot express (MinIO's DeleteReplication element).
+ *
+ * Requests are SigV4-signed for service "s3" and sent with Node's global fetch. Bodies that MinIO
+ * expects encrypted are encrypted with the signer's secret key (see adminCrypto.ts).
+ * SDK modules are required inside methods: Pulumi's closure serializer may capture this code, and
+ * it cannot serialize module-level clients.
+ */
+import type * as NodeCrypto from "node:crypto";
+import type { SignatureV4 } from "@smithy/signature-v4";
+import { encryptAdminBody } from "./adminCrypto";
+
+export interface MinioAdminClientOptions {
+    /** Base URL of the server, such as `http://127.0.0.1:9100`. */
+    endpoint: string;
+    credentials: { accessKey: string; secretKey: string };
+    /** SigV4 region; MinIO accepts any unless the server sets one. Defaults to `us-east-1`. */
+    region?: string;
+    /** Per-request time limit. Defaults to 60 s; set-remote-target alone waits up to ~3 s for a health check. */
+    requestTimeoutMs?: number;
+}
+
+/** A bucket on another MinIO server that a source bucket replicates to. */
+export interface RemoteTarget {
+    /** `host:port` of the target's S3 API, always with the port (MinIO compares it with its own address). */
+    endpoint: string;
+    secure: boolean;
+    targetBucket: string;
+    /** Credentials on the target server that the source server replicates with. */
+    accessKey: string;
+    secretKey: string;
+    region?: string;
+}
+
+/** A remote target as MinIO lists it; MinIO never returns the secret key. */
+export interface RemoteTargetSummary {
+    arn: string;
+    endpoint: string;
+    targetBucket: string;
+    accessKey?: string;
+}
+
+export interface MinioUserInfo {
+    /** `enabled` or `disabled`. */
+    status: string;
+    /** Comma-separated names of the attached canned policies, absent when none is attached. */
+    policyName?: string;
+}
+
+/** A failed admin call. `code` is MinIO's error code (`XMinioAdminNoSuchUser`, ...) or `HTTP <status>`. */
+export class MinioAdminError extends Error {
+    constructor(
+        message: string,
+        readonly operation: string,
+        readonly code: string,
+        readonly httpStatus: number | undefined,
+    ) {
+        super(message);
+        this.name = "MinioAdminError";
+    }
+}
+
+const adminPrefix = "/minio/admin/v3";
+const defaultRegion = "us-east-1";
+const defaultRequestTimeoutMs = 60_000;
+
+/** What to do about the error codes a replication setup meets most. */
+const hints: Record<string, string> = {
+    XMinioAdminReplicationRemoteConnectionError:
+        "The source server could not reach the target or its credentials were refused: check the target endpoint " +
+        "(host:port as seen from the source server), that the target bucket exists, and the target credentials.",
+    RemoteTargetNotVersionedError: "Enable versioning on the target bucket first.",
+    XMinioAdminRemoteIdenticalToSource: "The target must be another server or another bucket; give the endpoint with an explicit port.",
+    XMinioAdminBucketRemoteAlreadyExists:
+        "This source bucket already has a target for that endpoint and bucket; list the targets and reuse or remove its ARN.",
+    XMinioAdminRemoteRemoveDisallowed: "A replication rule still uses this ARN; delete or change the bucket's replication configuration first.",
+    XMinioAdminRemoteTargetDenyAdd: "Site replication is enabled on this server; bucket remote targets cannot be added alongside it.",
+    InvalidRequest: "If this is about versioning: enable versioning on the source bucket first.",
+    SignatureDoesNotMatch: "Check the secret key configured for this server.",
+    InvalidAccessKeyId: "Check the access key configured for this server.",
+    AccessDenied: "The credentials lack admin rights on this server; use the root user or an admin policy.",
+};
+
+interface SignedRequest {
+    method: string;
+    path: string;
+    query: Record<string, string>;
+    body?: Uint8Array;
+    headers?: Record<string, string>;
+}
+
+interface RawResponse {
+    status: number;
+    body: Buffer;
+}
+
+interface BucketTargetBody {
+    sourcebucket: string;
+    endpoint: string;
+    credentials: { accessKey: string; secretKey: string };
+    targetbucket: string;
+    secure: boolean;
+    path: string;
+    api: string;
+    type: string;
+    region?: string;
+    arn?: string;
+    replicationSync: boolean;
+    disableProxy: boolean;
+}
+
+interface ListedBucketTarget {
+    arn?: string;
+    endpoint?: string;
+    targetbucket?: string;
+    credentials?: { accessKey?: string } | null;
+}
+
+export class MinioAdminClient {
+    private readonly baseUrl: string;
+    private readonly protocol: string;
+    private readonly hostname: string;
+    private readonly port: number | undefined;
+    /** host[:port] as fetch sends it in the Host header, which the signature covers. */
+    private readonly host: string;
+    private readonly region: string;
+    private readonly requestTimeoutMs: number;
+    // Kept off the enumerable properties so that logging or serializing the client never prints it.
+    declare private readonly credentials: { readonly accessKey: string; readonly secretKey: string };
+
+    constructor(options: MinioAdminClientOptions) {
+        let url: URL;
+        try {
+            url = new URL(options.endpoint);
+        } catch {
+            throw new Error(`MinioAdminClient: endpoint '${options.endpoint}' is not a URL; give one like http://127.0.0.1:9000.`);
+        }
+        if ((url.protocol !== "http:" && url.protocol !== "https:") || (url.pathname !== "/" && url.pathname !== "")) {
+            throw new Error(`MinioAdminClient: endpoint '${options.endpoint}' must be http(s)://host[:port] without a path.`);
+        }
+        if (!options.credentials?.accessKey || !options.credentials?.secretKey) {
+            throw new Error("MinioAdminClient: credentials.accessKey and credentials.secretKey are both required.");
+        }
+        this.baseUrl = `${url.protocol}//${url.host}`;
+        this.protocol = url.protocol;
+        this.hostname = url.hostname;
+        this.port = url.port ? Number(url.port) : undefined;
+        this.host = url.host;
+        this.region = options.region ?? defaultRegion;
+        this.requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+        Object.defineProperty(this, "credentials", {
+            value: { accessKey: options.credentials.accessKey, secretKey: options.credentials.secretKey },
+            enumerable: false,
+        });
+    }
+
+    // ---- canned policies ----
+
+    /** Creates or replaces a canned policy. The policy document needs a `Version`. */
+    async addCannedPolicy(name: string, policy: object): Promise<void> {
+        await this.admin("add-canned-policy", "PUT", "/add-canned-policy", { name }, {
+            body: Buffer.from(JSON.stringify(policy)),
+        });
+    }
+
+    async removeCannedPolicy(name: string): Promise<void> {
+        await this.admin("remove-canned-policy", "DELETE", "/remove-canned-policy", { name });
+    }
+
+    /** The policy document as MinIO stores it (normalized, not byte-identical to what was added), or undefined. */
+    async getCannedPolicy(name: string): Promise<object | undefined> {
+        const response = await this.admin("info-canned-policy", "GET", "/info-canned-policy", { name }, {
+            absentWhen: ["XMinioAdminNoSuchPolicy"],
+        });
+        return response === undefined ? undefined : (JSON.parse(response.toString("utf8")) as object);
+    }
+
+    // ---- users ----
+
+    /** Creates or updates an enabled user. MinIO requires a secret key of at least 8 characters. */
+    async addUser(accessKey: string, secretKey: string): Promise<void> {
+        const body = await this.encrypt({ secretKey, status: "enabled" });
+        await this.admin("add-user", "PUT", "/add-user", { accessKey }, { body, contentType: "application/octet-stream" });
+    }
+
+    async removeUser(accessKey: string): Promise<void> {
+        await this.admin("remove-user", "DELETE", "/remove-user", { accessKey });
+    }
+
+    /** The user's status and policies, or undefined when no such user exists. */
+    async userInfo(accessKey: string): Promise<MinioUserInfo | undefined> {
+        const response = await this.admin("user-info", "GET", "/user-info", { accessKey }, {
+            absentWhen: ["XMinioAdminNoSuchUser"],
+        });
+        if (response === undefined) {
+            return undefined;
+        }
+        const info = JSON.parse(response.toString("utf8")) as { status?: string; policyName?: string };
+        return { status: info.status ?? "", ...(info.policyName ? { policyName: info.policyName } : {}) };
+    }
+
+    /** Attaches canned policies to a user; policies that are already attached are not an error. */
+    async attachPolicy(user: string, policies: string[]): Promise<void> {
+        if (policies.length === 0 || policies.some((p) => !p)) {
+            throw new Error("MinioAdminClient.attachPolicy: give at least one non-empty policy name.");
+        }
+        const body = await this.encrypt({ policies, user });
+        // The success response is encrypted too; nothing in it is needed, so it is not decrypted.
+        await this.admin("attach-policy", "POST", "/idp/builtin/policy/attach", {}, {
+            body,
+            contentType: "application/octet-stream",
+            successStatuses: [200, 201, 204],
+            successWhen: ["XMinioAdminPolicyChangeAlreadyApplied"],
+        });
+    }
+
+    // ---- remote targets ----
+
+    /**
+     * Registers `target` as a replication target of `sourceBucket` and returns its ARN. Both buckets
+     * must exist and be versioned. If the same endpoint and bucket is already registered MinIO returns
+     * the existing ARN and ignores the credentials given here: use updateRemoteTargetCredentials.
+     */
+    async setRemoteTarget(sourceBucket: string, target: RemoteTarget): Promise<string> {
+        const body = await this.encrypt(bucketTargetBody(sourceBucket, target));
+        const response = await this.admin("set-remote-target", "PUT", "/set-remote-target", { bucket: sourceBucket }, {
+            body,
+            contentType: "application/octet-stream",
+        });
+        return parseArn("set-remote-target", response!);
+    }
+
+    /** Replaces the credentials (and endpoint, bucket, secure flag) of an existing remote target. */
+    async updateRemoteTargetCredentials(sourceBucket: string, arn: string, target: RemoteTarget): Promise<void> {
+        const body = await this.encrypt({ ...bucketTargetBody(sourceBucket, target), arn });
+        await this.admin("update-remote-target", "PUT", "/set-remote-target",
+            { bucket: sourceBucket, update: "true", creds: "true" },
+            { body, contentType: "application/octet-stream" });
+    }
+
+    /** The replication targets of a bucket; empty when it has none. */
+    async listRemoteTargets(sourceBucket: string): Promise<RemoteTargetSummary[]> {
+        const response = await this.admin("list-remote-targets", "GET", "/list-remote-targets",
+            { bucket: sourceBucket, type: "replication" },
+            { absentWhen: ["XMinioAdminRemoteTargetNotFoundError"] });
+        if (response === undefined) {
+            return [];
+        }
+        const listed = JSON.parse(response.toString("utf8")) as ListedBucketTarget[] | null;
+        return (listed ?? []).map((t) => ({
+            arn: t.arn ?? "",
+            endpoint: t.endpoint ?? "",
+            targetBucket: t.targetbucket ?? "",
+            ...(t.credentials?.accessKey ? { accessKey: t.credentials.accessKey } : {}),
+        }));
+    }
+
+    /** Removes a remote target. MinIO refuses while a replication rule uses the ARN (XMinioAdminRemoteRemoveDisallowed). */
+    async removeRemoteTarget(sourceBucket: string, arn: string): Promise<void> {
+        await this.admin("remove-remote-target", "DELETE", "/remove-remote-target", { bucket: sourceBucket, arn }, {
+            successStatuses: [200, 204],
+        });
+    }
+
+    // ---- plain S3 ----
+
+    /**
+     * A signed path-style S3 bucket sub-resource call, such as `PUT /<bucket>?replication`. Does not
+     * throw on HTTP errors: the caller reads the status and the XML error text. Bodies are sent with
+     * Content-MD5, which AWS requires for ?replication (MinIO does not check it).
+     */
+    async s3Request(method: string, bucket: string, query: string, body?: string): Promise<{ status: number; text: string }> {
+        const crypto = require("node:crypto") as typeof NodeCrypto;
+        const headers: Record<string, string> = {};
+        let payload: Buffer | undefined;
+        if (body !== undefined) {
+            payload = Buffer.from(body, "utf8");
+            headers["content-md5"] = crypto.createHash("md5").update(payload).digest("base64");
+            headers["content-type"] = "application/xml";
+        }
+        const response = await this.send(`S3 ${method} ?${query}`, {
+            method: method.toUpperCase(),
+            path: `/${encodeURIComponent(bucket)}`,
+            query: parseQuery(query),
+            body: payload,
+            headers,
+        });
+        return { status: response.status, text: response.body.toString("utf8") };
+    }
+
+    // ---- plumbing ----
+
+    private async encrypt(value: object): Promise<Buffer> {
+        return encryptAdminBody(this.credentials.secretKey, Buffer.from(JSON.stringify(value), "utf8"));
+    }
+
+    /**
+     * One admin call. Returns the response body; undefined when MinIO answers with an error code
+     * listed in `absentWhen`. Throws MinioAdminError for every other failure.
+     */
+    private async admin(
+        operation: string,
+        method: string,
+        path: string,
+        query: Record<string, string>,
+        options: {
+            body?: Uint8Array;
+            contentType?: string;
+            successStatuses?: number[];
+            absentWhen?: string[];
+            successWhen?: string[];
+        } = {},
+    ): Promise<Buffer | undefined> {
+        const headers: Record<string, string> = {};
+        if (options.contentType) {
+            headers["content-type"] = options.contentType;
+        }
+        const response = await this.send(operation, { method, path: adminPrefix + path, query, body: options.body, headers });
+        if ((options.successStatuses ?? [200]).includes(response.status)) {
+            return response.body;
+        }
+        const { code, message } = parseErrorBody(response);
+        if (options.absentWhen?.includes(code)) {
+            return undefined;
+        }
+        if (options.successWhen?.includes(code)) {
+            return Buffer.alloc(0);
+        }
+        const hint = hints[code] ? ` ${hints[code]}` : "";
+        throw new MinioAdminError(
+            `MinIO admin ${operation} on ${this.baseUrl} failed (HTTP ${response.status}): ${code}: ${message}.${hint}`,
+            operation, code, response.status);
+    }
+
+    private async send(operation: string, request: SignedRequest): Promise<RawResponse> {
+        const crypto = require("node:crypto") as typeof NodeCrypto;
+        const body = request.body ?? new Uint8Array(0);
+        const headers: Record<string, string> = {
+            ...request.headers,
+            host: this.host,
+            "x-amz-content-sha256": crypto.createHash("sha256").update(body).digest("hex"),
+        };
+        const signed = await this.signer().sign({
+            method: request.method,
+            protocol: this.protocol,
+            hostname: this.hostname,
+            port: this.port,
+            path: request.path,
+            query: request.query,
+            headers,
+            body,
+        });
+        // fetch derives Host from the URL itself and refuses to take it as a header.
+        const { host: _signedHost, ...sentHeaders } = signed.headers;
+        const url = this.baseUrl + request.path + formatQuery(request.query);
+        let response: Response;
+        try {
+            response = await fetch(url, {
+                method: request.method,
+                headers: sentHeaders,
+                body: request.body && request.body.length > 0 ? request.body : undefined,
+                signal: AbortSignal.timeout(this.requestTimeoutMs),
+            });
+        } catch (error) {
+            if ((error as Error).name === "TimeoutError") {
+                throw new MinioAdminError(
+                    `MinIO ${operation}: ${this.baseUrl} did not answer within ${this.requestTimeoutMs} ms. Check the server's health ` +
+                    "or raise requestTimeoutMs.", operation, "Timeout", undefined);
+            }
+            const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+            throw new MinioAdminError(
+                `MinIO ${operation}: could not reach ${this.baseUrl} (${cause}). Check that the server runs and the endpoint is right.`,
+                operation, "NetworkError", undefined);
+        }
+        return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+    }
+
+    private signer(): SignatureV4 {
+        const { SignatureV4 } = require("@smithy/signature-v4") as typeof import("@smithy/signature-v4");
+        const { Hash } = require("@smithy/hash-node") as typeof import("@smithy/hash-node");
+        return new SignatureV4({
+            service: "s3",
+            region: this.region,
+            credentials: { accessKeyId: this.credentials.accessKey, secretAccessKey: this.credentials.secretKey },
+            sha256: Hash.bind(null, "sha256"),
+            // S3 (and MinIO) canonicalize the path as sent, without a second round of escaping.
+            uriEscapePath: false,
+        });
+    }
+}
+
+function bucketTargetBody(sourceBucket: string, target: RemoteTarget): BucketTargetBody {
+    if (!/^[^/:]+:\d+$/.test(target.endpoint) && !/^\[[^\]]+\]:\d+$/.test(target.endpoint)) {
+        throw new Error(`Remote target endpoint '${target.endpoint}' must be host:port with an explicit port and no scheme ` +
+            "(MinIO rejects a target it cannot tell apart from itself).");
+    }
+    return {
+        sourcebucket: sourceBucket,
+        endpoint: target.endpoint,
+        credentials: { accessKey: target.accessKey, secretKey: target.secretKey },
+        targetbucket: target.targetBucket,
+        secure: target.secure,
+        path: "auto",
+        api: "s3v4",
+        type: "replication",
+        ...(target.region ? { region: target.region } : {}),
+        replicationSync: false,
+        disableProxy: false,
+    };
+}
+
+function parseArn(operation: string, body: Buffer): string {
+    const text = body.toString("utf8");
+    try {
+        const arn = JSON.parse(text) as unknown;
+        if (typeof arn === "string" && arn.startsWith("arn:")) {
+            return arn;
+        }
+    } catch {
+        // fall through to the error below
+    }
+    throw new MinioAdminError(`MinIO admin ${operation} answered '${text.slice(0, 200)}' instead of a JSON ARN string.`,
+        operation, "UnexpectedResponse", 200);
+}
+
+/** MinIO admin errors are JSON ({"Code","Message",...}); S3-style handlers may answer in XML. */
+function parseErrorBody(response: RawResponse): { code: string; message: string } {
+    const text = response.body.toString("utf8");
+    try {
+        const parsed = JSON.parse(text) as { Code?: string; Message?: string };
+        if (parsed && (parsed.Code || parsed.Message)) {
+            return { code: parsed.Code ?? `HTTP ${response.status}`, message: parsed.Message ?? "" };
+        }
+    } catch {
+        // not JSON; try XML below
+    }
+    const xmlCode = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+    const xmlMessage = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+    if (xmlCode || xmlMessage) {
+        return { code: xmlCode ?? `HTTP ${response.status}`, message: xmlMessage ?? "" };
+    }
+    return { code: `HTTP ${response.status}`, message: text.slice(0, 500) || "(empty response body)" };
+}
+
+function parseQuery(query: string): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(query.replace(/^\?/, ""))) {
+        result[key] = value;
+    }
+    return result;
+}
+
+/** RFC 3986 escaping, the same the signer applies when it builds the canonical query. */
+function formatQuery(query: Record<string, string>): string {
+    const escape = (text: string) =>
+        encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const pairs = Object.keys(query).sort().map((key) => `${escape(key)}=${escape(query[key])}`);
+    return pairs.length > 0 ? `?${pairs.join("&")}` : "";
+}

@@ -1,0 +1,44 @@
+import type { BackendSettings, BucketRef, StorageBackend } from "../backend";
+import type { BackendDefaults, RuleCheck } from "../registry";
+import { findLocalZones, localCredentials } from "./localZones";
+
+/** MinIO: zones are separate MinIO deployments; roles are users with a canned policy; rules point at remote targets. */
+
+export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
+    const local = findLocalZones(env);
+    const fromEnv = {
+        accessKey: env.MINIO_ACCESS_KEY ?? env.MINIO_ROOT_USER,
+        secretKey: env.MINIO_SECRET_KEY ?? env.MINIO_ROOT_PASSWORD,
+    };
+    return {
+        zones: local?.zones,
+        credentials: fromEnv.accessKey && fromEnv.secretKey ? fromEnv : localCredentials(local),
+        howToConfigureZones: "Start the local pair with 'npm run zones -- up', or set 'bucket-replication:zones' " +
+            "to an object such as {\"zone-a\": {\"endpoint\": \"http://127.0.0.1:9100\"}}.",
+        howToSetCredentials: "set MINIO_ACCESS_KEY and MINIO_SECRET_KEY in the environment.",
+    };
+}
+
+export function open(settings: BackendSettings): StorageBackend {
+    const { MinioBackend } = require("./minioBackend") as typeof import("./minioBackend");
+    return new MinioBackend(settings);
+}
+
+export function replicationPolicy(source: BucketRef, destinations: readonly BucketRef[]): unknown {
+    const { replicationUserPolicy } = require("./policy") as typeof import("./policy");
+    return replicationUserPolicy(source, destinations);
+}
+
+const storageClasses = ["STANDARD", "REDUCED_REDUNDANCY"];
+
+export function ruleProblems(rule: RuleCheck): { path: string[]; message: string }[] {
+    const problems: { path: string[]; message: string }[] = [];
+    if (rule.deleteMarkerReplication === true && rule.tags && Object.keys(rule.tags).length > 0) {
+        problems.push({ path: ["deleteMarkerReplication"], message: "MinIO cannot replicate delete markers for a rule that filters by 'tags'; remove the tags or set 'deleteMarkerReplication: false'." });
+    }
+    const storageClass = rule.destination?.storageClass;
+    if (storageClass !== undefined && !storageClasses.includes(storageClass)) {
+        problems.push({ path: ["destination", "storageClass"], message: `'storageClass' '${storageClass}' is not one MinIO knows; use ${storageClasses.join(" or ")}.` });
+    }
+    return problems;
+}

@@ -1,0 +1,66 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { bucketId, parseBucketId } from "./bucket";
+import { configureFrom, configuredZones, currentBackend } from "./context";
+import { progressLog } from "./progress";
+import { collectFailures, zoneProblems } from "./validation";
+
+export interface BucketVersioningInputs {
+    readonly bucket: string;
+    readonly zone: string;
+    readonly status: "Enabled" | "Suspended";
+}
+
+/** `status` as last read from the service; `Unversioned` after a refresh means versioning was never on. */
+export type BucketVersioningOutputs = Omit<BucketVersioningInputs, "status"> & { readonly status: string };
+
+const versioningSchema = z.object({
+    bucket: z.string({ error: "'bucket' is required: pass the bucket's name, such as `bucket.name`." }),
+    zone: z.string({ error: "'zone' is required: pass the bucket's zone, such as `bucket.zone`." }),
+    status: z.enum(["Enabled", "Suspended"], { error: "'status' must be \"Enabled\" or \"Suspended\" (S3 cannot turn versioning off once on)." }),
+});
+
+export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVersioningOutputs> = {
+    async configure(request) {
+        configureFrom(request);
+    },
+
+    async check(_olds, news) {
+        const problems = zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message }));
+        return { inputs: news, failures: collectFailures(versioningSchema, news as unknown as Record<string, unknown>, problems) };
+    },
+
+    async diff(_id, olds, news) {
+        const replaces = (["bucket", "zone"] as const).filter((key) => olds[key] !== news[key]);
+        return { changes: replaces.length > 0 || olds.status !== news.status, replaces, deleteBeforeReplace: true };
+    },
+
+    async create(inputs) {
+        const ref = { zone: inputs.zone, bucket: inputs.bucket };
+        await currentBackend().putVersioning(ref, inputs.status);
+        return { id: bucketId(ref), outs: { ...inputs } };
+    },
+
+    async read(id, props) {
+        const ref = parseBucketId(id);
+        const backend = currentBackend();
+        if (!(await backend.bucketExists(ref))) return {};
+        const outs = { bucket: ref.bucket, zone: ref.zone, status: await backend.getVersioning(ref) };
+        return { id, props: outs, inputs: { ...props, ...outs } };
+    },
+
+    async update(_id, _olds, news) {
+        await currentBackend().putVersioning({ zone: news.zone, bucket: news.bucket }, news.status);
+        return { outs: { ...news } };
+    },
+
+    async delete(id) {
+        const ref = parseBucketId(id);
+        const backend = currentBackend();
+        if (!(await backend.bucketExists(ref)) || (await backend.getVersioning(ref)) !== "Enabled") return;
+        // S3 can only suspend versioning; existing versions are kept.
+        await backend.putVersioning(ref, "Suspended");
+        progressLog(`versioning ${ref.bucket}`)(`versioning of bucket '${ref.bucket}' in zone ${ref.zone} is now Suspended ` +
+            `(S3 cannot turn it off); the object versions it kept are still there`);
+    },
+};

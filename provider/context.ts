@@ -1,0 +1,42 @@
+import type { BackendSettings, StorageBackend } from "./backends/backend";
+import { openBackend } from "./backends/registry";
+import { configNamespace, resolveSettings } from "./settings";
+
+/**
+ * The backend the provider process talks to, made once from the stack configuration that the
+ * engine hands to `configure`. Module state lives only in the provider process: it is never part
+ * of the serialized provider.
+ */
+let configLookup: (key: string) => string | undefined = () => undefined;
+let cached: { settings: BackendSettings; backend: StorageBackend } | undefined;
+
+export function configureFrom(request: { config: { get(key: string): string | undefined } }): void {
+    configLookup = (key) => request.config.get(`${configNamespace}:${key}`);
+    cached = undefined;
+}
+
+export function currentBackend(): StorageBackend {
+    if (!cached) {
+        const settings = resolveSettings(configLookup);
+        cached = { settings, backend: openBackend(settings) };
+    }
+    return cached.backend;
+}
+
+/** The configured zone names, or the configuration error that makes them unknowable. */
+export function configuredZones(): readonly string[] | Error {
+    try {
+        return currentBackend().zoneNames;
+    } catch (error) {
+        return error as Error;
+    }
+}
+
+/** The configured backend's name, or undefined when the configuration is unusable (reported elsewhere). */
+export function configuredBackendName(): string | undefined {
+    try {
+        return currentBackend().name;
+    } catch {
+        return undefined;
+    }
+}

@@ -1,0 +1,87 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import type { RoleSpec, RoleState } from "./backends/backend";
+import { autoName } from "./bucket";
+import { configureFrom, currentBackend } from "./context";
+import { progressLog } from "./progress";
+import { stableJson } from "./stableJson";
+import { collectFailures, isUnknown } from "./validation";
+
+export interface IamRoleInputs {
+    readonly name?: string;
+    readonly namePrefix: string;
+    readonly description?: string;
+    readonly editable?: boolean;
+    readonly labels?: Record<string, string>;
+    readonly policy: unknown;
+}
+
+export type IamRoleOutputs = RoleState & { readonly namePrefix: string };
+
+const roleSchema = z.object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/,
+        "'name' must be 3 to 128 letters, digits, dots, underscores or hyphens, starting with a letter or digit.").optional(),
+    description: z.string().max(255, "'description' must be at most 255 characters.").optional(),
+    editable: z.boolean({ error: "'editable' must be true or false." }).optional(),
+    labels: z.record(z.string(), z.string({ error: "Label values must be strings." })).optional(),
+    policy: z.record(z.string(), z.unknown(), {
+        error: "'policy' is required and must be the backend's policy document (an object); build one with replicationPolicy({ source, destinations }).",
+    }),
+});
+
+export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> = {
+    async configure(request) {
+        configureFrom(request);
+    },
+
+    async check(olds, news) {
+        const keepName = olds?.name && olds.namePrefix === news.namePrefix && news.name === undefined;
+        const name = news.name ?? (keepName ? olds.name : autoName(news.namePrefix));
+        const inputs = { ...news, name, description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
+        return { inputs, failures: collectFailures(roleSchema, { ...news, name } as Record<string, unknown>) };
+    },
+
+    async diff(_id, olds, news) {
+        const replaces: string[] = [];
+        if (olds.name !== news.name) replaces.push("name");
+        if (olds.editable !== (news.editable ?? true)) replaces.push("editable");
+        const policyChanged = isUnknown(news.policy) || stableJson(olds.policy) !== stableJson(news.policy);
+        // A role made non-editable can never have its policy changed: only a new role can carry a new policy.
+        if (policyChanged && olds.editable === false) replaces.push("policy");
+        const changes = replaces.length > 0 || policyChanged
+            || olds.description !== (news.description ?? "")
+            || stableJson(olds.labels) !== stableJson(news.labels ?? {});
+        return { changes, replaces, deleteBeforeReplace: olds.name === news.name };
+    },
+
+    async create(inputs) {
+        const role = await currentBackend().createRole(specOf(inputs), progressLog(`role ${inputs.name}`));
+        return { id: role.id, outs: { ...role, namePrefix: inputs.namePrefix } };
+    },
+
+    async read(id, props) {
+        const role = await currentBackend().readRole(id, props!);
+        if (!role) return {};
+        const outs = { ...props!, ...role };
+        return { id, props: outs, inputs: { ...outs, secretKey: undefined } as unknown as IamRoleOutputs };
+    },
+
+    async update(_id, olds, news) {
+        const role = await currentBackend().updateRole(olds, specOf(news), progressLog(`role ${olds.name}`));
+        return { outs: { ...role, namePrefix: news.namePrefix } };
+    },
+
+    async delete(_id, props) {
+        await currentBackend().deleteRole(props, progressLog(`role ${props.name}`));
+    },
+};
+
+function specOf(inputs: IamRoleInputs): RoleSpec {
+    return {
+        name: inputs.name!,
+        description: inputs.description ?? "",
+        editable: inputs.editable ?? true,
+        labels: inputs.labels ?? {},
+        policy: inputs.policy,
+    };
+}

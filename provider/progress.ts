@@ -1,0 +1,67 @@
+import type { ProgressLog } from "./backends/backend";
+
+/**
+ * Progress messages from inside the dynamic-provider process. That process is started with the
+ * engine's address as its first argument but @pulumi/pulumi does not connect its log functions
+ * there, so this talks to the engine's Log RPC directly and shows messages in the CLI's output.
+ */
+export function progressLog(resourceLabel: string): ProgressLog {
+    return (message: string) => sendToEngine(`${resourceLabel}: ${message}`);
+}
+
+let engineClient: { log(request: unknown, callback: (error: unknown) => void): void } | undefined | null;
+
+function sendToEngine(message: string): void {
+    if (engineClient === undefined) engineClient = connectToEngine();
+    const client = engineClient;
+    if (!client) {
+        process.stderr.write(message + "\n");
+        return;
+    }
+    const engineProto = require("@pulumi/pulumi/proto/engine_pb");
+    const request = new engineProto.LogRequest();
+    request.setSeverity(engineProto.LogSeverity.INFO);
+    request.setMessage(message);
+    request.setUrn("");
+    client.log(request, (error) => {
+        if (error) process.stderr.write(message + "\n");
+    });
+}
+
+function connectToEngine(): typeof engineClient {
+    const address = process.argv[2];
+    if (!address || !/^[\w.-]+:\d+$/.test(address) || !process.argv[1]?.includes("dynamic-provider")) return null;
+    try {
+        const grpc = require("@grpc/grpc-js");
+        const engineService = require("@pulumi/pulumi/proto/engine_grpc_pb");
+        return new engineService.EngineClient(address, grpc.credentials.createInsecure());
+    } catch {
+        return null;
+    }
+}
+
+/**
+ * Polls `probe` with growing pauses until it returns a value, logging `waitingFor` on each pause,
+ * and gives up after `timeoutMs` with `onTimeout()`'s error.
+ */
+export async function waitFor<T>(options: {
+    readonly probe: () => Promise<T | undefined>;
+    readonly waitingFor: () => string;
+    readonly log: ProgressLog;
+    readonly timeoutMs: number;
+    readonly onTimeout: () => Error;
+    readonly firstPauseMs?: number;
+    readonly maxPauseMs?: number;
+}): Promise<T> {
+    const started = Date.now();
+    let pause = options.firstPauseMs ?? 1000;
+    for (;;) {
+        const value = await options.probe();
+        if (value !== undefined) return value;
+        const elapsed = Date.now() - started;
+        if (elapsed >= options.timeoutMs) throw options.onTimeout();
+        options.log(`waiting ${Math.round(elapsed / 1000)}s/${Math.round(options.timeoutMs / 1000)}s: ${options.waitingFor()}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pause, options.timeoutMs - elapsed)));
+        pause = Math.min(pause * 2, options.maxPauseMs ?? 10_000);
+    }
+}

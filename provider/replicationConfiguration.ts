@@ -1,0 +1,195 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import type { ReplicationRule, ReplicationSpec, RoleState } from "./backends/backend";
+import { ruleProblemsFor } from "./backends/registry";
+import { bucketId, parseBucketId } from "./bucket";
+import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
+import { progressLog } from "./progress";
+import { stableJson } from "./stableJson";
+import { collectFailures, isUnknown, Problem, zoneProblems } from "./validation";
+
+/** A rule as the user writes it; the rule's ID is its key in `rules`. */
+export interface RuleInput {
+    readonly priority: number;
+    readonly status?: "Enabled" | "Disabled";
+    readonly prefix?: string;
+    readonly tags?: Record<string, string>;
+    readonly deleteMarkerReplication?: boolean;
+    readonly deleteReplication?: boolean;
+    readonly existingObjectReplication?: boolean;
+    readonly replicaModifications?: boolean;
+    readonly destination: { readonly bucket: string; readonly zone: string; readonly storageClass?: string };
+}
+
+/** The parts of the role the service needs: its ID, and on MinIO the credentials of its user. */
+export interface RoleReference {
+    readonly id: string;
+    readonly name: string;
+    readonly secretKey?: string;
+}
+
+export interface ReplicationConfigurationInputs {
+    readonly bucket: string;
+    readonly zone: string;
+    readonly role: RoleReference;
+    readonly rules: Record<string, RuleInput>;
+}
+
+export type ReplicationConfigurationOutputs = ReplicationConfigurationInputs;
+
+const ruleIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+const ruleSchema = z.object({
+    priority: z.number({ error: "'priority' is required: a whole number; the highest priority wins when rules overlap." })
+        .int("'priority' must be a whole number.").min(0, "'priority' must not be negative."),
+    status: z.enum(["Enabled", "Disabled"], { error: "'status' must be \"Enabled\" or \"Disabled\"." }).optional(),
+    prefix: z.string().max(1024).optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    deleteMarkerReplication: z.boolean().optional(),
+    deleteReplication: z.boolean().optional(),
+    existingObjectReplication: z.boolean().optional(),
+    replicaModifications: z.boolean().optional(),
+    destination: z.object({
+        bucket: z.string({ error: "'bucket' is required: the destination bucket's name, such as `destination.name`." }),
+        zone: z.string({ error: "'zone' is required: the destination bucket's zone, such as `destination.zone`." }),
+        storageClass: z.string().optional(),
+    }, { error: "'destination' is required: { bucket, zone }." }),
+});
+
+const replicationSchema = z.object({
+    bucket: z.string({ error: "'bucket' is required: the source bucket's name, such as `source.name`." }),
+    zone: z.string({ error: "'zone' is required: the source bucket's zone." }),
+    role: z.object({ id: z.string(), name: z.string() }, { error: "'role' is required: pass the IamRole resource." }),
+    rules: z.record(z.string(), ruleSchema, { error: "'rules' is required: an object of rules keyed by rule ID." }),
+});
+
+export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, ReplicationConfigurationOutputs> = {
+    async configure(request) {
+        configureFrom(request);
+    },
+
+    async check(_olds, news) {
+        const inputs = isUnknown(news.rules) ? news : { ...news, rules: withDefaults(news.rules ?? {}) };
+        const problems = [...ruleSetProblems(news), ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message }))];
+        return { inputs, failures: collectFailures(replicationSchema, news as unknown as Record<string, unknown>, problems) };
+    },
+
+    async diff(_id, olds, news) {
+        const replaces = (["bucket", "zone"] as const).filter((key) => olds[key] !== news[key]);
+        const changes = replaces.length > 0
+            || stableJson(olds.rules) !== stableJson(news.rules)
+            || olds.role?.id !== news.role?.id
+            || olds.role?.secretKey !== news.role?.secretKey;
+        return { changes, replaces, deleteBeforeReplace: true };
+    },
+
+    async create(inputs) {
+        const spec = specOf(inputs);
+        await currentBackend().putReplication(spec, undefined, progressLog(`replication of ${inputs.bucket}`));
+        return { id: bucketId(spec.source), outs: inputs };
+    },
+
+    async read(id, props) {
+        const source = parseBucketId(id);
+        const backend = currentBackend();
+        if (!(await backend.bucketExists(source))) return {};
+        const actual = await backend.getReplication(source, specOf(props!));
+        if (!actual) return {};
+        const outs = { ...props!, rules: rulesByIdOf(actual.rules) };
+        return { id, props: outs, inputs: outs };
+    },
+
+    async update(_id, olds, news) {
+        await currentBackend().putReplication(specOf(news), specOf(olds), progressLog(`replication of ${news.bucket}`));
+        return { outs: news };
+    },
+
+    async delete(_id, props) {
+        await currentBackend().deleteReplication(specOf(props), progressLog(`replication of ${props.bucket}`));
+    },
+};
+
+/** Fills every optional rule field, so that state and program compare field by field. */
+export function withDefaults(rules: Record<string, RuleInput>): Record<string, RuleInput> {
+    return Object.fromEntries(Object.entries(rules).map(([id, rule]) => [id, isUnknown(rule) ? rule : {
+        ...rule,
+        status: rule.status ?? "Enabled",
+        prefix: rule.prefix ?? "",
+        tags: rule.tags ?? {},
+        deleteMarkerReplication: rule.deleteMarkerReplication ?? false,
+        deleteReplication: rule.deleteReplication ?? false,
+        existingObjectReplication: rule.existingObjectReplication ?? false,
+        replicaModifications: rule.replicaModifications ?? false,
+    }]));
+}
+
+/** Rules across each other and against the source; what one backend refuses comes from that backend. */
+export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>): Problem[] {
+    const rules = inputs.rules;
+    if (!rules || isUnknown(rules) || typeof rules !== "object") return [];
+    const problems: Problem[] = [];
+    const entries = Object.entries(rules);
+    if (entries.length === 0) problems.push({ path: ["rules"], message: "'rules' must hold at least one rule." });
+    const byPriority = new Map<number, string[]>();
+    for (const [id, rule] of entries) {
+        if (!ruleIdPattern.test(id)) {
+            problems.push({ path: ["rules", id], message: `Rule ID '${id}' must be 1 to 255 letters, digits, dots, underscores or hyphens, starting with a letter or digit.` });
+        }
+        if (!rule || isUnknown(rule)) continue;
+        if (typeof rule.priority === "number") byPriority.set(rule.priority, [...(byPriority.get(rule.priority) ?? []), id]);
+        const d = rule.destination;
+        if (d && !isUnknown(d.bucket) && !isUnknown(d.zone) && !isUnknown(inputs.bucket) && !isUnknown(inputs.zone)
+            && d.bucket === inputs.bucket && d.zone === inputs.zone) {
+            problems.push({ path: ["rules", id, "destination"], message: `Rule '${id}' replicates bucket '${d.bucket}' into itself; name another bucket as 'destination'.` });
+        }
+        if (d && typeof d.zone === "string") {
+            problems.push(...zoneProblems(d.zone, configuredZones()).map((message) => ({ path: ["rules", id, "destination", "zone"], message })));
+        }
+    }
+    for (const [priority, ids] of byPriority) {
+        if (ids.length > 1) {
+            problems.push({ path: ["rules", ids[1], "priority"], message: `Rules ${ids.map((i) => `'${i}'`).join(" and ")} share priority ${priority}; give each rule its own 'priority'.` });
+        }
+    }
+    const backend = configuredBackendName();
+    if (backend) {
+        for (const [id, rule] of entries) {
+            if (!rule || isUnknown(rule)) continue;
+            for (const problem of ruleProblemsFor(backend, rule)) problems.push({ path: ["rules", id, ...problem.path], message: `Rule '${id}': ${problem.message}` });
+        }
+    }
+    return problems;
+}
+
+function specOf(inputs: ReplicationConfigurationInputs): ReplicationSpec {
+    const role: RoleState = { id: inputs.role.id, name: inputs.role.name, secretKey: inputs.role.secretKey, description: "", editable: true, labels: {}, policy: {} };
+    const rules: ReplicationRule[] = Object.entries(withDefaults(inputs.rules)).map(([id, rule]) => ({
+        id,
+        priority: rule.priority,
+        status: rule.status ?? "Enabled",
+        prefix: rule.prefix,
+        tags: Object.keys(rule.tags ?? {}).length > 0 ? rule.tags : undefined,
+        deleteMarkerReplication: rule.deleteMarkerReplication!,
+        deleteReplication: rule.deleteReplication!,
+        existingObjectReplication: rule.existingObjectReplication!,
+        replicaModifications: rule.replicaModifications!,
+        destination: { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
+    }));
+    return { source: { zone: inputs.zone, bucket: inputs.bucket }, role, rules };
+}
+
+function rulesByIdOf(rules: readonly ReplicationRule[]): Record<string, RuleInput> {
+    return Object.fromEntries(rules.map((rule) => [rule.id, {
+        priority: rule.priority,
+        status: rule.status,
+        prefix: rule.prefix ?? "",
+        tags: rule.tags ?? {},
+        deleteMarkerReplication: rule.deleteMarkerReplication,
+        deleteReplication: rule.deleteReplication,
+        existingObjectReplication: rule.existingObjectReplication,
+        replicaModifications: rule.replicaModifications,
+        destination: rule.destination.storageClass === undefined
+            ? { bucket: rule.destination.bucket, zone: rule.destination.zone }
+            : { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
+    }]));
+}

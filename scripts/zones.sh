@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The local MinIO pair: two servers on 127.0.0.1, one per zone, as the backend's default.
+#   npm run zones -- up | down | status
+# Data, logs and credentials live in .zones/ (gitignored). `up` is idempotent and returns only when
+# every zone answers /minio/health/cluster with 200; `down` leaves no server process behind.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+state="${PBR_ZONES_DIR:-$root/.zones}"
+zones=("local-a:9100" "local-b:9200")
+
+say() { printf '[zones] %s\n' "$*" >&2; }
+
+pid_of() { local f="$state/$1/minio.pid"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+healthy() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/minio/health/cluster"; }
+
+credentials() {
+  mkdir -p "$state"
+  if [[ ! -f "$state/credentials" ]]; then
+    umask 077
+    printf 'pbr-admin\n%s\n' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)" > "$state/credentials"
+  fi
+  access_key="$(sed -n 1p "$state/credentials")"
+  secret_key="$(sed -n 2p "$state/credentials")"
+}
+
+write_zones_file() {
+  local entries=() zone port
+  for z in "${zones[@]}"; do zone="${z%%:*}"; port="${z##*:}"
+    entries+=("\"$zone\": {\"endpoint\": \"http://127.0.0.1:$port\"}")
+  done
+  local IFS=,
+  umask 077
+  printf '{"zones": {%s}, "accessKey": "%s", "secretKey": "%s"}\n' "${entries[*]}" "$access_key" "$secret_key" > "$state/zones.json"
+}
+
+up() {
+  local bin; bin="$(bash "$root/scripts/setup.sh")"
+  credentials
+  for z in "${zones[@]}"; do
+    local zone="${z%%:*}" port="${z##*:}"
+    mkdir -p "$state/$zone/data"
+    if pid_of "$zone" >/dev/null; then say "$zone: already running on 127.0.0.1:$port"; continue; fi
+    if healthy "$port"; then
+      say "$zone: port $port answers but is not ours; stop that server or free the port."; exit 1
+    fi
+    say "$zone: starting MinIO on 127.0.0.1:$port"
+    MINIO_ROOT_USER="$access_key" MINIO_ROOT_PASSWORD="$secret_key" MINIO_BROWSER=off \
+      MINIO_UPDATE=off MINIO_CALLHOME_ENABLE=off \
+      setsid nohup "$bin/minio" server "$state/$zone/data" --quiet \
+        --address "127.0.0.1:$port" --console-address "127.0.0.1:$((port + 1))" \
+        > "$state/$zone/minio.log" 2>&1 < /dev/null &
+    echo $! > "$state/$zone/minio.pid"
+  done
+  for z in "${zones[@]}"; do
+    local zone="${z%%:*}" port="${z##*:}" waited=0
+    until healthy "$port"; do
+      pid_of "$zone" >/dev/null || { say "$zone: MinIO exited; its log:"; tail -20 "$state/$zone/minio.log" >&2; exit 1; }
+      (( waited >= 60 )) && { say "$zone: not healthy after 60 s; see $state/$zone/minio.log"; exit 1; }
+      (( waited % 5 == 0 )) && say "$zone: waiting for /minio/health/cluster ($waited s)"
+      sleep 1; waited=$((waited + 1))
+    done
+    say "$zone: ready at http://127.0.0.1:$port"
+  done
+  write_zones_file
+  say "zones described in $state/zones.json"
+}
+
+down() {
+  for z in "${zones[@]}"; do
+    local zone="${z%%:*}" pid
+    if pid="$(pid_of "$zone")"; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+      say "$zone: stopped"
+    else
+      say "$zone: not running"
+    fi
+    rm -f "$state/$zone/minio.pid"
+  done
+}
+
+status() {
+  local all_up=0
+  for z in "${zones[@]}"; do
+    local zone="${z%%:*}" port="${z##*:}"
+    if pid_of "$zone" >/dev/null && healthy "$port"; then say "$zone: up at http://127.0.0.1:$port"
+    else say "$zone: down"; all_up=1; fi
+  done
+  return $all_up
+}
+
+case "${1:-status}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  reset) down; rm -rf "$state"; say "removed $state" ;;
+  *) echo "usage: npm run zones -- up|down|status|reset" >&2; exit 2 ;;
+esac

@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerStub } from "./providerStub";
+
+export interface BucketArgs {
+    /**
+     * The zone the bucket lives in: one of the zones of the configured backend (for example
+     * `local-a` on the local MinIO pair, `ch-dk-2` on Exoscale). Changing it replaces the bucket.
+     */
+    readonly zone: pulumi.Input<string>;
+    /**
+     * The bucket's name: 3 to 63 lowercase letters, digits, dots and hyphens. Changing it replaces the bucket.
+     * @default the resource's name plus a random suffix
+     */
+    readonly name?: pulumi.Input<string>;
+    /**
+     * Whether `pulumi destroy` (or a replacement) may delete every object version and delete marker
+     * in the bucket. Without it, deleting a bucket that still holds anything fails and deletes nothing.
+     * @default false
+     */
+    readonly forceDestroy?: pulumi.Input<boolean>;
+    /**
+     * Tags of the bucket. Changed in place; changes made outside Pulumi show on `pulumi refresh`.
+     * @default no tags
+     */
+    readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+const provider = providerStub("bucket");
+
+/** An object-storage bucket in one zone of the configured backend. */
+export class Bucket extends pulumi.dynamic.Resource {
+    /** The bucket's name. */
+    declare readonly name: pulumi.Output<string>;
+    /** The zone it lives in. */
+    declare readonly zone: pulumi.Output<string>;
+    /** The S3 endpoint of its zone. */
+    declare readonly endpoint: pulumi.Output<string>;
+    declare readonly forceDestroy: pulumi.Output<boolean>;
+    declare readonly tags: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: BucketArgs, opts?: pulumi.CustomResourceOptions) {
+        super(provider, name, {
+            name: args.name,
+            namePrefix: name,
+            zone: args.zone,
+            forceDestroy: args.forceDestroy,
+            tags: args.tags,
+            endpoint: undefined,
+        }, opts, "bucket-replication", "Bucket");
+    }
+}

@@ -1,0 +1,2 @@
+export { Bucket, BucketArgs } from "./bucket";
+export { BucketVersioning, BucketVersioningArgs } from "./bucketVersioning";

@@ -1,0 +1,904 @@
+/**
+ * A local stand-in for Exoscale, for contract tests: the IAM v2 role and operation endpoints (under /v2,
+ * EXO2-HMAC-SHA256 signatures checked) and a minimal SOS S3 API per zone (path style, SigV4 checked,
+ * the zone as signing region). Requests are held to the shapes Exoscale documents, so that a backend
+ * that passes here sends what Exoscale expects. One listener per zone and one for IAM share one state.
+ */
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const contractCredentials = {
+    accessKey: "EXOcontract0123456789abcdef",
+    secretKey: "contract-secret-for-local-tests-only-0123456",
+} as const;
+
+export const defaultContractZones: readonly string[] = ["ch-dk-2", "at-vie-1"];
+
+// ---------------------------------------------------------------------------------------------------
+// State
+
+export interface ContractRole {
+    id: string;
+    name: string;
+    description?: string;
+    editable: boolean;
+    labels: Record<string, string>;
+    permissions: string[];
+    policy: unknown;
+}
+
+export interface ContractOperation {
+    id: string;
+    state: "pending" | "success" | "failure";
+    reason?: string;
+    message?: string;
+    reference?: { id: string; link: string; command: string };
+    /** Polls left that still answer "pending". */
+    pendingPollsLeft: number;
+    /** Applies the mutation when the operation succeeds; mutations become visible only then. */
+    complete: () => void;
+    failure?: { reason: string; message: string };
+}
+
+export interface ContractObjectVersion {
+    key: string;
+    versionId: string;
+    deleteMarker: boolean;
+    body: Buffer;
+    etag: string;
+    lastModified: Date;
+}
+
+/** The replication document as SOS understands it, parsed from the PutBucketReplication XML. */
+export interface SosReplicationDocument {
+    Role: string;
+    Rules: SosReplicationRule[];
+}
+
+export interface SosReplicationRule {
+    ID: string;
+    Priority: number;
+    Status: "Enabled" | "Disabled";
+    Filter: { Prefix: string };
+    DeleteMarkerReplication: { Status: "Enabled" | "Disabled" };
+    Destination: { Bucket: string; StorageClass?: string };
+}
+
+export interface ContractBucket {
+    name: string;
+    zone: string;
+    versioning: "Unversioned" | "Enabled" | "Suspended";
+    tags?: Record<string, string>;
+    /** Oldest first. */
+    versions: ContractObjectVersion[];
+    replication?: { xml: string; document: SosReplicationDocument };
+}
+
+export interface RecordedRequest {
+    service: "iam" | "sos";
+    /** The S3 zone, for SOS requests. */
+    zone?: string;
+    /** The API operation the server understood, e.g. `PutBucketReplication` or `create-iam-role`. */
+    operation: string;
+    method: string;
+    path: string;
+    query: string;
+    body: string;
+    status: number;
+}
+
+export class ContractState {
+    readonly roles = new Map<string, ContractRole>();
+    readonly operations = new Map<string, ContractOperation>();
+    /** Bucket names are unique across zones, as on SOS. */
+    readonly buckets = new Map<string, ContractBucket>();
+    readonly requests: RecordedRequest[] = [];
+    /** How many polls of a new operation answer "pending" before it ends. */
+    pendingPolls = 1;
+    /** When set, the next IAM mutation's operation ends in this failure (and is cleared). */
+    failNextOperation?: { reason: string; message: string };
+
+    /** Deletes a role behind the backend's back, as someone using the portal would. */
+    deleteRoleOutOfBand(id: string): boolean {
+        return this.roles.delete(id);
+    }
+
+    replicationOf(bucket: string): SosReplicationDocument | undefined {
+        return this.buckets.get(bucket)?.replication?.document;
+    }
+
+    requestsFor(operation: string): RecordedRequest[] {
+        return this.requests.filter((r) => r.operation === operation);
+    }
+}
+
+export interface ExoscaleContractServer {
+    /** Base URL of the IAM API, ending in /v2, for `BackendSettings.iamEndpoint`. */
+    readonly iamEndpoint: string;
+    readonly zones: Record<string, { endpoint: string; region: string }>;
+    readonly credentials: { accessKey: string; secretKey: string };
+    readonly state: ContractState;
+    close(): Promise<void>;
+}
+
+export interface ContractServerOptions {
+    readonly zones?: readonly string[];
+    /** How many polls of an operation answer "pending" before it ends (default 1). */
+    readonly pendingPolls?: number;
+}
+
+export async function startExoscaleContractServer(options: ContractServerOptions = {}): Promise<ExoscaleContractServer> {
+    const state = new ContractState();
+    state.pendingPolls = options.pendingPolls ?? 1;
+    const servers: http.Server[] = [];
+
+    const iamServer = http.createServer((req, res) => void serve(req, res, (body) => handleIam(state, req, res, body)));
+    servers.push(iamServer);
+    const iamPort = await listen(iamServer);
+
+    const zones: Record<string, { endpoint: string; region: string }> = {};
+    for (const zone of options.zones ?? defaultContractZones) {
+        const server = http.createServer((req, res) => void serve(req, res, (body) => handleSos(state, zone, req, res, body)));
+        servers.push(server);
+        zones[zone] = { endpoint: `http://127.0.0.1:${await listen(server)}`, region: zone };
+    }
+
+    return {
+        iamEndpoint: `http://127.0.0.1:${iamPort}/v2`,
+        zones,
+        credentials: { ...contractCredentials },
+        state,
+        close: async () => {
+            await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            })));
+        },
+    };
+}
+
+function listen(server: http.Server): Promise<number> {
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    });
+}
+
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle: (body: Buffer) => Promise<void>): Promise<void> {
+    try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        await handle(Buffer.concat(chunks));
+    } catch (error) {
+        if (!res.headersSent) {
+            res.writeHead(500, { "content-type": "text/plain" });
+        }
+        res.end(`contract server failure: ${(error as Error).stack}`);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// IAM v2
+
+class IamProblem extends Error {
+    constructor(readonly status: number, message: string) {
+        super(message);
+    }
+}
+
+async function handleIam(state: ContractState, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+    const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
+    const method = req.method ?? "GET";
+    const text = body.toString("utf8");
+    const record: RecordedRequest = { service: "iam", operation: "unknown", method, path: rawPath, query: rawQuery, body: text, status: 0 };
+    state.requests.push(record);
+    const answer = (status: number, json: unknown) => {
+        record.status = status;
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(json));
+    };
+    try {
+        const authProblem = verifyExo2(req.headers.authorization, method, rawPath, new URLSearchParams(rawQuery), text);
+        if (authProblem) throw new IamProblem(403, authProblem);
+
+        const rolePath = /^\/v2\/iam-role\/([^/:]+)(:policy)?$/.exec(rawPath);
+        const operationPath = /^\/v2\/operation\/([^/]+)$/.exec(rawPath);
+        if (rawPath === "/v2/iam-role" && method === "GET") {
+            record.operation = "list-iam-roles";
+            return answer(200, { "iam-roles": [...state.roles.values()] });
+        }
+        if (rawPath === "/v2/iam-role" && method === "POST") {
+            record.operation = "create-iam-role";
+            const role = validateNewRole(jsonBody(req, text));
+            const id = randomUUID();
+            return answer(200, startOperation(state, id, "create-iam-role", () => {
+                state.roles.set(id, { ...role, id });
+            }));
+        }
+        if (rolePath && !rolePath[2] && method === "GET") {
+            record.operation = "get-iam-role";
+            return answer(200, existingRole(state, decodeURIComponent(rolePath[1])));
+        }
+        if (rolePath && !rolePath[2] && method === "PUT") {
+            record.operation = "update-iam-role";
+            const role = existingRole(state, decodeURIComponent(rolePath[1]));
+            const changes = validateRoleUpdate(jsonBody(req, text));
+            return answer(200, startOperation(state, role.id, "update-iam-role", () => {
+                Object.assign(role, changes);
+            }));
+        }
+        if (rolePath && rolePath[2] && method === "PUT") {
+            record.operation = "update-iam-role-policy";
+            const role = existingRole(state, decodeURIComponent(rolePath[1]));
+            const policy = jsonBody(req, text);
+            const problems = policyProblems(policy, "policy");
+            if (problems.length > 0) throw new IamProblem(400, problems.join("; "));
+            if (!role.editable) throw new IamProblem(403, `IAM role ${role.id} is not editable: its policy cannot be changed`);
+            return answer(200, startOperation(state, role.id, "update-iam-role-policy", () => {
+                role.policy = policy;
+            }));
+        }
+        if (rolePath && !rolePath[2] && method === "DELETE") {
+            record.operation = "delete-iam-role";
+            const role = existingRole(state, decodeURIComponent(rolePath[1]));
+            return answer(200, startOperation(state, role.id, "delete-iam-role", () => {
+                state.roles.delete(role.id);
+            }));
+        }
+        if (operationPath && method === "GET") {
+            record.operation = "get-operation";
+            const operation = state.operations.get(decodeURIComponent(operationPath[1]));
+            if (!operation) throw new IamProblem(404, `Operation ${operationPath[1]} not found`);
+            return answer(200, pollOperation(operation));
+        }
+        throw new IamProblem(404, `The contract server has no ${method} ${rawPath}`);
+    } catch (error) {
+        if (error instanceof IamProblem) return answer(error.status, { message: error.message });
+        throw error;
+    }
+}
+
+/** Checks an EXO2-HMAC-SHA256 Authorization header, computed here independently of the provider's signer. */
+function verifyExo2(header: string | undefined, method: string, rawPath: string, query: URLSearchParams, body: string): string | undefined {
+    const prefix = "EXO2-HMAC-SHA256 ";
+    if (!header || !header.startsWith(prefix)) return "Missing or malformed EXO2-HMAC-SHA256 Authorization header";
+    const fields = new Map<string, string>();
+    for (const part of header.slice(prefix.length).split(",")) {
+        const at = part.indexOf("=");
+        if (at < 0) return `Malformed Authorization header field '${part}'`;
+        fields.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+    }
+    if (fields.get("credential") !== contractCredentials.accessKey) return "Invalid API key";
+    const expires = Number(fields.get("expires"));
+    if (!Number.isInteger(expires)) return "Missing or malformed 'expires' in the Authorization header";
+    if (expires < Math.floor(Date.now() / 1000)) return "Request signature expired";
+
+    const declared = fields.has("signed-query-args") ? fields.get("signed-query-args")!.split(";") : [];
+    const signable = [...new Set(query.keys())].filter((name) => query.getAll(name).length === 1).sort();
+    if (declared.join(";") !== signable.join(";")) {
+        return `signed-query-args lists '${declared.join(";")}' but the request has '${signable.join(";")}'`;
+    }
+    const message = [`${method} ${rawPath}`, body, signable.map((name) => query.get(name)).join(""), "", String(expires)].join("\n");
+    const expected = createHmac("sha256", contractCredentials.secretKey).update(message, "utf8").digest();
+    const given = Buffer.from(fields.get("signature") ?? "", "base64");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "Invalid request signature";
+    return undefined;
+}
+
+function jsonBody(req: http.IncomingMessage, text: string): unknown {
+    if (!(req.headers["content-type"] ?? "").startsWith("application/json")) {
+        throw new IamProblem(400, "Content-Type must be application/json");
+    }
+    try {
+        return JSON.parse(text);
+    } catch {
+        throw new IamProblem(400, "Request body is not valid JSON");
+    }
+}
+
+function existingRole(state: ContractState, id: string): ContractRole {
+    const role = state.roles.get(id);
+    if (!role) throw new IamProblem(404, `IAM role ${id} not found`);
+    return role;
+}
+
+function startOperation(state: ContractState, roleId: string, command: string, complete: () => void): Omit<ContractOperation, "complete" | "pendingPollsLeft" | "failure"> {
+    const operation: ContractOperation = {
+        id: randomUUID(),
+        state: "pending",
+        pendingPollsLeft: state.pendingPolls,
+        complete,
+        failure: state.failNextOperation,
+    };
+    state.failNextOperation = undefined;
+    operation.reference = { id: roleId, link: `/v2/iam-role/${roleId}`, command };
+    state.operations.set(operation.id, operation);
+    return publicOperation(operation);
+}
+
+function pollOperation(operation: ContractOperation): ReturnType<typeof publicOperation> {
+    if (operation.state === "pending") {
+        if (operation.pendingPollsLeft > 0) {
+            operation.pendingPollsLeft -= 1;
+        } else if (operation.failure) {
+            operation.state = "failure";
+            operation.reason = operation.failure.reason;
+            operation.message = operation.failure.message;
+        } else {
+            operation.complete();
+            operation.state = "success";
+        }
+    }
+    return publicOperation(operation);
+}
+
+function publicOperation(operation: ContractOperation) {
+    const { id, state, reason, message, reference } = operation;
+    return { id, state, ...(reason ? { reason } : {}), ...(message ? { message } : {}), ...(reference ? { reference } : {}) };
+}
+
+const newRoleFields = ["name", "description", "editable", "labels", "permissions", "policy", "assume-role-policy", "max-session-ttl"];
+const roleUpdateFields = ["description", "labels", "permissions", "assume-role-policy", "max-session-ttl"];
+
+function validateNewRole(body: unknown): Omit<ContractRole, "id"> {
+    const problems: string[] = [];
+    const role = asObject(body, "body", problems);
+    unknownFields(role, newRoleFields, "body", problems);
+    if (typeof role.name !== "string" || role.name.length < 1 || role.name.length > 191) {
+        problems.push("name must be a string of 1 to 191 characters");
+    }
+    if (role.description !== undefined) checkDescription(role.description, problems);
+    if (role.editable !== undefined && typeof role.editable !== "boolean") problems.push("editable must be a boolean");
+    if (role.labels !== undefined) checkLabels(role.labels, problems);
+    if (role.permissions !== undefined) checkPermissions(role.permissions, problems);
+    // The real API grants everything when the policy is left out; the contract demands one.
+    if (role.policy === undefined) problems.push("policy is required");
+    else problems.push(...policyProblems(role.policy, "policy"));
+    if (problems.length > 0) throw new IamProblem(400, problems.join("; "));
+    return {
+        name: role.name as string,
+        description: role.description as string | undefined,
+        editable: (role.editable as boolean | undefined) ?? true,
+        labels: (role.labels as Record<string, string> | undefined) ?? {},
+        permissions: (role.permissions as string[] | undefined) ?? [],
+        policy: role.policy,
+    };
+}
+
+function validateRoleUpdate(body: unknown): Partial<ContractRole> {
+    const problems: string[] = [];
+    const changes = asObject(body, "body", problems);
+    unknownFields(changes, roleUpdateFields, "body (name and editable cannot change; the policy changes through :policy)", problems);
+    if (changes.description !== undefined) checkDescription(changes.description, problems);
+    if (changes.labels !== undefined) checkLabels(changes.labels, problems);
+    if (changes.permissions !== undefined) checkPermissions(changes.permissions, problems);
+    if (problems.length > 0) throw new IamProblem(400, problems.join("; "));
+    const result: Partial<ContractRole> = {};
+    if (changes.description !== undefined) result.description = changes.description as string;
+    if (changes.labels !== undefined) result.labels = changes.labels as Record<string, string>;
+    if (changes.permissions !== undefined) result.permissions = changes.permissions as string[];
+    return result;
+}
+
+function checkDescription(value: unknown, problems: string[]): void {
+    if (typeof value !== "string" || value.length < 1 || value.length > 255) problems.push("description must be a string of 1 to 255 characters");
+}
+
+function checkLabels(value: unknown, problems: string[]): void {
+    if (!isPlainObject(value) || Object.values(value).some((v) => typeof v !== "string")) problems.push("labels must map names to strings");
+}
+
+function checkPermissions(value: unknown, problems: string[]): void {
+    if (!Array.isArray(value) || value.some((v) => v !== "bypass-governance-retention")) {
+        problems.push("permissions must be a list of 'bypass-governance-retention'");
+    }
+}
+
+/** The documented IAMPolicy shape: a default strategy and services of type allow, deny or rules. */
+export function policyProblems(policy: unknown, where: string): string[] {
+    const problems: string[] = [];
+    const doc = asObject(policy, where, problems);
+    if (problems.length > 0) return problems;
+    unknownFields(doc, ["default-service-strategy", "services"], where, problems);
+    if (doc["default-service-strategy"] !== "allow" && doc["default-service-strategy"] !== "deny") {
+        problems.push(`${where}.default-service-strategy must be 'allow' or 'deny'`);
+    }
+    const services = asObject(doc.services, `${where}.services`, problems);
+    for (const [name, value] of Object.entries(services)) {
+        const at = `${where}.services.${name}`;
+        const service = asObject(value, at, problems);
+        unknownFields(service, ["type", "rules"], at, problems);
+        if (!["allow", "deny", "rules"].includes(service.type as string)) {
+            problems.push(`${at}.type must be 'allow', 'deny' or 'rules'`);
+        }
+        if (service.type === "rules") {
+            if (!Array.isArray(service.rules) || service.rules.length === 0) {
+                problems.push(`${at}.rules must list at least one rule when type is 'rules'`);
+                continue;
+            }
+            service.rules.forEach((value: unknown, index: number) => {
+                const ruleAt = `${at}.rules[${index}]`;
+                const rule = asObject(value, ruleAt, problems);
+                unknownFields(rule, ["action", "expression", "resources"], ruleAt, problems);
+                if (rule.action !== "allow" && rule.action !== "deny") problems.push(`${ruleAt}.action must be 'allow' or 'deny'`);
+                if (typeof rule.expression !== "string" || rule.expression.trim() === "") problems.push(`${ruleAt}.expression must be a CEL expression`);
+                if (rule.resources !== undefined && (!Array.isArray(rule.resources) || rule.resources.some((r: unknown) => typeof r !== "string"))) {
+                    problems.push(`${ruleAt}.resources must be a list of strings`);
+                }
+            });
+        } else if (service.rules !== undefined && !(Array.isArray(service.rules) && service.rules.length === 0)) {
+            problems.push(`${at}.rules only applies when type is 'rules'`);
+        }
+    }
+    return problems;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function asObject(value: unknown, where: string, problems: string[]): Record<string, any> {
+    if (isPlainObject(value)) return value;
+    problems.push(`${where} must be a JSON object`);
+    return {};
+}
+
+function unknownFields(value: Record<string, unknown>, allowed: readonly string[], where: string, problems: string[]): void {
+    for (const key of Object.keys(value)) {
+        if (!allowed.includes(key)) problems.push(`${where} has unknown field '${key}'`);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SOS (S3)
+
+class S3Problem extends Error {
+    constructor(readonly status: number, readonly code: string, message: string) {
+        super(message);
+    }
+}
+
+const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+const maxClockSkewMs = 15 * 60 * 1000;
+
+/** Sub-resources the contract server implements; anything else is refused so that surprises show. */
+const bucketSubresources = ["tagging", "versioning", "versions", "delete", "replication"];
+
+async function handleSos(state: ContractState, zone: string, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+    const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
+    const method = req.method ?? "GET";
+    const query = new URLSearchParams(rawQuery);
+    const record: RecordedRequest = {
+        service: "sos", zone, operation: "unknown", method, path: rawPath, query: rawQuery, body: body.toString("utf8"), status: 0,
+    };
+    state.requests.push(record);
+    const reply: Reply = (status, xml, headers = {}, raw) => {
+        record.status = status;
+        res.writeHead(status, xml === undefined ? headers : { "content-type": "application/xml", ...headers });
+        if (method === "HEAD") return void res.end();
+        res.end(raw ?? (xml === undefined ? undefined : `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`));
+    };
+    try {
+        await verifySigV4(req, zone, rawPath, query, body);
+        const segments = rawPath.split("/").slice(1);
+        const bucketName = decodeURIComponent(segments[0] ?? "");
+        const key = segments.length > 1 ? segments.slice(1).map(decodeURIComponent).join("/") : "";
+        if (bucketName === "") throw new S3Problem(501, "NotImplemented", "The contract server does not list buckets");
+
+        if (key === "") {
+            const subresource = [...query.keys()].find((name) => bucketSubresources.includes(name));
+            const unknown = [...query.keys()].filter((name) => !bucketSubresources.includes(name) && !["max-keys", "prefix", "key-marker", "version-id-marker", "x-id"].includes(name));
+            if (unknown.length > 0) throw new S3Problem(501, "NotImplemented", `The contract server does not implement ?${unknown.join("&")}`);
+            record.operation = bucketOperationName(method, subresource);
+            return await handleBucketRequest(state, zone, record.operation, bucketName, query, body, reply);
+        }
+        record.operation = objectOperationName(method);
+        return handleObjectRequest(state, zone, record.operation, bucketName, key, query, req, body, reply);
+    } catch (error) {
+        if (error instanceof S3Problem) {
+            return reply(error.status, `<Error><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message>` +
+                `<RequestId>${randomBytes(8).toString("hex")}</RequestId></Error>`);
+        }
+        throw error;
+    }
+}
+
+function bucketOperationName(method: string, subresource: string | undefined): string {
+    const names: Record<string, string> = {
+        "PUT ": "CreateBucket", "HEAD ": "HeadBucket", "DELETE ": "DeleteBucket",
+        "GET tagging": "GetBucketTagging", "PUT tagging": "PutBucketTagging", "DELETE tagging": "DeleteBucketTagging",
+        "GET versioning": "GetBucketVersioning", "PUT versioning": "PutBucketVersioning",
+        "GET versions": "ListObjectVersions", "POST delete": "DeleteObjects",
+        "GET replication": "GetBucketReplication", "PUT replication": "PutBucketReplication", "DELETE replication": "DeleteBucketReplication",
+    };
+    return names[`${method} ${subresource ?? ""}`] ?? `${method} ?${subresource ?? ""}`;
+}
+
+function objectOperationName(method: string): string {
+    return ({ PUT: "PutObject", GET: "GetObject", HEAD: "HeadObject", DELETE: "DeleteObject" } as Record<string, string>)[method] ?? `${method} object`;
+}
+
+/** Answers with an S3 XML document, or with `raw` bytes (an object body), or with headers alone. */
+type Reply = (status: number, xml?: string, headers?: Record<string, string>, raw?: Buffer) => void;
+
+async function handleBucketRequest(state: ContractState, zone: string, operation: string, name: string, query: URLSearchParams, body: Buffer, reply: Reply): Promise<void> {
+    if (operation === "CreateBucket") {
+        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new S3Problem(400, "InvalidBucketName", `The specified bucket '${name}' is not valid`);
+        if (state.buckets.has(name)) throw new S3Problem(409, "BucketAlreadyOwnedByYou", `Bucket '${name}' already exists`);
+        state.buckets.set(name, { name, zone, versioning: "Unversioned", versions: [] });
+        return reply(200, undefined, { location: `/${name}` });
+    }
+    const bucket = bucketIn(state, zone, name);
+    switch (operation) {
+        case "HeadBucket":
+            return reply(200);
+        case "DeleteBucket":
+            if (bucket.versions.length > 0) throw new S3Problem(409, "BucketNotEmpty", `Bucket '${name}' still holds object versions or delete markers`);
+            state.buckets.delete(name);
+            return reply(204);
+        case "GetBucketTagging":
+            if (!bucket.tags) throw new S3Problem(404, "NoSuchTagSet", "The TagSet does not exist");
+            return reply(200, `<Tagging xmlns="${s3Namespace}"><TagSet>${Object.entries(bucket.tags)
+                .map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`).join("")}</TagSet></Tagging>`);
+        case "PutBucketTagging": {
+            const tagSet = child(parseXmlBody(body, "Tagging"), "TagSet");
+            const tags: Record<string, string> = {};
+            for (const tag of children(tagSet, "Tag")) {
+                const key = text(tag, "Key");
+                if (!key) throw new S3Problem(400, "InvalidTag", "Every Tag needs a Key");
+                tags[key] = text(tag, "Value") ?? "";
+            }
+            bucket.tags = tags;
+            return reply(200);
+        }
+        case "DeleteBucketTagging":
+            bucket.tags = undefined;
+            return reply(204);
+        case "GetBucketVersioning":
+            return reply(200, bucket.versioning === "Unversioned"
+                ? `<VersioningConfiguration xmlns="${s3Namespace}"/>`
+                : `<VersioningConfiguration xmlns="${s3Namespace}"><Status>${bucket.versioning}</Status></VersioningConfiguration>`);
+        case "PutBucketVersioning": {
+            const status = text(parseXmlBody(body, "VersioningConfiguration"), "Status");
+            if (status !== "Enabled" && status !== "Suspended") throw new S3Problem(400, "MalformedXML", "Status must be Enabled or Suspended");
+            if (status === "Suspended" && bucket.replication) {
+                throw new S3Problem(409, "InvalidBucketState", "A replication configuration is present on this bucket, so versioning cannot be suspended");
+            }
+            bucket.versioning = status;
+            return reply(200);
+        }
+        case "ListObjectVersions":
+            return reply(200, listVersionsXml(bucket, Number(query.get("max-keys") ?? 1000)));
+        case "DeleteObjects":
+            return reply(200, deleteObjects(bucket, body));
+        case "PutBucketReplication": {
+            const xml = body.toString("utf8");
+            bucket.replication = { xml, document: validateReplication(state, bucket, xml) };
+            return reply(200);
+        }
+        case "GetBucketReplication":
+            if (!bucket.replication) {
+                throw new S3Problem(404, "ReplicationConfigurationNotFoundError", "The replication configuration was not found");
+            }
+            return reply(200, replicationXml(bucket.replication.document));
+        case "DeleteBucketReplication":
+            bucket.replication = undefined;
+            return reply(204);
+        default:
+            throw new S3Problem(501, "NotImplemented", `The contract server does not implement ${operation}`);
+    }
+}
+
+function handleObjectRequest(state: ContractState, zone: string, operation: string, name: string, key: string,
+    query: URLSearchParams, req: http.IncomingMessage, body: Buffer, reply: Reply): void {
+    const bucket = bucketIn(state, zone, name);
+    const versioned = bucket.versioning === "Enabled";
+    const addVersion = (version: Omit<ContractObjectVersion, "versionId" | "lastModified">) => {
+        const versionId = versioned ? randomBytes(12).toString("hex") : "null";
+        // Without versioning the "null" version is overwritten in place.
+        bucket.versions = bucket.versions.filter((v) => !(v.key === key && v.versionId === "null"));
+        bucket.versions.push({ ...version, versionId, lastModified: new Date() });
+        return versionId;
+    };
+    switch (operation) {
+        case "PutObject": {
+            if (req.headers["x-amz-copy-source"]) throw new S3Problem(501, "NotImplemented", "CopyObject is not implemented");
+            const etag = `"${createHash("md5").update(body).digest("hex")}"`;
+            const versionId = addVersion({ key, deleteMarker: false, body, etag });
+            return reply(200, undefined, { etag, ...(bucket.versioning !== "Unversioned" ? { "x-amz-version-id": versionId } : {}) });
+        }
+        case "GetObject":
+        case "HeadObject": {
+            const wanted = query.get("versionId");
+            const version = [...bucket.versions].reverse().find((v) => v.key === key && (wanted === null || v.versionId === wanted));
+            if (!version || version.deleteMarker) throw new S3Problem(404, "NoSuchKey", `The specified key '${key}' does not exist`);
+            const headers = {
+                etag: version.etag,
+                "content-length": String(version.body.length),
+                "content-type": "application/octet-stream",
+                "last-modified": version.lastModified.toUTCString(),
+                ...(bucket.versioning !== "Unversioned" ? { "x-amz-version-id": version.versionId } : {}),
+            };
+            return reply(200, undefined, headers, operation === "GetObject" ? version.body : undefined);
+        }
+        case "DeleteObject": {
+            const versionId = query.get("versionId");
+            if (versionId !== null) {
+                bucket.versions = bucket.versions.filter((v) => !(v.key === key && v.versionId === versionId));
+                return reply(204, undefined, { "x-amz-version-id": versionId });
+            }
+            if (bucket.versioning === "Unversioned") {
+                bucket.versions = bucket.versions.filter((v) => v.key !== key);
+                return reply(204);
+            }
+            const markerId = addVersion({ key, deleteMarker: true, body: Buffer.alloc(0), etag: "" });
+            return reply(204, undefined, { "x-amz-delete-marker": "true", "x-amz-version-id": markerId });
+        }
+        default:
+            throw new S3Problem(501, "NotImplemented", `The contract server does not implement ${operation}`);
+    }
+}
+
+function bucketIn(state: ContractState, zone: string, name: string): ContractBucket {
+    const bucket = state.buckets.get(name);
+    if (!bucket || bucket.zone !== zone) throw new S3Problem(404, "NoSuchBucket", `The specified bucket '${name}' does not exist in zone ${zone}`);
+    return bucket;
+}
+
+function listVersionsXml(bucket: ContractBucket, maxKeys: number): string {
+    const latest = new Map<string, ContractObjectVersion>();
+    for (const version of bucket.versions) latest.set(version.key, version);
+    const newestFirst = [...bucket.versions].reverse();
+    const page = newestFirst.slice(0, maxKeys);
+    const entries = page.map((v) => {
+        const common = `<Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${latest.get(v.key) === v}</IsLatest>` +
+            `<LastModified>${v.lastModified.toISOString()}</LastModified>`;
+        return v.deleteMarker
+            ? `<DeleteMarker>${common}</DeleteMarker>`
+            : `<Version>${common}<ETag>${escapeXml(v.etag)}</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`;
+    });
+    return `<ListVersionsResult xmlns="${s3Namespace}"><Name>${bucket.name}</Name><Prefix></Prefix><MaxKeys>${maxKeys}</MaxKeys>` +
+        `<IsTruncated>${newestFirst.length > page.length}</IsTruncated>${entries.join("")}</ListVersionsResult>`;
+}
+
+function deleteObjects(bucket: ContractBucket, body: Buffer): string {
+    const request = parseXmlBody(body, "Delete");
+    const quiet = text(request, "Quiet") === "true";
+    const deleted: string[] = [];
+    for (const object of children(request, "Object")) {
+        const key = text(object, "Key") ?? "";
+        const versionId = text(object, "VersionId");
+        bucket.versions = bucket.versions.filter((v) => !(v.key === key && (versionId === undefined || v.versionId === versionId)));
+        deleted.push(`<Deleted><Key>${escapeXml(key)}</Key>${versionId ? `<VersionId>${versionId}</VersionId>` : ""}</Deleted>`);
+    }
+    return `<DeleteResult xmlns="${s3Namespace}">${quiet ? "" : deleted.join("")}</DeleteResult>`;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Accepts only the SOS replication document: a role UUID and rules naming plain, existing, versioned buckets. */
+function validateReplication(state: ContractState, source: ContractBucket, xml: string): SosReplicationDocument {
+    if (source.versioning !== "Enabled") {
+        throw new S3Problem(400, "InvalidRequest", `Versioning must be 'Enabled' on bucket '${source.name}' to apply a replication configuration`);
+    }
+    const root = parseXmlBody(Buffer.from(xml), "ReplicationConfiguration");
+    onlyChildren(root, ["Role", "Rule"], "ReplicationConfiguration");
+    const role = text(root, "Role") ?? "";
+    if (!uuidPattern.test(role)) {
+        throw new S3Problem(400, "InvalidArgument", `Role must be the UUID of an Exoscale IAM role, not '${role}'`);
+    }
+    if (!state.roles.has(role)) throw new S3Problem(400, "InvalidArgument", `IAM role ${role} does not exist`);
+    const rules = children(root, "Rule");
+    if (rules.length === 0) throw new S3Problem(400, "MalformedXML", "A replication configuration needs at least one Rule");
+    const ids = new Set<string>();
+    const document: SosReplicationDocument = { Role: role, Rules: [] };
+    for (const rule of rules) {
+        onlyChildren(rule, ["ID", "Priority", "Status", "Filter", "DeleteMarkerReplication", "Destination"], "Rule");
+        const id = text(rule, "ID") ?? "";
+        if (id === "" || id.length > 255) throw new S3Problem(400, "InvalidArgument", "Every Rule needs an ID of 1 to 255 characters");
+        if (ids.has(id)) throw new S3Problem(400, "InvalidArgument", `Rule ID '${id}' is used twice`);
+        ids.add(id);
+        const priority = Number(text(rule, "Priority"));
+        if (!Number.isInteger(priority) || priority < 0) throw new S3Problem(400, "InvalidArgument", `Rule '${id}' needs an integer Priority`);
+        const status = text(rule, "Status");
+        if (status !== "Enabled" && status !== "Disabled") throw new S3Problem(400, "MalformedXML", `Rule '${id}' Status must be Enabled or Disabled`);
+        const filter = child(rule, "Filter");
+        if (!filter) throw new S3Problem(400, "MalformedXML", `Rule '${id}' needs a Filter with a Prefix`);
+        onlyChildren(filter, ["Prefix"], `Rule '${id}' Filter (SOS filters by prefix only)`);
+        const marker = text(child(rule, "DeleteMarkerReplication"), "Status");
+        if (marker !== "Enabled" && marker !== "Disabled") {
+            throw new S3Problem(400, "MalformedXML", `Rule '${id}' needs DeleteMarkerReplication/Status Enabled or Disabled`);
+        }
+        const destination = child(rule, "Destination");
+        if (!destination) throw new S3Problem(400, "MalformedXML", `Rule '${id}' needs a Destination`);
+        onlyChildren(destination, ["Bucket", "StorageClass"], `Rule '${id}' Destination`);
+        const target = text(destination, "Bucket") ?? "";
+        if (target.startsWith("arn:")) {
+            throw new S3Problem(400, "InvalidArgument", `Rule '${id}' Destination/Bucket must be a plain bucket name, not the ARN '${target}'`);
+        }
+        const targetBucket = state.buckets.get(target);
+        if (!targetBucket) throw new S3Problem(400, "InvalidArgument", `Rule '${id}' destination bucket '${target}' does not exist`);
+        if (targetBucket.versioning !== "Enabled") {
+            throw new S3Problem(400, "InvalidRequest", `Rule '${id}' destination bucket '${target}' must have versioning enabled`);
+        }
+        const storageClass = text(destination, "StorageClass");
+        document.Rules.push({
+            ID: id,
+            Priority: priority,
+            Status: status,
+            Filter: { Prefix: text(filter, "Prefix") ?? "" },
+            DeleteMarkerReplication: { Status: marker },
+            Destination: { Bucket: target, ...(storageClass ? { StorageClass: storageClass } : {}) },
+        });
+    }
+    return document;
+}
+
+function replicationXml(document: SosReplicationDocument): string {
+    const rules = document.Rules.map((rule) => `<Rule><ID>${escapeXml(rule.ID)}</ID><Priority>${rule.Priority}</Priority>` +
+        `<Status>${rule.Status}</Status><Filter><Prefix>${escapeXml(rule.Filter.Prefix)}</Prefix></Filter>` +
+        `<DeleteMarkerReplication><Status>${rule.DeleteMarkerReplication.Status}</Status></DeleteMarkerReplication>` +
+        `<Destination><Bucket>${escapeXml(rule.Destination.Bucket)}</Bucket>` +
+        `${rule.Destination.StorageClass ? `<StorageClass>${escapeXml(rule.Destination.StorageClass)}</StorageClass>` : ""}</Destination></Rule>`);
+    return `<ReplicationConfiguration xmlns="${s3Namespace}"><Role>${escapeXml(document.Role)}</Role>${rules.join("")}</ReplicationConfiguration>`;
+}
+
+/**
+ * Checks the SigV4 Authorization header: our access key, the zone as region, the s3 service, the
+ * headers SOS needs signed, a fresh date, a payload hash that matches, and finally the signature,
+ * recomputed with @smithy/signature-v4 over the headers the client says it signed.
+ */
+async function verifySigV4(req: http.IncomingMessage, zone: string, rawPath: string, query: URLSearchParams, body: Buffer): Promise<void> {
+    const header = req.headers.authorization ?? "";
+    const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$/.exec(header);
+    if (!match) throw new S3Problem(403, "AccessDenied", "Missing or malformed AWS4-HMAC-SHA256 Authorization header");
+    const [, accessKey, , region, service, signedHeaderList, signature] = match;
+    if (accessKey !== contractCredentials.accessKey) throw new S3Problem(403, "InvalidAccessKeyId", `The access key '${accessKey}' does not exist`);
+    if (region !== zone) {
+        throw new S3Problem(400, "AuthorizationHeaderMalformed", `The authorization header is malformed; the region '${region}' is wrong; expecting '${zone}'`);
+    }
+    if (service !== "s3") throw new S3Problem(400, "AuthorizationHeaderMalformed", `The credential scope names service '${service}', expecting 's3'`);
+    const signedHeaders = signedHeaderList.split(";");
+    for (const required of ["host", "x-amz-date", "x-amz-content-sha256"]) {
+        if (!signedHeaders.includes(required)) throw new S3Problem(403, "AccessDenied", `Header '${required}' must be signed`);
+    }
+    const amzDate = String(req.headers["x-amz-date"] ?? "");
+    const dateMatch = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+    if (!dateMatch) throw new S3Problem(403, "AccessDenied", `x-amz-date '${amzDate}' is malformed`);
+    const [, y, mo, d, h, mi, s] = dateMatch;
+    const signingDate = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
+    if (Math.abs(Date.now() - signingDate.getTime()) > maxClockSkewMs) {
+        throw new S3Problem(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large");
+    }
+    const payloadHash = String(req.headers["x-amz-content-sha256"] ?? "");
+    if (payloadHash !== "UNSIGNED-PAYLOAD" && !payloadHash.startsWith("STREAMING-") &&
+        payloadHash !== createHash("sha256").update(body).digest("hex")) {
+        throw new S3Problem(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed");
+    }
+
+    const { SignatureV4 } = require("@smithy/signature-v4") as typeof import("@smithy/signature-v4");
+    const { Hash } = require("@smithy/hash-node") as typeof import("@smithy/hash-node");
+    const signer = new SignatureV4({
+        credentials: { accessKeyId: contractCredentials.accessKey, secretAccessKey: contractCredentials.secretKey },
+        region: zone,
+        service: "s3",
+        sha256: Hash.bind(null, "sha256"),
+        uriEscapePath: false,
+        applyChecksum: true,
+    });
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders) {
+        const value = req.headers[name];
+        if (value === undefined) throw new S3Problem(403, "AccessDenied", `Signed header '${name}' is missing from the request`);
+        headers[name] = Array.isArray(value) ? value.join(",") : value;
+    }
+    const queryObject: Record<string, string | string[]> = {};
+    for (const name of new Set(query.keys())) {
+        const values = query.getAll(name);
+        queryObject[name] = values.length === 1 ? values[0] : values;
+    }
+    const [hostname, port] = String(req.headers.host ?? "").split(":");
+    const resigned = await signer.sign({
+        method: req.method ?? "GET",
+        protocol: "http:",
+        hostname,
+        port: port ? Number(port) : undefined,
+        path: rawPath,
+        query: queryObject,
+        headers,
+    }, { signingDate, signingRegion: zone, signingService: "s3" });
+    const expected = /Signature=([0-9a-f]{64})/.exec(String(resigned.headers.authorization ?? resigned.headers.Authorization))?.[1];
+    if (expected !== signature) {
+        throw new S3Problem(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A small XML reader, enough for the S3 request documents above.
+
+interface XmlElement {
+    name: string;
+    children: XmlElement[];
+    text: string;
+}
+
+function parseXmlBody(body: Buffer, expectedRoot: string): XmlElement {
+    let root: XmlElement;
+    try {
+        root = parseXml(body.toString("utf8"));
+    } catch (error) {
+        throw new S3Problem(400, "MalformedXML", `The XML you provided was not well-formed: ${(error as Error).message}`);
+    }
+    if (root.name !== expectedRoot) throw new S3Problem(400, "MalformedXML", `Expected a <${expectedRoot}> document, got <${root.name}>`);
+    return root;
+}
+
+function parseXml(source: string): XmlElement {
+    const cleaned = source.replace(/<\?[\s\S]*?\?>/g, "").replace(/<!--[\s\S]*?-->/g, "");
+    const top: XmlElement = { name: "#document", children: [], text: "" };
+    const stack: XmlElement[] = [top];
+    const token = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    let consumed = 0;
+    for (let m = token.exec(cleaned); m; m = token.exec(cleaned)) {
+        if (m.index !== consumed) throw new Error(`unexpected '${cleaned.slice(consumed, consumed + 20)}'`);
+        consumed = token.lastIndex;
+        const [, closing, qualified, , selfClosing, content] = m;
+        const current = stack[stack.length - 1];
+        if (content !== undefined) {
+            current.text += decodeXml(content);
+            continue;
+        }
+        const name = qualified.includes(":") ? qualified.slice(qualified.indexOf(":") + 1) : qualified;
+        if (closing) {
+            if (current.name !== name) throw new Error(`</${name}> closes <${current.name}>`);
+            stack.pop();
+            continue;
+        }
+        const element: XmlElement = { name, children: [], text: "" };
+        current.children.push(element);
+        if (!selfClosing) stack.push(element);
+    }
+    if (consumed !== cleaned.length) throw new Error(`unexpected '${cleaned.slice(consumed, consumed + 20)}'`);
+    if (stack.length !== 1) throw new Error(`<${stack[stack.length - 1].name}> is never closed`);
+    const roots = top.children;
+    if (roots.length !== 1 || top.text.trim() !== "") throw new Error("a document needs exactly one root element");
+    return roots[0];
+}
+
+function child(element: XmlElement | undefined, name: string): XmlElement | undefined {
+    return element?.children.find((c) => c.name === name);
+}
+
+function children(element: XmlElement | undefined, name: string): XmlElement[] {
+    return element?.children.filter((c) => c.name === name) ?? [];
+}
+
+function text(element: XmlElement | undefined, name: string): string | undefined {
+    const found = child(element, name);
+    return found === undefined ? undefined : found.text.trim();
+}
+
+function onlyChildren(element: XmlElement, allowed: readonly string[], where: string): void {
+    const unexpected = element.children.filter((c) => !allowed.includes(c.name)).map((c) => c.name);
+    if (unexpected.length > 0) {
+        throw new S3Problem(400, "InvalidArgument", `${where} has <${unexpected.join(">, <")}>, which Exoscale SOS does not support here`);
+    }
+}
+
+function decodeXml(value: string): string {
+    return value.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, entity: string) => {
+        switch (entity) {
+            case "lt": return "<";
+            case "gt": return ">";
+            case "amp": return "&";
+            case "quot": return "\"";
+            case "apos": return "'";
+            default: return String.fromCodePoint(entity.startsWith("#x") ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10));
+        }
+    });
+}
+
+function escapeXml(value: string): string {
+    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+}
