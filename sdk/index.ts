@@ -1,2 +1,7 @@
 export { Bucket, BucketArgs } from "./bucket";
 export { BucketVersioning, BucketVersioningArgs } from "./bucketVersioning";
+export { IamRole, IamRoleArgs } from "./iamRole";
+export { ReplicationConfiguration, ReplicationConfigurationArgs, ReplicationRuleArgs, ReplicationDestination } from "./replicationConfiguration";
+export { replicationPolicy, ReplicationPolicyArgs, PolicyBucket } from "./replicationPolicy";
+export { LeaderFollower, LeaderFollowerArgs, TopologyBucketArgs } from "./leaderFollower";
+export { BiDirectional, BiDirectionalArgs } from "./biDirectional";

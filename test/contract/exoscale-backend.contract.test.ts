@@ -250,7 +250,7 @@ describe("contract: Exoscale IAM roles with asynchronous operations (local contr
     });
 
     it("turns an error answer into an error naming the operation and the server's message", async () => {
-        const error = await rejectionOf(backend.createRole(roleSpec("", { description: "" }), () => undefined));
+        const error = await rejectionOf(backend.createRole(roleSpec("", { description: "d".repeat(256) }), () => undefined));
         expect(error.message).to.contain("Could not create IAM role ''").and.to.contain("HTTP 400")
             .and.to.contain("name must be a string of 1 to 191 characters").and.to.contain("description must be a string of 1 to 255 characters");
     });

@@ -113,7 +113,8 @@ export class ExoscaleIamClient {
         const what = `create IAM role '${role.name}'`;
         const body = {
             name: role.name,
-            description: role.description,
+            // The API takes 1 to 255 characters or nothing at all.
+            ...(role.description ? { description: role.description } : {}),
             editable: role.editable,
             labels: role.labels,
             ...(role.permissions ? { permissions: role.permissions } : {}),
@@ -131,7 +132,7 @@ export class ExoscaleIamClient {
     async updateRole(id: string, changes: IamRoleChanges, log: ProgressLog): Promise<void> {
         const what = `update IAM role ${id}`;
         const body = {
-            description: changes.description,
+            ...(changes.description ? { description: changes.description } : {}),
             labels: changes.labels,
             ...(changes.permissions ? { permissions: changes.permissions } : {}),
         };

@@ -1,0 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Bucket } from "./bucket";
+import { IamRole } from "./iamRole";
+import { versionedBucket, TopologyBucketArgs } from "./leaderFollower";
+import { ReplicationConfiguration } from "./replicationConfiguration";
+import { replicationPolicy } from "./replicationPolicy";
+
+export interface BiDirectionalArgs {
+    /** One side. */
+    readonly a: TopologyBucketArgs;
+    /** The other side. */
+    readonly b: TopologyBucketArgs;
+    /**
+     * Whether deletes on either side are replicated to the other as delete markers.
+     * @default true
+     */
+    readonly deleteMarkerReplication?: pulumi.Input<boolean>;
+}
+
+/**
+ * Two buckets that replicate into each other, declared once: both buckets, versioning, one role per
+ * direction and one rule per direction. A write is replicated once; replicas are not sent back.
+ * Converges on the first `up`: no ordering tricks, no second run.
+ */
+export class BiDirectional extends pulumi.ComponentResource {
+    readonly a: Bucket;
+    readonly b: Bucket;
+    readonly roles: { readonly aToB: IamRole; readonly bToA: IamRole };
+
+    constructor(name: string, args: BiDirectionalArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bucket-replication:index:BiDirectional", name, {}, opts);
+        const parent = { parent: this };
+        const a = versionedBucket(`${name}-a`, args.a, parent);
+        const b = versionedBucket(`${name}-b`, args.b, parent);
+        this.a = a.bucket;
+        this.b = b.bucket;
+        const direction = (from: typeof a, to: typeof b, label: string, ruleId: string) => {
+            const role = new IamRole(`${name}-${label}`, {
+                description: pulumi.interpolate`replication from ${from.bucket.name} to ${to.bucket.name}`,
+                policy: replicationPolicy({ source: from.bucket, destinations: [to.bucket] }),
+            }, parent);
+            new ReplicationConfiguration(`${name}-${label}`, {
+                bucket: from.versioning.bucket,
+                zone: from.versioning.zone,
+                role,
+                rules: {
+                    [ruleId]: {
+                        priority: 1,
+                        deleteMarkerReplication: args.deleteMarkerReplication ?? true,
+                        replicaModifications: true,
+                        destination: { bucket: to.versioning.bucket, zone: to.versioning.zone },
+                    },
+                },
+            }, parent);
+            return role;
+        };
+        this.roles = { aToB: direction(a, b, "a-to-b", "to-b"), bToA: direction(b, a, "b-to-a", "to-a") };
+        this.registerOutputs({ a: this.a.name, b: this.b.name });
+    }
+}

@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerStub } from "./providerStub";
+
+export interface IamRoleArgs {
+    /**
+     * The role's name. Changing it replaces the role.
+     * @default the resource's name plus a random suffix
+     */
+    readonly name?: pulumi.Input<string>;
+    /**
+     * What the role is for, up to 255 characters. Updated in place.
+     * @default ""
+     */
+    readonly description?: pulumi.Input<string>;
+    /**
+     * Whether the role's policy may change after creation. A role with `editable: false` gets a new
+     * policy only by replacement, and preview says so. Changing this replaces the role.
+     * @default true
+     */
+    readonly editable?: pulumi.Input<boolean>;
+    /**
+     * Labels of the role, kept by services that have them (Exoscale). Updated in place.
+     * @default no labels
+     */
+    readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * The policy in the configured backend's own language. `replicationPolicy({ source, destinations })`
+     * builds the least-privilege one for replication. Updated in place.
+     */
+    readonly policy: pulumi.Input<object>;
+}
+
+const provider = providerStub("iamRole");
+
+/**
+ * The identity a storage service replicates as. On Exoscale an IAM role; on MinIO a user with a
+ * canned policy on every zone, whose generated secret is kept as a secret output.
+ */
+export class IamRole extends pulumi.dynamic.Resource {
+    declare readonly name: pulumi.Output<string>;
+    declare readonly description: pulumi.Output<string>;
+    declare readonly editable: pulumi.Output<boolean>;
+    declare readonly labels: pulumi.Output<Record<string, string>>;
+    declare readonly policy: pulumi.Output<object>;
+    /** The credentials' secret where the service needs one (MinIO); always a secret. */
+    declare readonly secretKey: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: IamRoleArgs, opts?: pulumi.CustomResourceOptions) {
+        super(provider, name, {
+            name: args.name,
+            namePrefix: name,
+            description: args.description,
+            editable: args.editable,
+            labels: args.labels,
+            policy: args.policy,
+            secretKey: undefined,
+        }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretKey"] }), "bucket-replication", "IamRole");
+    }
+}
