@@ -11,7 +11,7 @@ zones=("local-a:9100" "local-b:9200")
 say() { printf '[zones] %s\n' "$*" >&2; }
 
 pid_of() { local f="$state/$1/minio.pid"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
-healthy() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/minio/health/cluster"; }
+healthy() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$1/minio/health/cluster"; }
 
 credentials() {
   mkdir -p "$state"

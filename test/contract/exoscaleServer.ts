@@ -902,3 +902,21 @@ function decodeXml(value: string): string {
 function escapeXml(value: string): string {
     return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Pointing a Pulumi stack at the server
+
+/**
+ * The stack configuration that sends a program's `bucket-replication` resources to this server
+ * instead of Exoscale: the keys a user sets for their own account, with the server's endpoints.
+ * Credentials are marked secret, as a user is told to set them.
+ */
+export function stackConfigFor(server: ExoscaleContractServer): { key: string; value: string; secret: boolean }[] {
+    return [
+        { key: "bucket-replication:backend", value: "exoscale", secret: false },
+        { key: "bucket-replication:zones", value: JSON.stringify(server.zones), secret: false },
+        { key: "bucket-replication:iamEndpoint", value: server.iamEndpoint, secret: false },
+        { key: "bucket-replication:accessKey", value: server.credentials.accessKey, secret: true },
+        { key: "bucket-replication:secretKey", value: server.credentials.secretKey, secret: true },
+    ];
+}

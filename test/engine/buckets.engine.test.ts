@@ -69,7 +69,7 @@ describe("engine: Bucket and BucketVersioning on the local zones", function () {
         await stack.setConfig("bucketName", secondName);
         const preview = await stack.preview();
         expect(preview.code).to.equal(0);
-        expect(preview.stdout).to.match(/\+-\s+bucket-replication:index:Bucket\s+data\s+replace/);
+        expect(preview.stdout).to.match(/\+-\s+pulumi-nodejs:dynamic\/bucket-replication:Bucket\s+data\s+replace/);
         const ops = (await stack.previewSteps()).map((s) => s.op);
         expect(ops).to.include("replace");
         await stack.mustUp();
@@ -86,9 +86,9 @@ describe("engine: Bucket and BucketVersioning on the local zones", function () {
         await rawS3("local-b").send(new (s3().DeleteBucketCommand)({ Bucket: autoNamed }));
 
         const refresh = await stack.mustRefresh();
-        expect(refresh.stdout).to.match(/~\s+bucket-replication:index:Bucket\s+data\s+updated/);
-        expect(refresh.stdout).to.match(/~\s+bucket-replication:index:BucketVersioning\s+data\s+updated/);
-        expect(refresh.stdout).to.match(/-\s+bucket-replication:index:Bucket\s+auto-named\s+deleted/);
+        expect(refresh.stdout).to.match(/~\s+pulumi-nodejs:dynamic\/bucket-replication:Bucket\s+data\s+updated/);
+        expect(refresh.stdout).to.match(/~\s+pulumi-nodejs:dynamic\/bucket-replication:BucketVersioning\s+data\s+updated/);
+        expect(refresh.stdout).to.match(/-\s+pulumi-nodejs:dynamic\/bucket-replication:Bucket\s+auto-named\s+deleted/);
 
         const steps = await stack.previewSteps();
         const changed = steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();

@@ -56,7 +56,7 @@ describe("engine: examples/leader-follower replicates my-source into my-destinat
     it("updates a changed rule in place, and then keeps deletes on the source only", async () => {
         await stack.setConfig("deleteMarkerReplication", "false");
         const changed = (await stack.previewSteps()).filter((s) => s.op !== "same");
-        expect(changed.map((s) => `${s.op} ${s.type}`)).to.deep.equal(["update bucket-replication:index:ReplicationConfiguration"]);
+        expect(changed.map((s) => `${s.op} ${s.type}`)).to.deep.equal(["update pulumi-nodejs:dynamic/bucket-replication:ReplicationConfiguration"]);
         await stack.mustUp();
 
         const body = `kept ${Date.now()}`;
@@ -70,7 +70,7 @@ describe("engine: examples/leader-follower replicates my-source into my-destinat
 
     it("gives the role write access to the destination and nothing more", async () => {
         const state = JSON.parse((await stack.run(["stack", "export", "--show-secrets", "--stack", stack.stackName])).stdout);
-        const role = state.deployment.resources.find((r: any) => r.type === "bucket-replication:index:IamRole");
+        const role = state.deployment.resources.find((r: any) => r.type === "pulumi-nodejs:dynamic/bucket-replication:IamRole");
         const roleClient = rawS3("local-b", { accessKey: role.outputs.name, secretKey: role.outputs.secretKey.plaintext ? JSON.parse(role.outputs.secretKey.plaintext) : role.outputs.secretKey });
         await roleClient.send(new (s3().PutObjectCommand)({ Bucket: out.destinationBucket, Key: "written-by-role.txt", Body: "ok" }));
 
@@ -90,7 +90,7 @@ describe("engine: examples/leader-follower replicates my-source into my-destinat
     it("keeps every secret out of the state file in clear", async () => {
         const text = stack.stateText();
         const state = JSON.parse((await stack.run(["stack", "export", "--show-secrets", "--stack", stack.stackName])).stdout);
-        const role = state.deployment.resources.find((r: any) => r.type === "bucket-replication:index:IamRole");
+        const role = state.deployment.resources.find((r: any) => r.type === "pulumi-nodejs:dynamic/bucket-replication:IamRole");
         const roleSecret: string = typeof role.outputs.secretKey === "string" ? role.outputs.secretKey : JSON.parse(role.outputs.secretKey.plaintext);
         expect(roleSecret).to.have.length.greaterThan(20);
         expect(text).to.not.contain(roleSecret);
@@ -101,9 +101,9 @@ describe("engine: examples/leader-follower replicates my-source into my-destinat
     it("shows a rule removed outside Pulumi on refresh, and puts it back on up", async () => {
         await rawS3("local-a").send(new (s3().DeleteBucketReplicationCommand)({ Bucket: out.sourceBucket }));
         const refresh = await stack.mustRefresh();
-        expect(refresh.stdout).to.match(/-\s+bucket-replication:index:ReplicationConfiguration\s+my-source\s+deleted/);
+        expect(refresh.stdout).to.match(/-\s+pulumi-nodejs:dynamic\/bucket-replication:ReplicationConfiguration\s+my-source\s+deleted/);
         const changed = (await stack.previewSteps()).filter((s) => s.op !== "same");
-        expect(changed.map((s) => `${s.op} ${s.type}`)).to.deep.equal(["create bucket-replication:index:ReplicationConfiguration"]);
+        expect(changed.map((s) => `${s.op} ${s.type}`)).to.deep.equal(["create pulumi-nodejs:dynamic/bucket-replication:ReplicationConfiguration"]);
         await stack.mustUp();
         const body = `after refresh ${Date.now()}`;
         await putObject("local-a", out.sourceBucket, "docs/three.txt", body);

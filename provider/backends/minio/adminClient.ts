@@ -72,12 +72,18 @@ const hints: Record<string, string> = {
         "The source server could not reach the target or its credentials were refused: check the target endpoint " +
         "(host:port as seen from the source server), that the target bucket exists, and the target credentials.",
     RemoteTargetNotVersionedError: "Enable versioning on the target bucket first.",
+    ReplicationSourceNotVersionedError: "Enable versioning on the source bucket first.",
+    NoSuchBucket: "Create the bucket first.",
+    XMinioAdminRemoteTargetNotFoundError:
+        "Either the ARN is not registered on this source bucket, or (when adding a target) the target bucket does not exist on the target server.",
     XMinioAdminRemoteIdenticalToSource: "The target must be another server or another bucket; give the endpoint with an explicit port.",
     XMinioAdminBucketRemoteAlreadyExists:
-        "This source bucket already has a target for that endpoint and bucket; list the targets and reuse or remove its ARN.",
+        "MinIO allows one replication target per source bucket and target endpoint, and this endpoint already has one " +
+        "(with another access key or target bucket): change it with updateRemoteTargetCredentials, or remove it first.",
     XMinioAdminRemoteRemoveDisallowed: "A replication rule still uses this ARN; delete or change the bucket's replication configuration first.",
     XMinioAdminRemoteTargetDenyAdd: "Site replication is enabled on this server; bucket remote targets cannot be added alongside it.",
-    InvalidRequest: "If this is about versioning: enable versioning on the source bucket first.",
+    XMinioAdminInvalidAccessKey: "MinIO access keys are 3 to 20 characters long.",
+    XMinioAdminInvalidSecretKey: "MinIO secret keys are 8 to 40 characters long.",
     SignatureDoesNotMatch: "Check the secret key configured for this server.",
     InvalidAccessKeyId: "Check the access key configured for this server.",
     AccessDenied: "The credentials lack admin rights on this server; use the root user or an admin policy.",
@@ -220,8 +226,9 @@ export class MinioAdminClient {
 
     /**
      * Registers `target` as a replication target of `sourceBucket` and returns its ARN. Both buckets
-     * must exist and be versioned. If the same endpoint and bucket is already registered MinIO returns
-     * the existing ARN and ignores the credentials given here: use updateRemoteTargetCredentials.
+     * must exist and be versioned. If a target with the same endpoint, bucket and access key exists, MinIO
+     * returns its ARN and ignores the secret key given here (use updateRemoteTargetCredentials); any other
+     * target on the same endpoint makes it fail with XMinioAdminBucketRemoteAlreadyExists.
      */
     async setRemoteTarget(sourceBucket: string, target: RemoteTarget): Promise<string> {
         const body = await this.encrypt(bucketTargetBody(sourceBucket, target));
