@@ -63,7 +63,9 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         const role = await currentBackend().readRole(id, props!);
         if (!role) return {};
         const outs = { ...props!, ...role };
-        return { id, props: outs, inputs: { ...outs, secretKey: undefined } as unknown as IamRoleOutputs };
+        // The secret is an output the service made, never an input; protobuf also refuses undefined values.
+        const { secretKey: _generated, ...inputs } = outs;
+        return { id, props: outs, inputs: inputs as IamRoleOutputs };
     },
 
     async update(_id, olds, news) {

@@ -153,10 +153,8 @@ export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>)
     }
     const backend = configuredBackendName();
     if (backend) {
-        for (const [id, rule] of entries) {
-            if (!rule || isUnknown(rule)) continue;
-            for (const problem of ruleProblemsFor(backend, rule)) problems.push({ path: ["rules", id, ...problem.path], message: `Rule '${id}': ${problem.message}` });
-        }
+        const known = Object.fromEntries(entries.filter(([, rule]) => rule && !isUnknown(rule)));
+        for (const problem of ruleProblemsFor(backend, known)) problems.push({ path: ["rules", ...problem.path], message: problem.message });
     }
     return problems;
 }

@@ -13,8 +13,8 @@ interface BackendModule {
     defaults(env: NodeJS.ProcessEnv): BackendDefaults;
     open(settings: BackendSettings): StorageBackend;
     replicationPolicy(source: BucketRef, destinations: readonly BucketRef[]): unknown;
-    /** What this service refuses in a rule that the shared validation does not know about. */
-    ruleProblems?(rule: RuleCheck): { path: string[]; message: string }[];
+    /** What this service refuses in a set of rules (keyed by ID) that the shared validation does not know about. */
+    ruleProblems?(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[];
 }
 
 /** A rule as validation sees it: any field may be missing or not yet known. */
@@ -24,7 +24,7 @@ export interface RuleCheck {
     readonly deleteReplication?: boolean;
     readonly existingObjectReplication?: boolean;
     readonly replicaModifications?: boolean;
-    readonly destination?: { readonly storageClass?: string };
+    readonly destination?: { readonly zone?: string; readonly bucket?: string; readonly storageClass?: string };
 }
 
 // Loaded on demand so that a program on one backend never loads another's code.
@@ -50,6 +50,6 @@ export function replicationPolicyFor(backend: string, source: BucketRef, destina
     return modules[backend]().replicationPolicy(source, destinations);
 }
 
-export function ruleProblemsFor(backend: string, rule: RuleCheck): { path: string[]; message: string }[] {
-    return modules[backend]?.().ruleProblems?.(rule) ?? [];
+export function ruleProblemsFor(backend: string, rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
+    return modules[backend]?.().ruleProblems?.(rules) ?? [];
 }

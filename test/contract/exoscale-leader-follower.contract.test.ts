@@ -10,10 +10,11 @@ import { type ContractRole, type ExoscaleContractServer, type SosReplicationDocu
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const roleType = "bucket-replication:index:IamRole";
-const bucketType = "bucket-replication:index:Bucket";
-const versioningType = "bucket-replication:index:BucketVersioning";
-const replicationType = "bucket-replication:index:ReplicationConfiguration";
+// Type tokens as the engine names dynamic resources.
+const roleType = "pulumi-nodejs:dynamic/bucket-replication:IamRole";
+const bucketType = "pulumi-nodejs:dynamic/bucket-replication:Bucket";
+const versioningType = "pulumi-nodejs:dynamic/bucket-replication:BucketVersioning";
+const replicationType = "pulumi-nodejs:dynamic/bucket-replication:ReplicationConfiguration";
 
 /** policy.json of the guide's leader-follower setup, copied here rather than computed by the code under test. */
 const guidePolicy = {
@@ -57,6 +58,10 @@ function guideReplication(roleId: string): SosReplicationDocument {
     };
 }
 
+function withRulesById(document: SosReplicationDocument | undefined): SosReplicationDocument | undefined {
+    return document && { ...document, Rules: [...document.Rules].sort((a, b) => a.ID.localeCompare(b.ID)) };
+}
+
 /** A third bucket the tests add as a follower, to widen the role's policy. */
 const extraFollower = { ruleId: "fra1-follower", bucket: "my-destination-fra", zone: "de-fra-1", priority: 2 };
 
@@ -73,7 +78,7 @@ describe("contract: examples/exoscale-leader-follower under the Pulumi CLI again
     const changedSteps = async (): Promise<string[]> =>
         (await stack.previewSteps()).filter((step) => step.op !== "same").map((step) => `${step.op} ${step.type} ${step.urn.split("::").pop()}`);
     const stateResources = async (): Promise<{ type: string; id?: string; outputs?: Record<string, unknown> }[]> =>
-        JSON.parse((await stack.run(["stack", "export", "--stack", stack.stackName])).stdout).deployment.resources;
+        JSON.parse((await stack.run(["stack", "export", "--stack", stack.stackName])).stdout).deployment.resources ?? [];
 
     before(async () => {
         // Operations stay pending for one poll, so that every IAM mutation goes through the waiting path.
@@ -127,7 +132,7 @@ describe("contract: examples/exoscale-leader-follower under the Pulumi CLI again
         expect(await changedSteps()).to.deep.equal([]);
     });
 
-    it("keeps the API secret and key out of the state file, which holds only encrypted secrets", () => {
+    it("keeps the API key and secret out of the state file, serialized providers included", () => {
         const text = stack.stateText();
         expect(text).to.not.contain(server.credentials.secretKey);
         expect(text).to.not.contain(server.credentials.accessKey);
@@ -137,6 +142,7 @@ describe("contract: examples/exoscale-leader-follower under the Pulumi CLI again
         const before = onlyRole();
         const policyUpdatesBefore = server.state.requestsFor("update-iam-role-policy").length;
         const rolesCreatedBefore = server.state.requestsFor("create-iam-role").length;
+        const roleUpdatesBefore = server.state.requestsFor("update-iam-role").length;
         await stack.setConfig("extraFollowers", JSON.stringify({
             [extraFollower.ruleId]: { bucket: extraFollower.bucket, zone: extraFollower.zone, priority: extraFollower.priority },
         }));
@@ -152,6 +158,8 @@ describe("contract: examples/exoscale-leader-follower under the Pulumi CLI again
         const after = onlyRole();
         expect(after.id).to.equal(before.id);
         expect(server.state.requestsFor("create-iam-role")).to.have.length(rolesCreatedBefore);
+        // The description did not change, so only the policy endpoint is called.
+        expect(server.state.requestsFor("update-iam-role")).to.have.length(roleUpdatesBefore);
         expect(server.state.requestsFor("update-iam-role-policy").filter((r) => r.status === 200)).to.have.length(policyUpdatesBefore + 1);
         expect(after.policy).to.deep.equal({
             "default-service-strategy": "deny",
@@ -165,17 +173,18 @@ describe("contract: examples/exoscale-leader-follower under the Pulumi CLI again
                 },
             },
         });
+        // Rules are keyed by ID in the program, so their order on the wire carries no meaning.
         const guide = guideReplication(before.id);
-        expect(server.state.replicationOf("my-source")).to.deep.equal({
+        expect(withRulesById(server.state.replicationOf("my-source"))).to.deep.equal({
             Role: before.id,
-            Rules: [...guide.Rules, {
+            Rules: [{
                 ID: extraFollower.ruleId,
                 Priority: extraFollower.priority,
                 Status: "Enabled",
                 Filter: { Prefix: "" },
                 DeleteMarkerReplication: { Status: "Enabled" },
                 Destination: { Bucket: extraFollower.bucket },
-            }],
+            }, ...guide.Rules],
         });
         expect(await changedSteps()).to.deep.equal([]);
     });
@@ -195,6 +204,15 @@ describe("contract: examples/exoscale-leader-follower under the Pulumi CLI again
         expect(renamed.id).to.not.equal(old.id);
         expect(renamed.policy).to.deep.equal(old.policy);
         expect(server.state.replicationOf("my-source")?.Role).to.equal(renamed.id);
+        // Replication must never name a role that no longer exists: new role, then the rules, then the old role goes.
+        const position = (operation: string, matches: (body: string, path: string) => boolean = () => true) =>
+            server.state.requests.findIndex((r) => r.operation === operation && r.status === 200 && matches(r.body, r.path));
+        const created = position("create-iam-role", (body) => JSON.parse(body).name === renamed.name);
+        const repointed = position("PutBucketReplication", (body) => body.includes(renamed.id));
+        const deleted = position("delete-iam-role", (_body, path) => path.endsWith(old.id));
+        expect(created).to.be.at.least(0);
+        expect(repointed).to.be.greaterThan(created);
+        expect(deleted).to.be.greaterThan(repointed);
         expect(await changedSteps()).to.deep.equal([]);
     });
 
@@ -225,8 +243,7 @@ describe("contract: examples/exoscale-leader-follower under the Pulumi CLI again
         destroyed = true;
         expect(roles()).to.deep.equal([]);
         expect([...server.state.buckets.keys()]).to.deep.equal([]);
-        expect(server.state.requestsFor("DeleteBucketReplication").filter((r) => r.status === 204).map((r) => r.path)).to.deep.equal(["/my-source"]);
-        expect(await stateResources()).to.satisfy((resources: { type: string }[]) =>
-            resources.every((r) => r.type.startsWith("pulumi:")));
+        expect(server.state.requestsFor("DeleteBucketReplication").filter((r) => r.status === 204).map((r) => r.path.replace(/\/$/, ""))).to.deep.equal(["/my-source"]);
+        expect((await stateResources()).filter((r) => r.type.includes("bucket-replication:"))).to.deep.equal([]);
     });
 });

@@ -31,14 +31,24 @@ export function replicationPolicy(source: BucketRef, destinations: readonly Buck
 
 const storageClasses = ["STANDARD", "REDUCED_REDUNDANCY"];
 
-export function ruleProblems(rule: RuleCheck): { path: string[]; message: string }[] {
+export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
     const problems: { path: string[]; message: string }[] = [];
-    if (rule.deleteMarkerReplication === true && rule.tags && Object.keys(rule.tags).length > 0) {
-        problems.push({ path: ["deleteMarkerReplication"], message: "MinIO cannot replicate delete markers for a rule that filters by 'tags'; remove the tags or set 'deleteMarkerReplication: false'." });
-    }
-    const storageClass = rule.destination?.storageClass;
-    if (storageClass !== undefined && !storageClasses.includes(storageClass)) {
-        problems.push({ path: ["destination", "storageClass"], message: `'storageClass' '${storageClass}' is not one MinIO knows; use ${storageClasses.join(" or ")}.` });
+    const bucketByZone = new Map<string, { id: string; bucket: string }>();
+    for (const [id, rule] of Object.entries(rules)) {
+        if (rule.deleteMarkerReplication === true && rule.tags && Object.keys(rule.tags).length > 0) {
+            problems.push({ path: [id, "deleteMarkerReplication"], message: `Rule '${id}': MinIO cannot replicate delete markers for a rule that filters by 'tags'; remove the tags or set 'deleteMarkerReplication: false'.` });
+        }
+        const storageClass = rule.destination?.storageClass;
+        if (storageClass !== undefined && !storageClasses.includes(storageClass)) {
+            problems.push({ path: [id, "destination", "storageClass"], message: `Rule '${id}': 'storageClass' '${storageClass}' is not one MinIO knows; use ${storageClasses.join(" or ")}.` });
+        }
+        const { zone, bucket } = rule.destination ?? {};
+        if (typeof zone !== "string" || typeof bucket !== "string") continue;
+        const other = bucketByZone.get(zone);
+        if (other && other.bucket !== bucket) {
+            problems.push({ path: [id, "destination", "bucket"], message: `Rules '${other.id}' and '${id}' replicate into two buckets of zone ${zone}; MinIO allows one destination bucket per zone for a source bucket. Use one destination bucket in ${zone}, with prefixes to separate the rules.` });
+        }
+        if (!other) bucketByZone.set(zone, { id, bucket });
     }
     return problems;
 }

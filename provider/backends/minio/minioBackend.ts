@@ -7,6 +7,7 @@ import type { MinioAdminClient, RemoteTarget } from "./adminClient";
 import * as buckets from "../s3/buckets";
 import { s3Client } from "../s3/client";
 import { waitFor } from "../../progress";
+import { samePolicy } from "./policy";
 import { readReplicationXml, replicationXml } from "./replicationXml";
 
 const defaultWaitTimeoutMs = 120_000;
@@ -64,7 +65,7 @@ export class MinioBackend implements StorageBackend {
             if (!(await admin.userInfo(id))) return undefined;
             policy = policy ?? (await admin.getCannedPolicy(id));
         }
-        return { ...known, policy: policy ?? {} };
+        return { ...known, policy: policy === undefined || samePolicy(policy, known.policy) ? known.policy : policy };
     }
 
     async updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
@@ -81,7 +82,7 @@ export class MinioBackend implements StorageBackend {
         for (const zone of this.zoneNames) {
             log(`removing user and policy '${known.id}' from zone ${zone}`);
             const admin = this.admin(zone);
-            await admin.removeUser(known.id);
+            if (await admin.userInfo(known.id)) await admin.removeUser(known.id);
             await admin.removeCannedPolicy(known.id);
         }
     }
@@ -89,10 +90,19 @@ export class MinioBackend implements StorageBackend {
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
         await this.waitForVersioning([spec.source, ...spec.rules.map((r) => r.destination)], log);
         const admin = this.admin(spec.source.zone);
-        const targets = await admin.listRemoteTargets(spec.source.bucket);
+        const wanted = uniqueDestinations(spec.rules).map((destination) => ({ destination, target: this.remoteTarget(destination, spec.role) }));
+        let targets = await admin.listRemoteTargets(spec.source.bucket);
+        const sameTargets = targets.length === wanted.length
+            && wanted.every(({ target }) => targets.some((t) => t.endpoint === target.endpoint && t.targetBucket === target.targetBucket));
+        if (!sameTargets && targets.length > 0) {
+            // MinIO keeps one remote target per source bucket and target server, and refuses to remove
+            // a target a rule still uses; removing the configuration removes its targets with it.
+            log(`replacing the remote targets of ${spec.source.zone}/${spec.source.bucket}: the rules' destinations changed`);
+            await this.removeReplicationDocument(spec.source);
+            targets = await admin.listRemoteTargets(spec.source.bucket);
+        }
         const arnByDestination = new Map<string, string>();
-        for (const destination of uniqueDestinations(spec.rules)) {
-            const target = this.remoteTarget(destination, spec.role);
+        for (const { destination, target } of wanted) {
             const existing = targets.find((t) => t.endpoint === target.endpoint && t.targetBucket === target.targetBucket);
             if (existing) {
                 await admin.updateRemoteTargetCredentials(spec.source.bucket, existing.arn, target);
@@ -106,11 +116,6 @@ export class MinioBackend implements StorageBackend {
         const response = await admin.s3Request("PUT", spec.source.bucket, "replication", xml);
         if (response.status >= 300) {
             throw new Error(`MinIO refused the replication configuration of bucket '${spec.source.bucket}': ${response.text}`);
-        }
-        const inUse = new Set(arnByDestination.values());
-        for (const stale of targets.filter((t) => !inUse.has(t.arn))) {
-            log(`removing remote target ${stale.endpoint}/${stale.targetBucket}, which no rule uses any more`);
-            await admin.removeRemoteTarget(spec.source.bucket, stale.arn);
         }
     }
 
@@ -131,15 +136,20 @@ export class MinioBackend implements StorageBackend {
     }
 
     async deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void> {
-        const admin = this.admin(spec.source.zone);
         if (!(await this.bucketExists(spec.source))) return;
         log(`removing the replication configuration of ${spec.source.zone}/${spec.source.bucket}; replicated objects stay where they are`);
-        const response = await admin.s3Request("DELETE", spec.source.bucket, "replication");
+        await this.removeReplicationDocument(spec.source);
+    }
+
+    /** Removes the configuration and, with it on MinIO, every remote target of the bucket. */
+    private async removeReplicationDocument(source: BucketRef): Promise<void> {
+        const admin = this.admin(source.zone);
+        const response = await admin.s3Request("DELETE", source.bucket, "replication");
         if (response.status >= 300 && response.status !== 404) {
-            throw new Error(`Could not remove the replication configuration of bucket '${spec.source.bucket}': ${response.text}`);
+            throw new Error(`Could not remove the replication configuration of bucket '${source.bucket}': ${response.text}`);
         }
-        for (const target of await admin.listRemoteTargets(spec.source.bucket)) {
-            await admin.removeRemoteTarget(spec.source.bucket, target.arn);
+        for (const target of await admin.listRemoteTargets(source.bucket)) {
+            await admin.removeRemoteTarget(source.bucket, target.arn);
         }
     }
 

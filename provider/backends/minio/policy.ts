@@ -45,3 +45,27 @@ export function replicationUserPolicy(source: BucketRef, destinations: readonly 
         ],
     };
 }
+
+/**
+ * Whether two IAM policy documents grant the same: MinIO stores policies normalised (single values
+ * as arrays, its own order), so a byte comparison would show drift that is not there.
+ */
+export function samePolicy(a: unknown, b: unknown): boolean {
+    return JSON.stringify(normalisedPolicy(a)) === JSON.stringify(normalisedPolicy(b));
+}
+
+function normalisedPolicy(policy: unknown): unknown {
+    const document = (policy ?? {}) as { Version?: string; Statement?: unknown };
+    const statements = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : [];
+    const asSortedArray = (value: unknown) => (Array.isArray(value) ? [...value] : value === undefined ? [] : [value]).map(String).sort();
+    return {
+        Version: document.Version ?? "",
+        Statement: statements.map((s: Record<string, unknown>) => JSON.stringify({
+            Effect: s.Effect,
+            Action: asSortedArray(s.Action),
+            NotAction: asSortedArray(s.NotAction),
+            Resource: asSortedArray(s.Resource),
+            Condition: s.Condition ?? {},
+        })).sort(),
+    };
+}
