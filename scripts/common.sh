@@ -1,5 +1,7 @@
 # Shared by demo.sh and test.sh: dependencies, build, tools and the offline Pulumi environment.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Node 20 is supported on purpose (see README); the AWS SDK says so on every run otherwise.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"
 say() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 
 ensure_node_modules() {
