@@ -16,7 +16,8 @@ export interface IamRoleInputs {
     readonly policy: unknown;
 }
 
-export type IamRoleOutputs = RoleState & { readonly namePrefix: string };
+/** `secretKey` is null where the service has none (see `outputsOf`); states written before that lack it. */
+export type IamRoleOutputs = Omit<RoleState, "secretKey"> & { readonly namePrefix: string; readonly secretKey?: string | null };
 
 const roleSchema = z.object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/,
@@ -56,27 +57,42 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
 
     async create(inputs) {
         const role = await currentBackend().createRole(specOf(inputs), progressLog(`role ${inputs.name}`));
-        return { id: role.id, outs: { ...role, namePrefix: inputs.namePrefix } };
+        return { id: role.id, outs: outputsOf(role, inputs.namePrefix) };
     },
 
     async read(id, props) {
-        const role = await currentBackend().readRole(id, props!);
+        const role = await currentBackend().readRole(id, stateOf(props!));
         if (!role) return {};
-        const outs = { ...props!, ...role };
+        const outs = outputsOf({ ...stateOf(props!), ...role }, props!.namePrefix);
         // The secret is an output the service made, never an input; protobuf also refuses undefined values.
         const { secretKey: _generated, ...inputs } = outs;
         return { id, props: outs, inputs: inputs as IamRoleOutputs };
     },
 
     async update(_id, olds, news) {
-        const role = await currentBackend().updateRole(olds, specOf(news), progressLog(`role ${olds.name}`));
-        return { outs: { ...role, namePrefix: news.namePrefix } };
+        const role = await currentBackend().updateRole(stateOf(olds), specOf(news), progressLog(`role ${olds.name}`));
+        return { outs: outputsOf(role, news.namePrefix) };
     },
 
     async delete(_id, props) {
-        await currentBackend().deleteRole(props, progressLog(`role ${props.name}`));
+        await currentBackend().deleteRole(stateOf(props), progressLog(`role ${props.name}`));
     },
 };
+
+/**
+ * Every declared output, `secretKey` included where the service has none (Exoscale): an output missing
+ * from the state reads as unknown in every preview, and so would the `role` of every
+ * ReplicationConfiguration that names this role, which then previews an update that `up` never makes.
+ */
+function outputsOf(role: RoleState, namePrefix: string): IamRoleOutputs {
+    return { ...role, secretKey: role.secretKey ?? null, namePrefix };
+}
+
+/** The role as backends know it, from the outputs kept in the state. */
+function stateOf(outputs: IamRoleOutputs): RoleState {
+    const { secretKey, namePrefix: _prefix, ...role } = outputs;
+    return secretKey == null ? role : { ...role, secretKey };
+}
 
 function specOf(inputs: IamRoleInputs): RoleSpec {
     return {

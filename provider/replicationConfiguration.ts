@@ -25,7 +25,7 @@ export interface RuleInput {
 export interface RoleReference {
     readonly id: string;
     readonly name: string;
-    readonly secretKey?: string;
+    readonly secretKey?: string | null;
 }
 
 export interface ReplicationConfigurationInputs {
@@ -160,7 +160,7 @@ export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>)
 }
 
 function specOf(inputs: ReplicationConfigurationInputs): ReplicationSpec {
-    const role: RoleState = { id: inputs.role.id, name: inputs.role.name, secretKey: inputs.role.secretKey, description: "", editable: true, labels: {}, policy: {} };
+    const role: RoleState = { id: inputs.role.id, name: inputs.role.name, secretKey: inputs.role.secretKey ?? undefined, description: "", editable: true, labels: {}, policy: {} };
     const rules: ReplicationRule[] = Object.entries(withDefaults(inputs.rules)).map(([id, rule]) => ({
         id,
         priority: rule.priority,

@@ -43,7 +43,7 @@ export class IamRole extends pulumi.dynamic.Resource {
     declare readonly labels: pulumi.Output<Record<string, string>>;
     declare readonly policy: pulumi.Output<object>;
     /** The credentials' secret where the service needs one (MinIO); always a secret. */
-    declare readonly secretKey: pulumi.Output<string | undefined>;
+    declare readonly secretKey: pulumi.Output<string | null>;
 
     constructor(name: string, args: IamRoleArgs, opts?: pulumi.CustomResourceOptions) {
         super(provider, name, {

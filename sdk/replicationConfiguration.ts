@@ -81,7 +81,7 @@ export class ReplicationConfiguration extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ReplicationConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
         const role = pulumi.all([args.role.id, args.role.name, args.role.secretKey])
-            .apply(([id, roleName, secretKey]) => ({ id, name: roleName, secretKey }));
+            .apply(([id, roleName, secretKey]) => ({ id, name: roleName, secretKey: secretKey ?? null }));
         super(provider, name, { bucket: args.bucket, zone: args.zone, role, rules: args.rules }, opts,
             "bucket-replication", "ReplicationConfiguration");
     }
