@@ -98,6 +98,30 @@ describe("engine: examples/leader-follower replicates my-source into my-destinat
         expect(text).to.contain("4dabf18193072939515e22adb298388d"); // the marker of an encrypted secret value
     });
 
+    it("refreshes without inventing drift: the next preview is still empty", async () => {
+        const refresh = await stack.mustRefresh();
+        expect(refresh.stdout).to.not.match(/\bupdated\b|\bdeleted\b/);
+        const steps = await stack.previewSteps();
+        expect(steps.filter((s) => s.op !== "same")).to.deep.equal([]);
+    });
+
+    it("shows a rule changed outside Pulumi on refresh, and restores it on up", async () => {
+        const client = rawS3("local-a");
+        const current = await client.send(new (s3().GetBucketReplicationCommand)({ Bucket: out.sourceBucket }));
+        const rules = current.ReplicationConfiguration!.Rules!.map((rule) => ({ ...rule, Priority: 7 }));
+        await client.send(new (s3().PutBucketReplicationCommand)({
+            Bucket: out.sourceBucket,
+            ReplicationConfiguration: { Role: current.ReplicationConfiguration!.Role ?? "", Rules: rules },
+        }));
+        const refresh = await stack.mustRefresh();
+        expect(refresh.stdout).to.match(/~\s+pulumi-nodejs:dynamic\/bucket-replication:ReplicationConfiguration\s+my-source\s+updated/);
+        const changed = (await stack.previewSteps()).filter((s) => s.op !== "same");
+        expect(changed.map((s) => `${s.op} ${s.type}`)).to.deep.equal(["update pulumi-nodejs:dynamic/bucket-replication:ReplicationConfiguration"]);
+        await stack.mustUp();
+        const restored = await client.send(new (s3().GetBucketReplicationCommand)({ Bucket: out.sourceBucket }));
+        expect(restored.ReplicationConfiguration!.Rules!.map((r) => [r.ID, r.Priority])).to.deep.equal([["follower", 1]]);
+    });
+
     it("shows a rule removed outside Pulumi on refresh, and puts it back on up", async () => {
         await rawS3("local-a").send(new (s3().DeleteBucketReplicationCommand)({ Bucket: out.sourceBucket }));
         const refresh = await stack.mustRefresh();
