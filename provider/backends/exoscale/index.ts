@@ -14,6 +14,7 @@ import type {
 } from "../backend";
 import type { BackendDefaults } from "../registry";
 import * as buckets from "../s3/buckets";
+import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { httpStatusOf, s3Client, s3ErrorCode } from "../s3/client";
 import { defaultPollInterval, defaultWaitTimeoutMs, ExoscaleIamClient, type PollInterval } from "./iamClient";
 
@@ -188,16 +189,9 @@ export class ExoscaleBackend implements StorageBackend {
 
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
         for (const rule of spec.rules) refuseUnsupportedSettings(spec.source, rule);
-        // SOS refuses replication until versioning is on at both ends; a BucketVersioning declared in the
-        // same program may still be on its way, so wait for it rather than fail the first `pulumi up`.
-        const involved = [spec.source, ...spec.rules.map((rule) => rule.destination)];
-        const seen = new Set<string>();
-        for (const ref of involved) {
-            const key = `${ref.zone}/${ref.bucket}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            await this.waitForVersioning(ref, spec.source, log);
-        }
+        await waitForVersioningAtBothEnds(spec.source, spec.rules.map((rule) => rule.destination), (ref) => this.versioningOrMissing(ref), log, {
+            timeoutMs: this.waitTimeoutMs, firstPauseMs: this.pollInterval.initialMs, maxPauseMs: this.pollInterval.maxMs,
+        });
 
         const { PutBucketReplicationCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
         await this.s3(spec.source.zone).send(new PutBucketReplicationCommand({
@@ -270,27 +264,6 @@ export class ExoscaleBackend implements StorageBackend {
         } catch (error) {
             if (s3ErrorCode(error) === "NoSuchBucket") return;
             throw error;
-        }
-    }
-
-    /** Waits, with a growing interval and logging each wait, until `ref` has versioning Enabled. */
-    private async waitForVersioning(ref: BucketRef, source: BucketRef, log: ProgressLog): Promise<void> {
-        const started = Date.now();
-        let interval = this.pollInterval.initialMs;
-        for (;;) {
-            const observed = await this.versioningOrMissing(ref);
-            if (observed === "Enabled") return;
-            const elapsedMs = Date.now() - started;
-            const state = observed === "Missing" ? "does not exist" : `has versioning '${observed}'`;
-            const role = ref.bucket === source.bucket && ref.zone === source.zone ? "source" : "destination";
-            if (elapsedMs >= this.waitTimeoutMs) {
-                throw new Error(`Replication from bucket '${source.bucket}' needs versioning Enabled on its ${role} bucket '${ref.bucket}' ` +
-                    `(zone ${ref.zone}), but after ${Math.round(elapsedMs / 1000)} s it still ${state}. Declare a BucketVersioning for ` +
-                    `bucket '${ref.bucket}' with status "Enabled" (Exoscale SOS replicates only between versioned buckets).`);
-            }
-            log(`Waiting for versioning on ${role} bucket '${ref.bucket}' (zone ${ref.zone}) before configuring replication: it ${state}`);
-            await new Promise((resolve) => setTimeout(resolve, Math.min(interval, this.waitTimeoutMs - elapsedMs)));
-            interval = Math.min(interval * 2, this.pollInterval.maxMs);
         }
     }
 

@@ -6,7 +6,7 @@ import type {
 import type { MinioAdminClient, RemoteTarget } from "./adminClient";
 import * as buckets from "../s3/buckets";
 import { s3Client } from "../s3/client";
-import { waitFor } from "../../progress";
+import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { samePolicy } from "./policy";
 import { readReplicationXml, replicationXml } from "./replicationXml";
 
@@ -88,7 +88,7 @@ export class MinioBackend implements StorageBackend {
     }
 
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
-        await this.waitForVersioning([spec.source, ...spec.rules.map((r) => r.destination)], log);
+        await this.waitForVersioning(spec.source, spec.rules.map((r) => r.destination), log);
         const admin = this.admin(spec.source.zone);
         const wanted = uniqueDestinations(spec.rules).map((destination) => ({ destination, target: this.remoteTarget(destination, spec.role) }));
         let targets = await admin.listRemoteTargets(spec.source.bucket);
@@ -153,25 +153,9 @@ export class MinioBackend implements StorageBackend {
         }
     }
 
-    private async waitForVersioning(refs: readonly BucketRef[], log: ProgressLog): Promise<void> {
-        let pending: BucketRef[] = [];
-        await waitFor({
-            probe: async () => {
-                pending = [];
-                for (const ref of refs) {
-                    const exists = await this.bucketExists(ref);
-                    if (!exists || (await this.getVersioning(ref)) !== "Enabled") pending.push(ref);
-                }
-                return pending.length === 0 ? true : undefined;
-            },
-            waitingFor: () => `versioning to be enabled on ${pending.map(describe).join(", ")}`,
-            log,
-            timeoutMs: this.settings.waitTimeoutMs ?? defaultWaitTimeoutMs,
-            onTimeout: () => new Error(
-                `Replication needs versioning enabled on both ends, and it is not enabled on ${pending.map(describe).join(", ")}. ` +
-                `Declare a BucketVersioning with status "Enabled" for ${pending.length > 1 ? "each of these buckets" : "this bucket"}, ` +
-                `and pass its 'bucket' output to the ReplicationConfiguration so that it is applied first.`),
-        });
+    private async waitForVersioning(source: BucketRef, destinations: readonly BucketRef[], log: ProgressLog): Promise<void> {
+        const probe = async (ref: BucketRef) => (await this.bucketExists(ref)) ? await this.getVersioning(ref) : "Missing" as const;
+        await waitForVersioningAtBothEnds(source, destinations, probe, log, { timeoutMs: this.settings.waitTimeoutMs ?? defaultWaitTimeoutMs });
     }
 
     private remoteTarget(destination: BucketRef, role: RoleState): RemoteTarget {
@@ -229,10 +213,6 @@ function uniqueDestinations(rules: readonly ReplicationRule[]): BucketRef[] {
 
 function destinationKey(ref: BucketRef): string {
     return `${ref.zone}/${ref.bucket}`;
-}
-
-function describe(ref: BucketRef): string {
-    return `bucket '${ref.bucket}' in zone ${ref.zone}`;
 }
 
 function randomSecret(): string {
