@@ -29,7 +29,14 @@ build_once() {
   fi
   step "$name $version: building from Go modules (first time only, several minutes)..."
   local started=$SECONDS
-  "$@"
+  # go build is silent for minutes at a time: say every half minute that it is still at work.
+  ( trap 'kill $! 2>/dev/null; exit 0' TERM; begun=$(date +%s)
+    while true; do sleep 30 & wait $!; step "$name: still building ($(( $(date +%s) - begun )) s)"; done ) >&2 &
+  local ticker=$!
+  local status=0
+  "$@" || status=$?
+  kill "$ticker" 2>/dev/null || true; wait "$ticker" 2>/dev/null || true
+  if (( status != 0 )); then step "$name $version: build failed (exit $status)"; exit "$status"; fi
   echo "$version" > "$stamp"
   step "$name $version: built in $((SECONDS - started)) s"
 }
