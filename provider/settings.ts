@@ -1,5 +1,5 @@
 import type { BackendSettings, ZoneSettings } from "./backends/backend";
-import { backendDefaults, knownBackends } from "./backends/registry";
+import { backendDefaults, defaultBackend, knownBackends } from "./backends/registry";
 
 /** The stack-configuration namespace of this package: `bucket-replication:backend` and so on. */
 export const configNamespace = "bucket-replication";
@@ -13,7 +13,7 @@ export type ConfigLookup = (key: string) => string | undefined;
  */
 export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = process.env): BackendSettings {
     const problems: string[] = [];
-    const backend = config("backend") ?? "minio";
+    const backend = config("backend") ?? defaultBackend;
     if (!knownBackends.includes(backend)) {
         throw new Error(`'${configNamespace}:backend' is '${backend}'; set it to one of ${knownBackends.map((b) => `'${b}'`).join(", ")}.`);
     }

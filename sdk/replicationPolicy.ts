@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { replicationPolicyFor } from "../provider/backends/registry";
+import { defaultBackend, replicationPolicyFor } from "../provider/backends/registry";
 
 /** A bucket as a policy needs it; a `Bucket` resource fits. */
 export interface PolicyBucket {
@@ -24,7 +24,7 @@ export interface ReplicationPolicyArgs {
  * backend's own policy language: read from the source, write replicas into the destinations, nothing else.
  */
 export function replicationPolicy(args: ReplicationPolicyArgs): pulumi.Output<object> {
-    const backend = args.backend ?? new pulumi.Config("bucket-replication").get("backend") ?? "minio";
+    const backend = args.backend ?? new pulumi.Config("bucket-replication").get("backend") ?? defaultBackend;
     const ref = (b: PolicyBucket) => pulumi.all([b.zone, b.name]).apply(([zone, bucket]) => ({ zone, bucket }));
     return pulumi.all([ref(args.source), pulumi.all(args.destinations.map(ref))])
         .apply(([source, destinations]) => replicationPolicyFor(backend, source, destinations) as object);

@@ -35,6 +35,9 @@ const modules: Record<string, () => BackendModule> = {
 
 export const knownBackends: readonly string[] = Object.keys(modules);
 
+/** The backend of a stack that names none: the local MinIO pair works with no configuration at all. */
+export const defaultBackend = "minio";
+
 export function backendDefaults(backend: string, env: NodeJS.ProcessEnv): BackendDefaults {
     return modules[backend]().defaults(env);
 }

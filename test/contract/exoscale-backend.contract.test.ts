@@ -5,6 +5,7 @@ import { ExoscaleIamClient } from "../../provider/backends/exoscale/iamClient";
 import { ExoscaleBackend, replicationPolicy } from "../../provider/backends/exoscale";
 import { s3Client } from "../../provider/backends/s3/client";
 import { startExoscaleContractServer, type ExoscaleContractServer } from "./exoscaleServer";
+import { guideReplication } from "./exoscaleGuide";
 
 // These tests drive the Exoscale backend against the local contract server in test/contract/exoscaleServer.ts,
 // not against Exoscale: they prove that the backend speaks the documented API, not that Exoscale behaves so.
@@ -283,17 +284,7 @@ describe("contract: Exoscale SOS replication (local contract server)", () => {
         const spec: ReplicationSpec = { source, role, rules: [rule("vie1-follower", destination)] };
         await backend.putReplication(spec, undefined, () => undefined);
 
-        expect(server.state.replicationOf(source.bucket)).to.deep.equal({
-            Role: role.id,
-            Rules: [{
-                ID: "vie1-follower",
-                Priority: 1,
-                Status: "Enabled",
-                Filter: { Prefix: "" },
-                DeleteMarkerReplication: { Status: "Enabled" },
-                Destination: { Bucket: destination.bucket },
-            }],
-        });
+        expect(server.state.replicationOf(source.bucket)).to.deep.equal(guideReplication(role.id, "vie1-follower", destination.bucket));
         const sent = server.state.requestsFor("PutBucketReplication").at(-1)!;
         expect(sent.zone).to.equal("ch-dk-2");
         expect(sent.body).to.contain(`<Role>${role.id}</Role>`).and.to.contain(`<Bucket>${destination.bucket}</Bucket>`).and.not.to.contain("arn:");
