@@ -1,13 +1,17 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { configureFrom, configuredZones, currentBackend } from "./context";
+import type { BucketRef, StorageBackend } from "./backends/backend";
+import { configureFrom, configuredAccountDigest, configuredZones, currentBackend } from "./context";
+import { claimName, derivedName, isDerivedNameOf, ownerTagKey } from "./identity";
 import { progressLog } from "./progress";
-import { bucketNameProblems, collectFailures, isUnknown, Problem, zoneProblems } from "./validation";
+import { bucketNameProblems, collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems } from "./validation";
 
 export interface BucketInputs {
     readonly name?: string;
     /** The logical name in the program, which an automatic name starts with. */
     readonly namePrefix: string;
+    /** Digest of project, stack and URN: the source of the automatic name and the ownership marker. */
+    readonly identity?: string;
     readonly zone: string;
     readonly forceDestroy?: boolean;
     readonly tags?: Record<string, string>;
@@ -16,6 +20,7 @@ export interface BucketInputs {
 export interface BucketOutputs {
     readonly name: string;
     readonly namePrefix: string;
+    readonly identity?: string;
     readonly zone: string;
     readonly endpoint: string;
     readonly forceDestroy: boolean;
@@ -25,6 +30,7 @@ export interface BucketOutputs {
 const bucketSchema = z.object({
     name: z.string().optional(),
     namePrefix: z.string(),
+    identity: z.string().optional(),
     zone: z.string({ error: "'zone' is required: name one of the configured zones." }),
     forceDestroy: z.boolean({ error: "'forceDestroy' must be true or false." }).optional(),
     tags: z.record(z.string(), z.string({ error: "Tag values must be strings." }), { error: "'tags' must map tag keys to string values." }).optional(),
@@ -36,12 +42,14 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
     },
 
     async check(olds, news) {
-        const name = news.name ?? reusableAutoName(olds, news) ?? autoName(news.namePrefix);
+        const name = news.name ?? keptAutoName(olds, news) ?? autoName(news);
         const inputs = { ...news, name, forceDestroy: news.forceDestroy ?? false, tags: news.tags ?? {} };
         const problems: Problem[] = [
             ...(typeof name === "string" && !isUnknown(name) ? bucketNameProblems(name) : [])
                 .map((message) => ({ path: ["name"], message: `${message} Change 'name', or leave it unset to get a valid unique one.` })),
             ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
+            ...tagProblems(news.tags, [ownerTagKey]),
+            ...duplicateProblems(name, news),
         ];
         return { inputs, failures: collectFailures(bucketSchema, news as unknown as Record<string, unknown>, problems) };
     },
@@ -57,8 +65,10 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
     async create(inputs) {
         const backend = currentBackend();
         const ref = { zone: inputs.zone, bucket: inputs.name! };
-        await backend.createBucket(ref);
-        if (Object.keys(inputs.tags ?? {}).length > 0) await backend.putBucketTags(ref, inputs.tags!);
+        const log = progressLog(`bucket ${ref.bucket}`);
+        const outcome = await backend.createBucket(ref);
+        if (outcome === "exists") await adoptOnlyOurs(backend, ref, inputs.identity, log);
+        await writeTagsOrUndo(backend, ref, inputs, outcome === "created", log);
         return { id: bucketId(ref), outs: outputsOf(inputs, backend.endpointOf(inputs.zone)) };
     },
 
@@ -66,7 +76,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
         const backend = currentBackend();
         const ref = parseBucketId(id);
         if (!(await backend.bucketExists(ref))) return {};
-        const tags = await backend.getBucketTags(ref);
+        const tags = withoutMarker(await backend.getBucketTags(ref));
         const outs = { ...props!, name: ref.bucket, zone: ref.zone, tags };
         // The engine diffs the next preview against these inputs, not against the program's old ones.
         return { id, props: outs, inputs: inputsOf(outs) as unknown as BucketOutputs };
@@ -75,7 +85,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
     async update(_id, olds, news) {
         const backend = currentBackend();
         const ref = { zone: olds.zone, bucket: olds.name };
-        if (!sameRecord(olds.tags, news.tags ?? {})) await backend.putBucketTags(ref, news.tags ?? {});
+        if (!sameRecord(olds.tags, news.tags ?? {})) await backend.putBucketTags(ref, withMarker(news.tags, news.identity ?? olds.identity));
         return { outs: outputsOf(news, backend.endpointOf(news.zone)) };
     },
 
@@ -106,30 +116,80 @@ export function parseBucketId(id: string): { zone: string; bucket: string } {
     return { zone: id.slice(0, slash), bucket: id.slice(slash + 1) };
 }
 
-/** The logical name in lowercase, cut so that it plus a hyphen and a 6-character suffix fits in 63 characters. */
-export function autoName(prefix: string, random: () => string = randomSuffix): string {
-    const base = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 55).replace(/-+$/, "");
-    return `${base || "bucket"}-${random()}`;
+/** The automatic name: the logical name plus a digest of identity, zone and account; unknown until those are. */
+function autoName(news: BucketInputs): string {
+    const accountDigest = configuredAccountDigest();
+    if ([news.identity, news.zone, news.namePrefix].some((v) => typeof v !== "string" || isUnknown(v)) || !accountDigest) return unknownValue;
+    return derivedName(news.namePrefix, news.identity!, [news.zone, accountDigest]);
 }
 
-function reusableAutoName(olds: Partial<BucketInputs> | undefined, news: BucketInputs): string | undefined {
-    // Keep the name made on an earlier run, so that an automatic name never changes by itself.
-    if (olds?.name && olds.namePrefix === news.namePrefix && olds.name.startsWith(autoName(news.namePrefix, () => ""))) {
+/** An automatic name made on an earlier run stays, whatever scheme made it, while the zone stays. */
+function keptAutoName(olds: Partial<BucketInputs> | undefined, news: BucketInputs): string | undefined {
+    if (olds?.name && olds.namePrefix === news.namePrefix && olds.zone === news.zone && isDerivedNameOf(olds.name, news.namePrefix)) {
         return olds.name;
     }
     return undefined;
 }
 
-function randomSuffix(): string {
-    const { randomBytes } = require("crypto") as typeof import("crypto");
-    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join("");
+function duplicateProblems(name: string, news: BucketInputs): Problem[] {
+    if (isUnknown(name) || typeof news.zone !== "string" || isUnknown(news.zone) || !news.identity || isUnknown(news.identity)) return [];
+    const other = claimName(`bucket\0${news.zone}\0${name}`, news.identity, `Bucket '${news.namePrefix}'`);
+    if (!other) return [];
+    return [{ path: ["name"], message: `Bucket '${name}' in zone ${news.zone} is also declared by ${other} in this program; ` +
+        `give each Bucket its own 'name' (or leave 'name' unset), or declare the bucket once and share the resource.` }];
+}
+
+/**
+ * A bucket of that name already exists in this account. It is ours when it carries this resource's
+ * marker: an earlier `up` made it and was interrupted before the state recorded it.
+ */
+async function adoptOnlyOurs(backend: StorageBackend, ref: BucketRef, identity: string | undefined, log: (m: string) => void): Promise<void> {
+    const marker = (await backend.getBucketTags(ref))[ownerTagKey];
+    if (identity && marker === identity) {
+        log(`bucket '${ref.bucket}' in zone ${ref.zone} was made by an earlier, interrupted run of this resource; adopting it`);
+        return;
+    }
+    const whose = marker ? "by another Pulumi resource or stack (its ownership tag differs)" : "outside this Pulumi resource";
+    throw new Error(`Bucket '${ref.bucket}' already exists in zone ${ref.zone}, made ${whose}; it was left untouched. ` +
+        `Choose another 'name' (or leave it unset for a unique one), or delete that bucket if it is an orphan of yours.`);
+}
+
+/**
+ * The ownership marker goes on first, alone, so that a create interrupted right after is adoptable;
+ * then the program's tags. If either write fails, a bucket this call created (empty) is removed again.
+ */
+async function writeTagsOrUndo(backend: StorageBackend, ref: BucketRef, inputs: BucketInputs, createdNow: boolean, log: (m: string) => void): Promise<void> {
+    const hasTags = Object.keys(inputs.tags ?? {}).length > 0;
+    try {
+        if (inputs.identity && createdNow) await backend.putBucketTags(ref, withMarker({}, inputs.identity));
+        if (hasTags || !createdNow) await backend.putBucketTags(ref, withMarker(inputs.tags, inputs.identity));
+    } catch (error) {
+        if (!createdNow) throw error;
+        try {
+            await backend.deleteBucket(ref);
+            log(`removed bucket '${ref.bucket}' again: its tags could not be written`);
+        } catch (undoError) {
+            throw new Error(`${(error as Error).message}\nThe bucket '${ref.bucket}' was created in zone ${ref.zone} but could not be removed again ` +
+                `(${(undoError as Error).message}); the next 'pulumi up' adopts it by its ownership tag.`);
+        }
+        throw new Error(`${(error as Error).message}\nNothing was left behind: bucket '${ref.bucket}' was created and removed again.`);
+    }
+}
+
+function withMarker(tags: Readonly<Record<string, string>> | undefined, identity: string | undefined): Record<string, string> {
+    return identity ? { ...tags, [ownerTagKey]: identity } : { ...tags };
+}
+
+function withoutMarker(tags: Readonly<Record<string, string>>): Record<string, string> {
+    const { [ownerTagKey]: _marker, ...rest } = tags;
+    return rest;
 }
 
 function outputsOf(inputs: BucketInputs, endpoint: string): BucketOutputs {
     return {
         name: inputs.name!,
         namePrefix: inputs.namePrefix,
+        ...(inputs.identity ? { identity: inputs.identity } : {}),
         zone: inputs.zone,
         endpoint,
         forceDestroy: inputs.forceDestroy ?? false,
@@ -138,7 +198,10 @@ function outputsOf(inputs: BucketInputs, endpoint: string): BucketOutputs {
 }
 
 function inputsOf(outputs: BucketOutputs): BucketInputs {
-    return { name: outputs.name, namePrefix: outputs.namePrefix, zone: outputs.zone, forceDestroy: outputs.forceDestroy, tags: outputs.tags };
+    return {
+        name: outputs.name, namePrefix: outputs.namePrefix, ...(outputs.identity ? { identity: outputs.identity } : {}),
+        zone: outputs.zone, forceDestroy: outputs.forceDestroy, tags: outputs.tags,
+    };
 }
 
 export function sameRecord(a: Readonly<Record<string, unknown>> | undefined, b: Readonly<Record<string, unknown>> | undefined): boolean {

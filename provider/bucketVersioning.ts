@@ -1,5 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
+import type { BucketRef, VersioningStatus } from "./backends/backend";
 import { bucketId, parseBucketId } from "./bucket";
 import { configureFrom, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
@@ -37,7 +38,7 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
 
     async create(inputs) {
         const ref = { zone: inputs.zone, bucket: inputs.bucket };
-        await currentBackend().putVersioning(ref, inputs.status);
+        await putAndVerify(ref, inputs.status);
         return { id: bucketId(ref), outs: { ...inputs } };
     },
 
@@ -50,7 +51,7 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
     },
 
     async update(_id, _olds, news) {
-        await currentBackend().putVersioning({ zone: news.zone, bucket: news.bucket }, news.status);
+        await putAndVerify({ zone: news.zone, bucket: news.bucket }, news.status);
         return { outs: { ...news } };
     },
 
@@ -64,3 +65,21 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
             `(S3 cannot turn it off); the object versions it kept are still there`);
     },
 };
+
+/**
+ * Some services (MinIO) answer 200 to a versioning change of a bucket that does not exist: the state
+ * claims only what the service reads back.
+ */
+async function putAndVerify(ref: BucketRef, status: VersioningStatus): Promise<void> {
+    const backend = currentBackend();
+    if (!(await backend.bucketExists(ref))) {
+        throw new Error(`BucketVersioning: bucket '${ref.bucket}' does not exist in zone ${ref.zone}, so its versioning cannot be set. ` +
+            `Check 'bucket' and 'zone': pass the Bucket's outputs (bucket: bucket.name, zone: bucket.zone) so that they always match.`);
+    }
+    await backend.putVersioning(ref, status);
+    const observed = await backend.getVersioning(ref);
+    if (observed !== status) {
+        throw new Error(`BucketVersioning: zone ${ref.zone} accepted versioning '${status}' for bucket '${ref.bucket}' but reports '${observed}'; ` +
+            `nothing was recorded. Check the bucket's object-lock and versioning settings on the service, then run 'pulumi up' again.`);
+    }
+}

@@ -1,6 +1,7 @@
 import type { BackendSettings, StorageBackend } from "./backends/backend";
 import { openBackend } from "./backends/registry";
 import { configNamespace, resolveSettings } from "./settings";
+import { cancellationSignal } from "./transport/cancellation";
 
 /**
  * The backend the provider process talks to, made once from the stack configuration that the
@@ -13,6 +14,8 @@ let cached: { settings: BackendSettings; backend: StorageBackend } | undefined;
 export function configureFrom(request: { config: { get(key: string): string | undefined } }): void {
     configLookup = (key) => request.config.get(`${configNamespace}:${key}`);
     cached = undefined;
+    // Starts listening for the engine's Cancel as soon as the provider process is configured.
+    cancellationSignal();
 }
 
 export function currentBackend(): StorageBackend {
@@ -39,4 +42,18 @@ export function configuredBackendName(): string | undefined {
     } catch {
         return undefined;
     }
+}
+
+/** The configured account's digest, for automatic names; undefined when the configuration is unusable. */
+export function configuredAccountDigest(): string | undefined {
+    try {
+        return currentSettings().accountDigest;
+    } catch {
+        return undefined;
+    }
+}
+
+function currentSettings(): BackendSettings {
+    currentBackend();
+    return cached!.settings;
 }

@@ -1,15 +1,17 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import type { RoleSpec, RoleState } from "./backends/backend";
-import { autoName } from "./bucket";
-import { configureFrom, currentBackend } from "./context";
+import { configureFrom, configuredAccountDigest, currentBackend } from "./context";
+import { claimName, derivedName, isDerivedNameOf } from "./identity";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
-import { collectFailures, isUnknown } from "./validation";
+import { collectFailures, isUnknown, Problem, unknownValue } from "./validation";
 
 export interface IamRoleInputs {
     readonly name?: string;
     readonly namePrefix: string;
+    /** Digest of project, stack and URN: the source of the automatic name and the ownership marker. */
+    readonly identity?: string;
     readonly description?: string;
     readonly editable?: boolean;
     readonly labels?: Record<string, string>;
@@ -36,10 +38,10 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
     },
 
     async check(olds, news) {
-        const keepName = olds?.name && olds.namePrefix === news.namePrefix && news.name === undefined;
-        const name = news.name ?? (keepName ? olds.name : autoName(news.namePrefix));
+        const keepName = olds?.name && olds.namePrefix === news.namePrefix && isDerivedNameOf(olds.name, news.namePrefix);
+        const name = news.name ?? (keepName ? olds.name : autoName(news));
         const inputs = { ...news, name, description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
-        return { inputs, failures: collectFailures(roleSchema, { ...news, name } as Record<string, unknown>) };
+        return { inputs, failures: collectFailures(roleSchema, { ...news, name } as Record<string, unknown>, duplicateProblems(name, news)) };
     },
 
     async diff(_id, olds, news) {
@@ -56,7 +58,7 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
     },
 
     async create(inputs) {
-        const role = await currentBackend().createRole(specOf(inputs), progressLog(`role ${inputs.name}`));
+        const role = await currentBackend().createRole(specOf(inputs), inputs.identity, progressLog(`role ${inputs.name}`));
         return { id: role.id, outs: outputsOf(role, inputs.namePrefix) };
     },
 
@@ -78,6 +80,19 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         await currentBackend().deleteRole(stateOf(props), progressLog(`role ${props.name}`));
     },
 };
+
+/** Role names are per account on every backend: 64 characters leave room for each service's limit. */
+function autoName(news: IamRoleInputs): string {
+    const accountDigest = configuredAccountDigest();
+    if (typeof news.identity !== "string" || isUnknown(news.identity) || !accountDigest) return unknownValue;
+    return derivedName(news.namePrefix, news.identity, [accountDigest], 64);
+}
+
+function duplicateProblems(name: string, news: IamRoleInputs): Problem[] {
+    if (typeof name !== "string" || isUnknown(name) || !news.identity || isUnknown(news.identity)) return [];
+    const other = claimName(`role\0${name}`, news.identity, `IamRole '${news.namePrefix}'`);
+    return other ? [{ path: ["name"], message: `Role '${name}' is also declared by ${other} in this program; give each IamRole its own 'name', or leave it unset.` }] : [];
+}
 
 /**
  * Every declared output, `secretKey` included where the service has none (Exoscale): an output missing

@@ -1,4 +1,5 @@
 import type { ProgressLog } from "./backends/backend";
+import { pause, throwIfCancelled } from "./transport/cancellation";
 
 /**
  * Progress messages from inside the dynamic-provider process. That process is started with the
@@ -54,14 +55,15 @@ export async function waitFor<T>(options: {
     readonly maxPauseMs?: number;
 }): Promise<T> {
     const started = Date.now();
-    let pause = options.firstPauseMs ?? 1000;
+    let pauseMs = options.firstPauseMs ?? 1000;
     for (;;) {
+        throwIfCancelled();
         const value = await options.probe();
         if (value !== undefined) return value;
         const elapsed = Date.now() - started;
         if (elapsed >= options.timeoutMs) throw options.onTimeout();
         options.log(`waiting ${Math.round(elapsed / 1000)}s/${Math.round(options.timeoutMs / 1000)}s: ${options.waitingFor()}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(pause, options.timeoutMs - elapsed)));
-        pause = Math.min(pause * 2, options.maxPauseMs ?? 10_000);
+        await pause(Math.min(pauseMs, options.timeoutMs - elapsed));
+        pauseMs = Math.min(pauseMs * 2, options.maxPauseMs ?? 10_000);
     }
 }

@@ -1,5 +1,6 @@
 import type { BackendSettings, ZoneSettings } from "./backends/backend";
 import { backendDefaults, defaultBackend, knownBackends } from "./backends/registry";
+import { defaultRequestPolicy, RequestPolicy } from "./transport/retry";
 
 /** The stack-configuration namespace of this package: `bucket-replication:backend` and so on. */
 export const configNamespace = "bucket-replication";
@@ -36,11 +37,13 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
             `'${configNamespace}:secretKey' (pulumi config set --secret), or ${defaults.howToSetCredentials}`);
     }
 
-    const waitTimeoutText = config("waitTimeoutSeconds");
-    const waitTimeoutMs = waitTimeoutText === undefined ? undefined : Number(waitTimeoutText) * 1000;
-    if (waitTimeoutMs !== undefined && !(waitTimeoutMs > 0)) {
-        problems.push(`'${configNamespace}:waitTimeoutSeconds' must be a positive number of seconds, not '${waitTimeoutText}'.`);
-    }
+    const waitTimeoutMs = positiveSeconds(config, "waitTimeoutSeconds", problems);
+    const requestPolicy: RequestPolicy = {
+        ...defaultRequestPolicy,
+        requestTimeoutMs: positiveSeconds(config, "requestTimeoutSeconds", problems) ?? defaultRequestPolicy.requestTimeoutMs,
+        connectTimeoutMs: positiveSeconds(config, "connectTimeoutSeconds", problems) ?? defaultRequestPolicy.connectTimeoutMs,
+        maxRetries: wholeNumber(config, "maxRetries", problems) ?? defaultRequestPolicy.maxRetries,
+    };
 
     if (problems.length > 0) {
         throw new Error(`The ${configNamespace} configuration is incomplete:\n  - ${problems.join("\n  - ")}`);
@@ -51,7 +54,37 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
         credentials: { accessKey: accessKey!, secretKey: secretKey! },
         iamEndpoint: config("iamEndpoint") ?? defaults.iamEndpoint,
         waitTimeoutMs,
+        requestPolicy,
+        credentialHint: `'${configNamespace}:accessKey' and '${configNamespace}:secretKey' in the stack configuration, or ${defaults.howToSetCredentials}`,
+        accountDigest: digest(`${backend}\0${accessKey}`).slice(0, 12),
     };
+}
+
+function positiveSeconds(config: ConfigLookup, key: string, problems: string[]): number | undefined {
+    const text = config(key);
+    if (text === undefined) return undefined;
+    const seconds = Number(text);
+    if (!(seconds > 0)) {
+        problems.push(`'${configNamespace}:${key}' must be a positive number of seconds, not '${text}'.`);
+        return undefined;
+    }
+    return seconds * 1000;
+}
+
+function wholeNumber(config: ConfigLookup, key: string, problems: string[]): number | undefined {
+    const text = config(key);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0 || value > 20) {
+        problems.push(`'${configNamespace}:${key}' must be a whole number from 0 to 20, not '${text}'.`);
+        return undefined;
+    }
+    return value;
+}
+
+function digest(text: string): string {
+    const { createHash } = require("crypto") as typeof import("crypto");
+    return createHash("sha256").update(text).digest("hex");
 }
 
 function parseZones(text: string, problems: string[]): Record<string, ZoneSettings> | undefined {
@@ -71,6 +104,12 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
         const zone = typeof value === "string" ? { endpoint: value } : value as Partial<ZoneSettings>;
         if (!zone || typeof zone.endpoint !== "string" || !/^https?:\/\/[^/]+/.test(zone.endpoint)) {
             problems.push(`'${configNamespace}:zones.${name}.endpoint' must be an http(s) URL such as "http://127.0.0.1:9100".`);
+            continue;
+        }
+        const path = new URL(zone.endpoint).pathname;
+        if (path !== "/" && path !== "") {
+            problems.push(`'${configNamespace}:zones.${name}.endpoint' is '${zone.endpoint}', with the path '${path}': ` +
+                `give the service's base URL only, such as "${new URL(zone.endpoint).origin}" (buckets are addressed below it).`);
             continue;
         }
         zones[name] = { endpoint: zone.endpoint.replace(/\/+$/, ""), region: zone.region };

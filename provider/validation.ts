@@ -54,9 +54,19 @@ function propertyPath(path: readonly (string | number)[]): string {
         typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${key}` : key, "");
 }
 
-/** Problems with a bucket name, each phrased as what to change. Empty when the name is valid. */
-export function bucketNameProblems(name: string): string[] {
+/** Prefixes and suffixes S3 reserves for its own bucket kinds (access points, directory buckets...). */
+const reservedPrefixes = ["xn--", "sthree-", "amzn-s3-demo-"];
+const reservedSuffixes = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/**
+ * Problems with a bucket name, each phrased as what to change; `extra` are the configured backend's
+ * own rules. Empty when the name is valid.
+ */
+export function bucketNameProblems(name: string, extra: readonly string[] = []): string[] {
     const problems: string[] = [];
+    for (const prefix of reservedPrefixes) if (name.startsWith(prefix)) problems.push(`must not start with '${prefix}' (reserved by S3)`);
+    for (const suffix of reservedSuffixes) if (name.endsWith(suffix)) problems.push(`must not end with '${suffix}' (reserved by S3)`);
+    problems.push(...extra);
     if (name.length < 3 || name.length > 63) problems.push(`must be 3 to 63 characters long (it has ${name.length})`);
     if (/[^a-z0-9.-]/.test(name)) problems.push("may contain only lowercase letters, digits, dots and hyphens");
     if (/^[.-]|[.-]$/.test(name)) problems.push("must start and end with a letter or digit, not a dot or hyphen");
@@ -71,4 +81,35 @@ export function zoneProblems(zone: unknown, configured: readonly string[] | Erro
     if (configured instanceof Error) return [configured.message];
     if (configured.includes(zone)) return [];
     return [`Zone '${zone}' is not configured. Use one of: ${configured.join(", ")}; or add it to 'bucket-replication:zones'.`];
+}
+
+/** S3's tag limits: per bucket 50 tags, keys of 1 to 128 and values of up to 256 characters. */
+export const maxTags = 50;
+const tagCharacters = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/**
+ * Problems with a set of tags, each with its path under `tags`; `reserved` lists keys this package
+ * writes itself and `reservedCount` how many of the service's tags those take.
+ */
+export function tagProblems(tags: unknown, reserved: readonly string[]): Problem[] {
+    if (!tags || typeof tags !== "object" || isUnknown(tags) || Array.isArray(tags)) return [];
+    const problems: Problem[] = [];
+    const entries = Object.entries(tags as Record<string, unknown>);
+    const allowed = maxTags - reserved.length;
+    if (entries.length > allowed) {
+        problems.push({ path: ["tags"], message: `'tags' has ${entries.length} tags; at most ${allowed} are allowed ` +
+            `(the service keeps ${maxTags} per bucket, and ${reserved.length} is this package's ownership marker). Remove ${entries.length - allowed}.` });
+    }
+    for (const [key, value] of entries) {
+        const path = ["tags", key];
+        if (key.length === 0) problems.push({ path, message: "A tag key is empty; tag keys are 1 to 128 characters long." });
+        if ([...key].length > 128) problems.push({ path, message: `Tag key '${key.slice(0, 40)}…' has ${[...key].length} characters; tag keys have at most 128.` });
+        if (!tagCharacters.test(key)) problems.push({ path, message: `Tag key '${key}' may contain only letters, digits, spaces and _ . : / = + - @.` });
+        if (key.toLowerCase().startsWith("aws:")) problems.push({ path, message: `Tag key '${key}' starts with 'aws:', which is reserved; choose another key.` });
+        if (reserved.includes(key)) problems.push({ path, message: `Tag key '${key}' is this package's ownership marker; choose another key.` });
+        if (typeof value !== "string" || isUnknown(value)) continue;
+        if ([...value].length > 256) problems.push({ path, message: `The value of tag '${key}' has ${[...value].length} characters; tag values have at most 256.` });
+        if (!tagCharacters.test(value)) problems.push({ path, message: `The value of tag '${key}' may contain only letters, digits, spaces and _ . : / = + - @.` });
+    }
+    return problems;
 }

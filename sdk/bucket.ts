@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resourceIdentity } from "./identity";
 import { providerStub } from "./providerStub";
 
 export interface BucketArgs {
@@ -9,7 +10,8 @@ export interface BucketArgs {
     readonly zone: pulumi.Input<string>;
     /**
      * The bucket's name: 3 to 63 lowercase letters, digits, dots and hyphens. Changing it replaces the bucket.
-     * @default the resource's name plus a random suffix
+     * @default the resource's name plus 8 characters derived from project, stack, resource, zone and
+     * account: the same in every preview and `up`, different between stacks and accounts
      */
     readonly name?: pulumi.Input<string>;
     /**
@@ -42,6 +44,7 @@ export class Bucket extends pulumi.dynamic.Resource {
         super(provider, name, {
             name: args.name,
             namePrefix: name,
+            identity: resourceIdentity("Bucket", name, opts),
             zone: args.zone,
             forceDestroy: args.forceDestroy,
             tags: args.tags,

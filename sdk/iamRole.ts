@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resourceIdentity } from "./identity";
 import { providerStub } from "./providerStub";
 
 export interface IamRoleArgs {
     /**
      * The role's name. Changing it replaces the role.
-     * @default the resource's name plus a random suffix
+     * @default the resource's name plus 8 characters derived from project, stack, resource and account:
+     * the same in every preview and `up`
      */
     readonly name?: pulumi.Input<string>;
     /**
@@ -49,6 +51,7 @@ export class IamRole extends pulumi.dynamic.Resource {
         super(provider, name, {
             name: args.name,
             namePrefix: name,
+            identity: resourceIdentity("IamRole", name, opts),
             description: args.description,
             editable: args.editable,
             labels: args.labels,

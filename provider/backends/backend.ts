@@ -15,6 +15,8 @@ export interface ZoneSettings {
     readonly region?: string;
 }
 
+import type { RequestPolicy } from "../transport/retry";
+
 export interface Credentials {
     readonly accessKey: string;
     readonly secretKey: string;
@@ -29,6 +31,12 @@ export interface BackendSettings {
     readonly iamEndpoint?: string;
     /** Bounds of the waits for asynchronous work, in milliseconds. */
     readonly waitTimeoutMs?: number;
+    /** Time limits and retries of every request. */
+    readonly requestPolicy: RequestPolicy;
+    /** Where the credentials come from, in words an error message can quote. */
+    readonly credentialHint: string;
+    /** A short, non-secret digest of the account, so that automatic names differ between accounts. */
+    readonly accountDigest: string;
 }
 
 export interface BucketRef {
@@ -79,7 +87,8 @@ export interface StorageBackend {
     endpointOf(zone: string): string;
 
     bucketExists(ref: BucketRef): Promise<boolean>;
-    createBucket(ref: BucketRef): Promise<void>;
+    /** "exists" when this account already has a bucket of that name; the caller decides whether it is its own. */
+    createBucket(ref: BucketRef): Promise<"created" | "exists">;
     /** Lists how many object versions and delete markers remain, up to `limit`. */
     countVersions(ref: BucketRef, limit: number): Promise<number>;
     /** Removes every version and delete marker, then the bucket. */
@@ -91,7 +100,12 @@ export interface StorageBackend {
     getVersioning(ref: BucketRef): Promise<ObservedVersioning>;
     putVersioning(ref: BucketRef, status: VersioningStatus): Promise<void>;
 
-    createRole(spec: RoleSpec, log: ProgressLog): Promise<RoleState>;
+    /**
+     * Creates the role everywhere it is needed, marked with `identity`; adopts one that carries the same
+     * marker (an interrupted earlier create), refuses one that does not, and undoes its own partial work
+     * when a step fails.
+     */
+    createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState>;
     /** Undefined when the role no longer exists. */
     readRole(id: string, known: RoleState): Promise<RoleState | undefined>;
     updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState>;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { autoName, parseBucketId, provider, bucketId } from "../../provider/bucket";
+import { parseBucketId, provider, bucketId } from "../../provider/bucket";
+import { derivedName } from "../../provider/identity";
 import { configureFrom } from "../../provider/context";
 import { bucketNameProblems, unknownValue } from "../../provider/validation";
 
@@ -47,19 +48,36 @@ describe("Bucket validation", () => {
     });
 
     it("gives an automatic name once and keeps it on later runs", async () => {
-        const first = await provider.check!({} as any, { namePrefix: "My_Data", zone: "zone-a" } as any);
-        expect(first.inputs!.name).to.match(/^my-data-[a-z0-9]{6}$/);
-        const second = await provider.check!(first.inputs as any, { namePrefix: "My_Data", zone: "zone-a" } as any);
+        const first = await provider.check!({} as any, { namePrefix: "My_Data", identity: "id-1", zone: "zone-a" } as any);
+        expect(first.inputs!.name).to.match(/^my-data-[a-z0-9]{8}$/);
+        const second = await provider.check!(first.inputs as any, { namePrefix: "My_Data", identity: "id-1", zone: "zone-a" } as any);
         expect(second.inputs!.name).to.equal(first.inputs!.name);
+    });
+
+    // Issue 7, finding 1: two previews of an empty stack drew two different random names.
+    it("derives the same automatic name in every preview and up, from identity, zone and account alone", async () => {
+        const news = { namePrefix: "p0-src", identity: "stack-resource-digest", zone: "zone-a" } as any;
+        const names = await Promise.all([1, 2, 3].map(async () => (await provider.check!({} as any, news)).inputs!.name));
+        expect(new Set(names).size).to.equal(1);
+        const otherStack = (await provider.check!({} as any, { ...news, identity: "another-stack-digest" })).inputs!.name;
+        const otherZone = (await provider.check!({} as any, { ...news, zone: "zone-b" })).inputs!.name;
+        expect(otherStack).to.not.equal(names[0]);
+        expect(otherZone, "a zone change replaces the bucket under a new name").to.not.equal(names[0]);
+    });
+
+    it("keeps a name made by an earlier release's random scheme", async () => {
+        const olds = { namePrefix: "data", name: "data-x1y2z3", zone: "zone-a" } as any;
+        const result = await provider.check!(olds, { namePrefix: "data", identity: "id", zone: "zone-a" } as any);
+        expect(result.inputs!.name).to.equal("data-x1y2z3");
     });
 });
 
 describe("Bucket naming", () => {
     it("fits the logical name and a suffix into 63 valid characters", () => {
-        const name = autoName("x".repeat(100), () => "abcdef");
+        const name = derivedName("x".repeat(100), "id", ["zone"]);
         expect(name.length).to.be.at.most(63);
         expect(bucketNameProblems(name)).to.deep.equal([]);
-        expect(autoName("--Weird__Name--", () => "abcdef")).to.equal("weird-name-abcdef");
+        expect(derivedName("--Weird__Name--", "id", ["zone"])).to.match(/^weird-name-[a-z0-9]{8}$/);
     });
 
     it("keeps the zone in the ID so that the same name in two zones stays apart", () => {

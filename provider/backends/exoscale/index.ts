@@ -1,21 +1,19 @@
-import type { ReplicationConfiguration, S3Client, StorageClass } from "@aws-sdk/client-s3";
+import type { GetBucketReplicationCommandOutput, StorageClass } from "@aws-sdk/client-s3";
 import type {
     BackendSettings,
     BucketRef,
-    ObservedVersioning,
     ProgressLog,
     ReplicationRule,
     ReplicationSpec,
     RoleSpec,
     RoleState,
     StorageBackend,
-    VersioningStatus,
     ZoneSettings,
 } from "../backend";
 import type { BackendDefaults } from "../registry";
-import * as buckets from "../s3/buckets";
+import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
-import { httpStatusOf, s3Client, s3ErrorCode } from "../s3/client";
+import { s3ErrorCode, ZoneS3 } from "../s3/client";
 import { defaultPollInterval, defaultWaitTimeoutMs, ExoscaleIamClient, type PollInterval } from "./iamClient";
 
 /** Every zone with an SOS endpoint (egoscale v3 schemas). */
@@ -80,15 +78,16 @@ export interface ExoscaleBackendOptions {
 }
 
 /** Exoscale SOS buckets (S3 API, one endpoint per zone) with replication roles from Exoscale IAM v2. */
-export class ExoscaleBackend implements StorageBackend {
+export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBackend {
     readonly name = "exoscale";
     readonly zoneNames: readonly string[];
-    private readonly clients = new Map<string, S3Client>();
+    private readonly clients = new Map<string, ZoneS3>();
     private readonly pollInterval: PollInterval;
     private readonly waitTimeoutMs: number;
     private iamClient?: ExoscaleIamClient;
 
     constructor(private readonly settings: BackendSettings, options: ExoscaleBackendOptions = {}) {
+        super();
         this.zoneNames = Object.keys(settings.zones);
         this.pollInterval = options.pollInterval ?? defaultPollInterval;
         this.waitTimeoutMs = settings.waitTimeoutMs ?? defaultWaitTimeoutMs;
@@ -98,49 +97,9 @@ export class ExoscaleBackend implements StorageBackend {
         return this.zone(zone).endpoint;
     }
 
-    // Buckets, tags and versioning: plain S3, shared with the other S3-compatible backends. The methods are
-    // async so that an unknown zone rejects like any other failure instead of throwing synchronously.
-
-    async bucketExists(ref: BucketRef): Promise<boolean> {
-        return buckets.bucketExists(this.s3(ref.zone), ref.bucket);
-    }
-
-    async createBucket(ref: BucketRef): Promise<void> {
-        return buckets.createBucket(this.s3(ref.zone), ref.bucket);
-    }
-
-    async countVersions(ref: BucketRef, limit: number): Promise<number> {
-        return buckets.countVersions(this.s3(ref.zone), ref.bucket, limit);
-    }
-
-    async emptyAndDeleteBucket(ref: BucketRef, log: ProgressLog): Promise<void> {
-        await buckets.deleteAllVersions(this.s3(ref.zone), ref.bucket, log);
-        await buckets.deleteBucket(this.s3(ref.zone), ref.bucket);
-    }
-
-    async deleteBucket(ref: BucketRef): Promise<void> {
-        return buckets.deleteBucket(this.s3(ref.zone), ref.bucket);
-    }
-
-    async getBucketTags(ref: BucketRef): Promise<Record<string, string>> {
-        return buckets.getBucketTags(this.s3(ref.zone), ref.bucket);
-    }
-
-    async putBucketTags(ref: BucketRef, tags: Readonly<Record<string, string>>): Promise<void> {
-        return buckets.putBucketTags(this.s3(ref.zone), ref.bucket, tags);
-    }
-
-    async getVersioning(ref: BucketRef): Promise<ObservedVersioning> {
-        return buckets.getVersioning(this.s3(ref.zone), ref.bucket);
-    }
-
-    async putVersioning(ref: BucketRef, status: VersioningStatus): Promise<void> {
-        return buckets.putVersioning(this.s3(ref.zone), ref.bucket, status);
-    }
-
     // Roles: Exoscale IAM v2. The role's id is its UUID, which is also what replication names.
 
-    async createRole(spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
+    async createRole(spec: RoleSpec, _identity: string | undefined, log: ProgressLog): Promise<RoleState> {
         const id = await this.iam().createRole({
             name: spec.name,
             description: spec.description,
@@ -194,7 +153,7 @@ export class ExoscaleBackend implements StorageBackend {
         });
 
         const { PutBucketReplicationCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-        await this.s3(spec.source.zone).send(new PutBucketReplicationCommand({
+        await this.s3(spec.source.zone).send(`PutBucketReplication of '${spec.source.bucket}'`, new PutBucketReplicationCommand({
             Bucket: spec.source.bucket,
             ReplicationConfiguration: {
                 Role: spec.role.id,
@@ -215,9 +174,10 @@ export class ExoscaleBackend implements StorageBackend {
 
     async getReplication(source: BucketRef, known: ReplicationSpec): Promise<ReplicationSpec | undefined> {
         const { GetBucketReplicationCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-        let document: ReplicationConfiguration | undefined;
+        let document: GetBucketReplicationCommandOutput["ReplicationConfiguration"];
         try {
-            document = (await this.s3(source.zone).send(new GetBucketReplicationCommand({ Bucket: source.bucket }))).ReplicationConfiguration;
+            document = (await this.s3(source.zone).send<GetBucketReplicationCommandOutput>(`GetBucketReplication of '${source.bucket}'`,
+                new GetBucketReplicationCommand({ Bucket: source.bucket }))).ReplicationConfiguration;
         } catch (error) {
             const code = s3ErrorCode(error);
             if (code === "ReplicationConfigurationNotFoundError" || code === "NoSuchBucket") return undefined;
@@ -260,18 +220,9 @@ export class ExoscaleBackend implements StorageBackend {
     async deleteReplication(spec: ReplicationSpec, _log: ProgressLog): Promise<void> {
         const { DeleteBucketReplicationCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
         try {
-            await this.s3(spec.source.zone).send(new DeleteBucketReplicationCommand({ Bucket: spec.source.bucket }));
+            await this.s3(spec.source.zone).send(`DeleteBucketReplication of '${spec.source.bucket}'`, new DeleteBucketReplicationCommand({ Bucket: spec.source.bucket }));
         } catch (error) {
             if (s3ErrorCode(error) === "NoSuchBucket") return;
-            throw error;
-        }
-    }
-
-    private async versioningOrMissing(ref: BucketRef): Promise<ObservedVersioning | "Missing"> {
-        try {
-            return await this.getVersioning(ref);
-        } catch (error) {
-            if (s3ErrorCode(error) === "NoSuchBucket" || httpStatusOf(error) === 404) return "Missing";
             throw error;
         }
     }
@@ -285,12 +236,17 @@ export class ExoscaleBackend implements StorageBackend {
         return settings;
     }
 
-    private s3(zone: string): S3Client {
+    protected s3(zone: string): ZoneS3 {
         let client = this.clients.get(zone);
         if (!client) {
             const settings = this.zone(zone);
-            // SOS signs with the zone name as the SigV4 region.
-            client = s3Client({ endpoint: settings.endpoint, region: settings.region ?? zone, credentials: this.settings.credentials });
+            client = new ZoneS3({
+                zone, endpoint: settings.endpoint,
+                // SOS signs with the zone name as the SigV4 region.
+                region: settings.region ?? zone,
+                credentials: this.settings.credentials, requestPolicy: this.settings.requestPolicy,
+                credentialHint: this.settings.credentialHint, serviceName: "Exoscale SOS",
+            });
             this.clients.set(zone, client);
         }
         return client;

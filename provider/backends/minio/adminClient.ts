@@ -10,6 +10,8 @@
  */
 import type * as NodeCrypto from "node:crypto";
 import type { SignatureV4 } from "@smithy/signature-v4";
+import { defaultRequestPolicy, RequestPolicy, withRetries } from "../../transport/retry";
+import { CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { encryptAdminBody } from "./adminCrypto";
 
 export interface MinioAdminClientOptions {
@@ -18,8 +20,12 @@ export interface MinioAdminClientOptions {
     credentials: { accessKey: string; secretKey: string };
     /** SigV4 region; MinIO accepts any unless the server sets one. Defaults to `us-east-1`. */
     region?: string;
-    /** Per-request time limit. Defaults to 60 s; set-remote-target alone waits up to ~3 s for a health check. */
-    requestTimeoutMs?: number;
+    /** The zone this server is, for messages. Defaults to the endpoint. */
+    zone?: string;
+    /** Time limits and retries; set-remote-target alone waits up to ~3 s for a health check. */
+    requestPolicy?: RequestPolicy;
+    /** Where the credentials come from, for authentication failures. */
+    credentialHint?: string;
 }
 
 /** A bucket on another MinIO server that a source bucket replicates to. */
@@ -50,21 +56,15 @@ export interface MinioUserInfo {
 }
 
 /** A failed admin call. `code` is MinIO's error code (`XMinioAdminNoSuchUser`, ...) or `HTTP <status>`. */
-export class MinioAdminError extends Error {
-    constructor(
-        message: string,
-        readonly operation: string,
-        readonly code: string,
-        readonly httpStatus: number | undefined,
-    ) {
-        super(message);
+export class MinioAdminError extends ServiceError {
+    constructor(...args: ConstructorParameters<typeof ServiceError>) {
+        super(...args);
         this.name = "MinioAdminError";
     }
 }
 
 const adminPrefix = "/minio/admin/v3";
 const defaultRegion = "us-east-1";
-const defaultRequestTimeoutMs = 60_000;
 
 /** What to do about the error codes a replication setup meets most. */
 const hints: Record<string, string> = {
@@ -84,8 +84,6 @@ const hints: Record<string, string> = {
     XMinioAdminRemoteTargetDenyAdd: "Site replication is enabled on this server; bucket remote targets cannot be added alongside it.",
     XMinioAdminInvalidAccessKey: "MinIO access keys are 3 to 20 characters long.",
     XMinioAdminInvalidSecretKey: "MinIO secret keys are 8 to 40 characters long.",
-    SignatureDoesNotMatch: "Check the secret key configured for this server.",
-    InvalidAccessKeyId: "Check the access key configured for this server.",
     AccessDenied: "The credentials lack admin rights on this server; use the root user or an admin policy.",
 };
 
@@ -132,7 +130,8 @@ export class MinioAdminClient {
     /** host[:port] as fetch sends it in the Host header, which the signature covers. */
     private readonly host: string;
     private readonly region: string;
-    private readonly requestTimeoutMs: number;
+    private readonly requestPolicy: RequestPolicy;
+    private readonly site: CallSite;
     // Kept off the enumerable properties so that logging or serializing the client never prints it.
     declare private readonly credentials: { readonly accessKey: string; readonly secretKey: string };
 
@@ -155,7 +154,11 @@ export class MinioAdminClient {
         this.port = url.port ? Number(url.port) : undefined;
         this.host = url.host;
         this.region = options.region ?? defaultRegion;
-        this.requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+        this.requestPolicy = options.requestPolicy ?? defaultRequestPolicy;
+        this.site = {
+            service: "MinIO admin", zone: options.zone ?? this.baseUrl, endpoint: this.baseUrl,
+            credentialHint: options.credentialHint ?? "the root user's access key and secret key of this server.",
+        };
         Object.defineProperty(this, "credentials", {
             value: { accessKey: options.credentials.accessKey, secretKey: options.credentials.secretKey },
             enumerable: false,
@@ -297,6 +300,12 @@ export class MinioAdminClient {
         return { status: response.status, text: response.body.toString("utf8") };
     }
 
+    /** The error of a failed `s3Request`, in the shape of every other failure. */
+    s3Failure(operation: string, response: { status: number; text: string }): MinioAdminError {
+        const { code, message } = parseErrorBody({ status: response.status, body: Buffer.from(response.text, "utf8") });
+        return new MinioAdminError({ where: { ...this.site, service: "MinIO S3" }, operation, httpStatus: response.status, code, message, hint: hints[code] });
+    }
+
     // ---- plumbing ----
 
     private async encrypt(value: object): Promise<Buffer> {
@@ -335,13 +344,37 @@ export class MinioAdminClient {
         if (options.successWhen?.includes(code)) {
             return Buffer.alloc(0);
         }
-        const hint = hints[code] ? ` ${hints[code]}` : "";
-        throw new MinioAdminError(
-            `MinIO admin ${operation} on ${this.baseUrl} failed (HTTP ${response.status}): ${code}: ${message}.${hint}`,
-            operation, code, response.status);
+        throw new MinioAdminError({ where: this.site, operation, httpStatus: response.status, code, message, hint: hints[code] });
     }
 
+    /**
+     * Sends one signed request, repeated under the shared retry policy when MinIO throttles, fails
+     * with a 5xx, resets or does not answer in time: every admin call here sets or removes a named
+     * thing, so a repeat has the same effect. Other statuses are returned for the caller to judge.
+     */
     private async send(operation: string, request: SignedRequest): Promise<RawResponse> {
+        return withRetries(this.requestPolicy, async (signal) => {
+            let response: Response;
+            try {
+                response = await fetch(this.baseUrl + request.path + formatQuery(request.query), {
+                    method: request.method,
+                    headers: await this.signedHeaders(request),
+                    body: request.body && request.body.length > 0 ? request.body : undefined,
+                    signal,
+                });
+            } catch (error) {
+                throw toServiceError(signal.aborted ? signal.reason : error, this.site, operation, this.requestPolicy.requestTimeoutMs);
+            }
+            const body = Buffer.from(await response.arrayBuffer());
+            if (response.status === 429 || response.status >= 500) {
+                const { code, message } = parseErrorBody({ status: response.status, body });
+                throw new MinioAdminError({ where: this.site, operation, httpStatus: response.status, code, message });
+            }
+            return { status: response.status, body };
+        });
+    }
+
+    private async signedHeaders(request: SignedRequest): Promise<Record<string, string>> {
         const crypto = require("node:crypto") as typeof NodeCrypto;
         const body = request.body ?? new Uint8Array(0);
         const headers: Record<string, string> = {
@@ -361,27 +394,7 @@ export class MinioAdminClient {
         });
         // fetch derives Host from the URL itself and refuses to take it as a header.
         const { host: _signedHost, ...sentHeaders } = signed.headers;
-        const url = this.baseUrl + request.path + formatQuery(request.query);
-        let response: Response;
-        try {
-            response = await fetch(url, {
-                method: request.method,
-                headers: sentHeaders,
-                body: request.body && request.body.length > 0 ? request.body : undefined,
-                signal: AbortSignal.timeout(this.requestTimeoutMs),
-            });
-        } catch (error) {
-            if ((error as Error).name === "TimeoutError") {
-                throw new MinioAdminError(
-                    `MinIO ${operation}: ${this.baseUrl} did not answer within ${this.requestTimeoutMs} ms. Check the server's health ` +
-                    "or raise requestTimeoutMs.", operation, "Timeout", undefined);
-            }
-            const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-            throw new MinioAdminError(
-                `MinIO ${operation}: could not reach ${this.baseUrl} (${cause}). Check that the server runs and the endpoint is right.`,
-                operation, "NetworkError", undefined);
-        }
-        return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+        return sentHeaders;
     }
 
     private signer(): SignatureV4 {
@@ -428,8 +441,7 @@ function parseArn(operation: string, body: Buffer): string {
     } catch {
         // fall through to the error below
     }
-    throw new MinioAdminError(`MinIO admin ${operation} answered '${text.slice(0, 200)}' instead of a JSON ARN string.`,
-        operation, "UnexpectedResponse", 200);
+    throw new Error(`MinIO admin ${operation} answered '${text.slice(0, 200)}' instead of a JSON ARN string.`);
 }
 
 /** MinIO admin errors are JSON ({"Code","Message",...}); S3-style handlers may answer in XML. */

@@ -1,24 +1,24 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import type {
-    BackendSettings, BucketRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec,
-    RoleState, StorageBackend, VersioningStatus,
+    BackendSettings, BucketRef, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState, StorageBackend,
 } from "../backend";
 import type { MinioAdminClient, RemoteTarget } from "./adminClient";
-import * as buckets from "../s3/buckets";
-import { s3Client } from "../s3/client";
+import { ownerPolicyIdPrefix } from "../../identity";
+import { S3CompatibleBuckets } from "../s3/buckets";
+import { ZoneS3 } from "../s3/client";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { samePolicy } from "./policy";
 import { readReplicationXml, replicationXml } from "./replicationXml";
 
 const defaultWaitTimeoutMs = 120_000;
 
-export class MinioBackend implements StorageBackend {
+export class MinioBackend extends S3CompatibleBuckets implements StorageBackend {
     readonly name = "minio";
     readonly zoneNames: readonly string[];
-    private readonly clients = new Map<string, S3Client>();
+    private readonly clients = new Map<string, ZoneS3>();
     private readonly admins = new Map<string, MinioAdminClient>();
 
     constructor(private readonly settings: BackendSettings) {
+        super();
         this.zoneNames = Object.keys(settings.zones);
     }
 
@@ -30,32 +30,70 @@ export class MinioBackend implements StorageBackend {
         return settings.endpoint;
     }
 
-    bucketExists(ref: BucketRef) { return buckets.bucketExists(this.s3(ref.zone), ref.bucket); }
-    createBucket(ref: BucketRef) { return buckets.createBucket(this.s3(ref.zone), ref.bucket); }
-    countVersions(ref: BucketRef, limit: number) { return buckets.countVersions(this.s3(ref.zone), ref.bucket, limit); }
-    deleteBucket(ref: BucketRef) { return buckets.deleteBucket(this.s3(ref.zone), ref.bucket); }
-    getBucketTags(ref: BucketRef) { return buckets.getBucketTags(this.s3(ref.zone), ref.bucket); }
-    putBucketTags(ref: BucketRef, tags: Readonly<Record<string, string>>) { return buckets.putBucketTags(this.s3(ref.zone), ref.bucket, tags); }
-    getVersioning(ref: BucketRef): Promise<ObservedVersioning> { return buckets.getVersioning(this.s3(ref.zone), ref.bucket); }
-    putVersioning(ref: BucketRef, status: VersioningStatus) { return buckets.putVersioning(this.s3(ref.zone), ref.bucket, status); }
-
-    async emptyAndDeleteBucket(ref: BucketRef, log: ProgressLog): Promise<void> {
-        await buckets.deleteAllVersions(this.s3(ref.zone), ref.bucket, log);
-        await buckets.deleteBucket(this.s3(ref.zone), ref.bucket);
-    }
-
     // A role is a user of the same name on every zone, with a canned policy of the same name: the
-    // zones that replicate into a destination log in to it as this user.
-    async createRole(spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
+    // zones that replicate into a destination log in to it as this user. The policy's ID carries the
+    // ownership marker, as MinIO users have no labels.
+    async createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState> {
+        const marker = identity ? `${ownerPolicyIdPrefix}${identity}` : undefined;
+        await this.refuseRolesNotOurs(spec.name, marker, log);
         const secretKey = randomSecret();
-        for (const zone of this.zoneNames) {
-            log(`creating user and policy '${spec.name}' on zone ${zone}`);
-            const admin = this.admin(zone);
-            await admin.addCannedPolicy(spec.name, spec.policy as object);
-            await admin.addUser(spec.name, secretKey);
-            await admin.attachPolicy(spec.name, [spec.name]);
+        const touched: string[] = [];
+        try {
+            for (const zone of this.zoneNames) {
+                log(`creating user and policy '${spec.name}' on zone ${zone}`);
+                const admin = this.admin(zone);
+                touched.push(zone);
+                await admin.addCannedPolicy(spec.name, { ...(spec.policy as object), ...(marker ? { ID: marker } : {}) });
+                await admin.addUser(spec.name, secretKey);
+                await admin.attachPolicy(spec.name, [spec.name]);
+            }
+        } catch (error) {
+            throw await this.undoRole(spec.name, touched, error as Error, log);
         }
         return { ...spec, id: spec.name, secretKey };
+    }
+
+    /** Before anything is written: a user or policy of that name on any zone must carry our marker. */
+    private async refuseRolesNotOurs(name: string, marker: string | undefined, log: ProgressLog): Promise<void> {
+        const foreign: string[] = [];
+        let adopted = false;
+        for (const zone of this.zoneNames) {
+            const admin = this.admin(zone);
+            const [user, policy] = await Promise.all([admin.userInfo(name), admin.getCannedPolicy(name)]);
+            if (!user && !policy) continue;
+            const policyId = (policy as { ID?: string } | undefined)?.ID;
+            if (marker && policyId === marker) adopted = true;
+            else foreign.push(`zone ${zone} already has ${user ? "a user" : "a canned policy"} '${name}'` +
+                (policyId?.startsWith(ownerPolicyIdPrefix) ? " made by another Pulumi resource or stack" : " not made by this resource"));
+        }
+        if (foreign.length > 0) {
+            throw new Error(`Role '${name}' cannot be created: ${foreign.join("; ")}. Nothing was changed. ` +
+                `Choose another 'name' for the IamRole (or leave it unset for a unique one), or remove that user and policy with 'mc admin user rm' and 'mc admin policy rm' if they are orphans of yours.`);
+        }
+        if (adopted) log(`role '${name}' was partly made by an earlier, interrupted run of this resource; adopting and finishing it`);
+    }
+
+    /** Removes what a failed create made; says what is left when that fails too. */
+    private async undoRole(name: string, zones: readonly string[], cause: Error, log: ProgressLog): Promise<Error> {
+        const left: string[] = [];
+        for (const zone of zones) {
+            try {
+                await this.removeUserAndPolicy(zone, name);
+                log(`removed user and policy '${name}' from zone ${zone} again: the role could not be created everywhere`);
+            } catch {
+                left.push(zone);
+            }
+        }
+        return new Error(left.length === 0
+            ? `${cause.message}\nNothing was left behind: the user and policy '${name}' were removed again from ${zones.join(", ")}.`
+            : `${cause.message}\nThe user and policy '${name}' could not be removed again from ${left.join(", ")}; ` +
+              `they carry this resource's marker, so the next 'pulumi up' adopts and finishes them.`);
+    }
+
+    private async removeUserAndPolicy(zone: string, name: string): Promise<void> {
+        const admin = this.admin(zone);
+        if (await admin.userInfo(name)) await admin.removeUser(name);
+        if (await admin.getCannedPolicy(name)) await admin.removeCannedPolicy(name);
     }
 
     async readRole(id: string, known: RoleState): Promise<RoleState | undefined> {
@@ -65,14 +103,16 @@ export class MinioBackend implements StorageBackend {
             if (!(await admin.userInfo(id))) return undefined;
             policy = policy ?? (await admin.getCannedPolicy(id));
         }
-        return { ...known, policy: policy === undefined || samePolicy(policy, known.policy) ? known.policy : policy };
+        return { ...known, policy: policy === undefined || samePolicy(policy, known.policy) ? known.policy : withoutId(policy) };
     }
 
     async updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
         for (const zone of this.zoneNames) {
             log(`updating policy '${known.id}' on zone ${zone}`);
             const admin = this.admin(zone);
-            await admin.addCannedPolicy(known.id, spec.policy as object);
+            // Keep the ownership marker the create wrote.
+            const marker = ((await admin.getCannedPolicy(known.id)) as { ID?: string } | undefined)?.ID;
+            await admin.addCannedPolicy(known.id, { ...(spec.policy as object), ...(marker ? { ID: marker } : {}) });
             await admin.attachPolicy(known.id, [known.id]);
         }
         return { ...known, ...spec, id: known.id };
@@ -81,9 +121,7 @@ export class MinioBackend implements StorageBackend {
     async deleteRole(known: RoleState, log: ProgressLog): Promise<void> {
         for (const zone of this.zoneNames) {
             log(`removing user and policy '${known.id}' from zone ${zone}`);
-            const admin = this.admin(zone);
-            if (await admin.userInfo(known.id)) await admin.removeUser(known.id);
-            await admin.removeCannedPolicy(known.id);
+            await this.removeUserAndPolicy(zone, known.id);
         }
     }
 
@@ -114,18 +152,14 @@ export class MinioBackend implements StorageBackend {
         }
         const xml = replicationXml(spec.rules, (rule) => arnByDestination.get(destinationKey(rule.destination))!);
         const response = await admin.s3Request("PUT", spec.source.bucket, "replication", xml);
-        if (response.status >= 300) {
-            throw new Error(`MinIO refused the replication configuration of bucket '${spec.source.bucket}': ${response.text}`);
-        }
+        if (response.status >= 300) throw admin.s3Failure(`PutBucketReplication of '${spec.source.bucket}'`, response);
     }
 
     async getReplication(source: BucketRef, known: ReplicationSpec): Promise<ReplicationSpec | undefined> {
         const admin = this.admin(source.zone);
         const response = await admin.s3Request("GET", source.bucket, "replication");
         if (response.status === 404) return undefined;
-        if (response.status >= 300) {
-            throw new Error(`Could not read the replication configuration of bucket '${source.bucket}': ${response.text}`);
-        }
+        if (response.status >= 300) throw admin.s3Failure(`GetBucketReplication of '${source.bucket}'`, response);
         const targets = await admin.listRemoteTargets(source.bucket);
         const rules = readReplicationXml(response.text, (arn) => {
             const target = targets.find((t) => t.arn === arn);
@@ -145,16 +179,14 @@ export class MinioBackend implements StorageBackend {
     private async removeReplicationDocument(source: BucketRef): Promise<void> {
         const admin = this.admin(source.zone);
         const response = await admin.s3Request("DELETE", source.bucket, "replication");
-        if (response.status >= 300 && response.status !== 404) {
-            throw new Error(`Could not remove the replication configuration of bucket '${source.bucket}': ${response.text}`);
-        }
+        if (response.status >= 300 && response.status !== 404) throw admin.s3Failure(`DeleteBucketReplication of '${source.bucket}'`, response);
         for (const target of await admin.listRemoteTargets(source.bucket)) {
             await admin.removeRemoteTarget(source.bucket, target.arn);
         }
     }
 
     private async waitForVersioning(source: BucketRef, destinations: readonly BucketRef[], log: ProgressLog): Promise<void> {
-        const probe = async (ref: BucketRef) => (await this.bucketExists(ref)) ? await this.getVersioning(ref) : "Missing" as const;
+        const probe = (ref: BucketRef) => this.versioningOrMissing(ref);
         await waitForVersioningAtBothEnds(source, destinations, probe, log, { timeoutMs: this.settings.waitTimeoutMs ?? defaultWaitTimeoutMs });
     }
 
@@ -181,10 +213,13 @@ export class MinioBackend implements StorageBackend {
         });
     }
 
-    private s3(zone: string): S3Client {
+    protected s3(zone: string): ZoneS3 {
         let client = this.clients.get(zone);
         if (!client) {
-            client = s3Client({ endpoint: this.endpointOf(zone), region: this.regionOf(zone), credentials: this.settings.credentials });
+            client = new ZoneS3({
+                zone, endpoint: this.endpointOf(zone), region: this.regionOf(zone), credentials: this.settings.credentials,
+                requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint, serviceName: "MinIO S3",
+            });
             this.clients.set(zone, client);
         }
         return client;
@@ -194,7 +229,10 @@ export class MinioBackend implements StorageBackend {
         let admin = this.admins.get(zone);
         if (!admin) {
             const { MinioAdminClient } = require("./adminClient") as typeof import("./adminClient");
-            admin = new MinioAdminClient({ endpoint: this.endpointOf(zone), credentials: this.settings.credentials, region: this.regionOf(zone) });
+            admin = new MinioAdminClient({
+                endpoint: this.endpointOf(zone), credentials: this.settings.credentials, region: this.regionOf(zone), zone,
+                requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
+            });
             this.admins.set(zone, admin);
         }
         return admin;
@@ -213,6 +251,11 @@ function uniqueDestinations(rules: readonly ReplicationRule[]): BucketRef[] {
 
 function destinationKey(ref: BucketRef): string {
     return `${ref.zone}/${ref.bucket}`;
+}
+
+function withoutId(policy: unknown): unknown {
+    const { ID: _marker, ...rest } = policy as { ID?: string };
+    return rest;
 }
 
 function randomSecret(): string {

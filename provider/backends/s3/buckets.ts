@@ -1,102 +1,154 @@
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { ObservedVersioning, ProgressLog, VersioningStatus } from "../backend";
-import { httpStatusOf, s3ErrorCode } from "./client";
+import type { BucketRef, ObservedVersioning, ProgressLog, VersioningStatus } from "../backend";
+import { ServiceError } from "../../transport/serviceError";
+import type { ZoneS3 } from "./client";
 
-/** Bucket and versioning calls that every S3-compatible service answers alike. */
+/** Bucket, tag and versioning calls that every S3-compatible service answers alike. */
 
-export async function bucketExists(client: S3Client, bucket: string): Promise<boolean> {
-    const { HeadBucketCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+function sdk(): typeof import("@aws-sdk/client-s3") {
+    return require("@aws-sdk/client-s3");
+}
+
+function isMissingBucket(error: unknown): boolean {
+    return error instanceof ServiceError && (error.httpStatus === 404 || error.code === "NotFound" || error.code === "NoSuchBucket");
+}
+
+export async function bucketExists(s3: ZoneS3, bucket: string): Promise<boolean> {
     try {
-        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        await s3.send(`HeadBucket of '${bucket}'`, new (sdk().HeadBucketCommand)({ Bucket: bucket }));
         return true;
     } catch (error) {
-        if (httpStatusOf(error) === 404 || s3ErrorCode(error) === "NotFound" || s3ErrorCode(error) === "NoSuchBucket") {
-            return false;
-        }
+        if (isMissingBucket(error)) return false;
         throw error;
     }
 }
 
-export async function createBucket(client: S3Client, bucket: string): Promise<void> {
-    const { CreateBucketCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+/**
+ * Creates the bucket; "exists" when this account already owns a bucket of that name. A create that
+ * failed in transit may have taken effect: when a repeat then finds the bucket, it was this call's.
+ */
+export async function createBucket(s3: ZoneS3, bucket: string): Promise<"created" | "exists"> {
+    let mayHaveTakenEffect = false;
     try {
-        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+        await s3.send(`CreateBucket of '${bucket}'`, new (sdk().CreateBucketCommand)({ Bucket: bucket }), {
+            onRetry: (error) => { mayHaveTakenEffect ||= error.httpStatus === undefined || error.httpStatus >= 500; },
+        });
+        return "created";
     } catch (error) {
-        const code = s3ErrorCode(error);
-        if (code === "BucketAlreadyOwnedByYou") {
-            throw new Error(`Bucket '${bucket}' already exists in this account. Choose another 'name', or leave 'name' unset to get a unique one.`);
-        }
+        const code = error instanceof ServiceError ? error.code : "";
+        if (code === "BucketAlreadyOwnedByYou") return mayHaveTakenEffect ? "created" : "exists";
         if (code === "BucketAlreadyExists") {
-            throw new Error(`Bucket name '${bucket}' is taken by another account. Choose another 'name', or leave 'name' unset to get a unique one.`);
+            throw new Error(`Bucket name '${bucket}' in zone ${s3.zone} is taken by another account (bucket names are global there). ` +
+                `Choose another 'name', or leave 'name' unset to get one derived from this stack.`);
         }
         throw error;
     }
 }
 
-export async function deleteBucket(client: S3Client, bucket: string): Promise<void> {
-    const { DeleteBucketCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+export async function deleteBucket(s3: ZoneS3, bucket: string): Promise<void> {
     try {
-        await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+        await s3.send(`DeleteBucket of '${bucket}'`, new (sdk().DeleteBucketCommand)({ Bucket: bucket }));
     } catch (error) {
-        if (s3ErrorCode(error) === "NoSuchBucket") return;
+        if (isMissingBucket(error)) return;
         throw error;
     }
 }
 
 /** Counts object versions and delete markers, stopping at `limit`. */
-export async function countVersions(client: S3Client, bucket: string, limit: number): Promise<number> {
-    const { ListObjectVersionsCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: limit }));
+export async function countVersions(s3: ZoneS3, bucket: string, limit: number): Promise<number> {
+    const page = await s3.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(
+        `ListObjectVersions of '${bucket}'`, new (sdk().ListObjectVersionsCommand)({ Bucket: bucket, MaxKeys: limit }));
     return (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
 }
 
 /** Deletes every object version and delete marker, page by page, logging progress. */
-export async function deleteAllVersions(client: S3Client, bucket: string, log: ProgressLog): Promise<number> {
-    const { ListObjectVersionsCommand, DeleteObjectsCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+export async function deleteAllVersions(s3: ZoneS3, bucket: string, log: ProgressLog): Promise<number> {
+    const { ListObjectVersionsCommand, DeleteObjectsCommand } = sdk();
     let deleted = 0;
     for (;;) {
-        const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
+        const page = await s3.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(
+            `ListObjectVersions of '${bucket}'`, new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
         const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
             .map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
         if (entries.length === 0) return deleted;
-        const result = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: entries, Quiet: true } }));
+        const result = await s3.send<import("@aws-sdk/client-s3").DeleteObjectsCommandOutput>(
+            `DeleteObjects in '${bucket}'`, new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: entries, Quiet: true } }));
         if (result.Errors && result.Errors.length > 0) {
             const first = result.Errors[0];
-            throw new Error(`Could not delete '${first.Key}' (version ${first.VersionId}) from bucket '${bucket}': ${first.Code} ${first.Message}`);
+            throw new Error(`Could not delete '${first.Key}' (version ${first.VersionId}) from bucket '${bucket}' in zone ${s3.zone}: ${first.Code} ${first.Message}`);
         }
         deleted += entries.length;
         log(`bucket '${bucket}': deleted ${deleted} object versions and delete markers so far`);
     }
 }
 
-export async function getBucketTags(client: S3Client, bucket: string): Promise<Record<string, string>> {
-    const { GetBucketTaggingCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+export async function getBucketTags(s3: ZoneS3, bucket: string): Promise<Record<string, string>> {
     try {
-        const result = await client.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+        const result = await s3.send<import("@aws-sdk/client-s3").GetBucketTaggingCommandOutput>(
+            `GetBucketTagging of '${bucket}'`, new (sdk().GetBucketTaggingCommand)({ Bucket: bucket }));
         return Object.fromEntries((result.TagSet ?? []).map((t) => [t.Key!, t.Value ?? ""]));
     } catch (error) {
-        if (s3ErrorCode(error) === "NoSuchTagSet" || s3ErrorCode(error) === "NoSuchTagSetError") return {};
+        if (error instanceof ServiceError && (error.code === "NoSuchTagSet" || error.code === "NoSuchTagSetError")) return {};
         throw error;
     }
 }
 
-export async function putBucketTags(client: S3Client, bucket: string, tags: Readonly<Record<string, string>>): Promise<void> {
-    const { PutBucketTaggingCommand, DeleteBucketTaggingCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+export async function putBucketTags(s3: ZoneS3, bucket: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    const { PutBucketTaggingCommand, DeleteBucketTaggingCommand } = sdk();
     const tagSet = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
     if (tagSet.length === 0) {
-        await client.send(new DeleteBucketTaggingCommand({ Bucket: bucket }));
+        await s3.send(`DeleteBucketTagging of '${bucket}'`, new DeleteBucketTaggingCommand({ Bucket: bucket }));
         return;
     }
-    await client.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tagSet } }));
+    await s3.send(`PutBucketTagging of '${bucket}'`, new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tagSet } }));
 }
 
-export async function getVersioning(client: S3Client, bucket: string): Promise<ObservedVersioning> {
-    const { GetBucketVersioningCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-    const result = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+export async function getVersioning(s3: ZoneS3, bucket: string): Promise<ObservedVersioning> {
+    const result = await s3.send<import("@aws-sdk/client-s3").GetBucketVersioningCommandOutput>(
+        `GetBucketVersioning of '${bucket}'`, new (sdk().GetBucketVersioningCommand)({ Bucket: bucket }));
     return result.Status === "Enabled" || result.Status === "Suspended" ? result.Status : "Unversioned";
 }
 
-export async function putVersioning(client: S3Client, bucket: string, status: VersioningStatus): Promise<void> {
-    const { PutBucketVersioningCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: status } }));
+export async function putVersioning(s3: ZoneS3, bucket: string, status: VersioningStatus): Promise<void> {
+    await s3.send(`PutBucketVersioning of '${bucket}'`,
+        new (sdk().PutBucketVersioningCommand)({ Bucket: bucket, VersioningConfiguration: { Status: status } }));
+}
+
+/** The versioning of a bucket, or "Missing" when it does not exist (yet). */
+export async function versioningOrMissing(s3: ZoneS3, bucket: string): Promise<ObservedVersioning | "Missing"> {
+    try {
+        return await getVersioning(s3, bucket);
+    } catch (error) {
+        if (isMissingBucket(error)) return "Missing";
+        throw error;
+    }
+}
+
+/** The buckets of one zone and an operation on one of them, as the backend interface names them. */
+export type BucketOperations = Pick<import("../backend").StorageBackend,
+    "bucketExists" | "createBucket" | "countVersions" | "emptyAndDeleteBucket" | "deleteBucket" | "getBucketTags" |
+    "putBucketTags" | "getVersioning" | "putVersioning">;
+
+/**
+ * The bucket half of a backend for every S3-compatible service, given the zone's S3 API. Backends
+ * extend it and add roles and replication.
+ */
+export abstract class S3CompatibleBuckets implements BucketOperations {
+    protected abstract s3(zone: string): ZoneS3;
+
+    async bucketExists(ref: BucketRef) { return bucketExists(this.s3(ref.zone), ref.bucket); }
+    async createBucket(ref: BucketRef) { return createBucket(this.s3(ref.zone), ref.bucket); }
+    async countVersions(ref: BucketRef, limit: number) { return countVersions(this.s3(ref.zone), ref.bucket, limit); }
+    async deleteBucket(ref: BucketRef) { return deleteBucket(this.s3(ref.zone), ref.bucket); }
+    async getBucketTags(ref: BucketRef) { return getBucketTags(this.s3(ref.zone), ref.bucket); }
+    async putBucketTags(ref: BucketRef, tags: Readonly<Record<string, string>>) { return putBucketTags(this.s3(ref.zone), ref.bucket, tags); }
+    async getVersioning(ref: BucketRef) { return getVersioning(this.s3(ref.zone), ref.bucket); }
+    async putVersioning(ref: BucketRef, status: VersioningStatus) { return putVersioning(this.s3(ref.zone), ref.bucket, status); }
+
+    async emptyAndDeleteBucket(ref: BucketRef, log: ProgressLog): Promise<void> {
+        const deleted = await deleteAllVersions(this.s3(ref.zone), ref.bucket, log);
+        log(`bucket '${ref.bucket}' in zone ${ref.zone}: emptied (${deleted} object versions and delete markers in total); deleting it`);
+        await deleteBucket(this.s3(ref.zone), ref.bucket);
+    }
+
+    protected versioningOrMissing(ref: BucketRef) { return versioningOrMissing(this.s3(ref.zone), ref.bucket); }
 }

@@ -1,0 +1,75 @@
+/**
+ * Cancellation of everything the provider process has under way. The engine asks a provider to stop
+ * with the Cancel RPC (Ctrl-C on `pulumi up`), but @pulumi/pulumi's dynamic-provider host answers it
+ * without telling the provider. So, inside that host only, this watches the gRPC server's dispatch of
+ * incoming calls for Cancel and aborts one process-wide signal, which every request and wait honours.
+ */
+let controller: AbortController | undefined;
+const cancelPath = "/pulumirpc.ResourceProvider/Cancel";
+
+/** The signal that aborts when the engine cancels the current operation. */
+export function cancellationSignal(): AbortSignal {
+    if (!controller) {
+        controller = new AbortController();
+        watchEngineCancel(controller);
+    }
+    return controller.signal;
+}
+
+/** Aborts every request and wait of this process, as the engine's Cancel does. */
+export function cancelEverything(reason = "the operation was cancelled"): void {
+    cancellationSignal();
+    controller!.abort(new CancelledError(reason));
+}
+
+/** For tests: a fresh signal, as if in a new provider process. */
+export function resetCancellation(): void {
+    controller = undefined;
+}
+
+export class CancelledError extends Error {
+    constructor(reason: string) {
+        super(`Stopped: ${reason} (pulumi was interrupted). Nothing more was sent; run 'pulumi up' again to finish.`);
+        this.name = "CancelledError";
+    }
+}
+
+/** Throws the cancellation error when the operation was cancelled. */
+export function throwIfCancelled(signal: AbortSignal = cancellationSignal()): void {
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledError(String(signal.reason));
+}
+
+/** Waits `ms`, or rejects as soon as `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal = cancellationSignal()): Promise<void> {
+    return new Promise((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason);
+        const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+        const timer = setTimeout(() => { signal.removeEventListener("abort", onAbort); resolve(); }, Math.max(0, ms));
+        signal.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
+/** A signal for one request: aborted by cancellation or after `timeoutMs`, whichever comes first. */
+export function requestSignal(timeoutMs: number): AbortSignal {
+    return AbortSignal.any([cancellationSignal(), AbortSignal.timeout(timeoutMs)]);
+}
+
+function watchEngineCancel(target: AbortController): void {
+    if (!process.argv[1]?.includes("dynamic-provider")) return;
+    try {
+        // The same @grpc/grpc-js instance that the host's server was built from.
+        const hostDir = require("path").dirname(require.resolve("@pulumi/pulumi/package.json"));
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [hostDir] }));
+        const prototype = grpc.Server?.prototype;
+        const original = prototype?._retrieveHandler;
+        if (typeof original !== "function" || original.__pbrWatched) return;
+        const watched = function (this: unknown, path: string) {
+            if (path === cancelPath) target.abort(new CancelledError("the engine asked to cancel"));
+            return original.call(this, path);
+        };
+        (watched as unknown as { __pbrWatched: boolean }).__pbrWatched = true;
+        prototype._retrieveHandler = watched;
+    } catch {
+        // Without the hook every request is still bounded by its timeout.
+    }
+}

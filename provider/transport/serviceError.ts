@@ -1,0 +1,147 @@
+import { CancelledError } from "./cancellation";
+
+/**
+ * The one shape of every failed call to a storage service, whichever backend made it: where (zone
+ * and endpoint), what (service and operation), the HTTP status and the service's own code and
+ * message, and what to check. Its message never carries a stack trace or a credential.
+ */
+export class ServiceError extends Error {
+    readonly zone: string;
+    readonly endpoint: string;
+    readonly operation: string;
+    readonly httpStatus?: number;
+    readonly code: string;
+    readonly serviceMessage: string;
+    readonly retryable: boolean;
+
+    constructor(failure: FailureDetails) {
+        super(formatFailure(failure));
+        this.name = "ServiceError";
+        this.zone = failure.where.zone;
+        this.endpoint = failure.where.endpoint;
+        this.operation = failure.operation;
+        this.httpStatus = failure.httpStatus;
+        this.code = failure.code;
+        this.serviceMessage = failure.message;
+        this.retryable = failure.retryable ?? isRetryable(failure.httpStatus, failure.code);
+    }
+}
+
+/** Where a call went, and what a user checks when the service refuses who they are. */
+export interface CallSite {
+    /** `MinIO`, `MinIO admin`, `Exoscale IAM`, `S3`... */
+    readonly service: string;
+    readonly zone: string;
+    readonly endpoint: string;
+    /** Configuration keys and environment variables that hold the credentials, in the backend's words. */
+    readonly credentialHint: string;
+}
+
+export interface FailureDetails {
+    readonly where: CallSite;
+    readonly operation: string;
+    readonly httpStatus?: number;
+    readonly code: string;
+    readonly message: string;
+    readonly retryable?: boolean;
+    /** What to do, when more is known than the code tells. */
+    readonly hint?: string;
+}
+
+const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
+const retryableCodes = new Set([
+    "SlowDown", "Throttling", "ThrottlingException", "TooManyRequests", "RequestTimeout", "RequestTimeTooSkewed",
+    "InternalError", "ServiceUnavailable", "XMinioServerNotInitialized", "Timeout", "NetworkError",
+    "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND_TEMPORARY", "UND_ERR_SOCKET", "UND_ERR_CLOSED",
+]);
+const authenticationCodes = new Set([
+    "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
+    "XMinioAdminInvalidAccessKey", "AuthorizationHeaderMalformed", "InvalidSignatureException", "Unauthorized", "Forbidden",
+]);
+
+export function isRetryable(httpStatus: number | undefined, code: string): boolean {
+    if (retryableCodes.has(code)) return true;
+    return httpStatus !== undefined && retryableStatuses.has(httpStatus);
+}
+
+/**
+ * Turns whatever a client library threw (AWS SDK errors, fetch and socket errors, our own) into a
+ * ServiceError for `operation` at `where`. Cancellation passes through unchanged.
+ */
+export function toServiceError(error: unknown, where: CallSite, operation: string, timeoutMs?: number): Error {
+    if (error instanceof ServiceError || error instanceof CancelledError) return error;
+    const e = error as {
+        name?: string; message?: string; code?: string; Code?: string; errno?: string;
+        cause?: { code?: string; message?: string; name?: string };
+        $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number };
+    };
+    const httpStatus = e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
+    const networkCode = e?.cause?.code ?? e?.code ?? e?.errno;
+    const rawMessage = e?.cause?.message ?? e?.message ?? String(error);
+    if (e?.name === "TimeoutError" || networkCode === "ETIMEDOUT" || (e?.name === "AbortError" && timeoutMs !== undefined)) {
+        return new ServiceError({
+            where, operation, code: "Timeout", message: `no answer within ${timeoutMs ?? "the time limit of"} ms`, retryable: true,
+            hint: `Check that ${where.endpoint} is the service's S3 endpoint and that it is healthy, or raise 'bucket-replication:requestTimeoutSeconds'.`,
+        });
+    }
+    if (httpStatus === undefined) return networkFailure(where, operation, networkCode, rawMessage);
+    const code = e?.Code ?? (e?.name && e.name !== "Error" && !/^\d+$/.test(e.name) ? e.name : undefined) ?? `HTTP ${httpStatus}`;
+    return new ServiceError({ where, operation, httpStatus, code, message: cleanServiceMessage(e?.message ?? "") });
+}
+
+function networkFailure(where: CallSite, operation: string, networkCode: string | undefined, rawMessage: string): ServiceError {
+    const text = `${networkCode ?? ""} ${rawMessage}`;
+    if (/wrong version number|EPROTO|packet length too long|http_request/i.test(text)) {
+        return new ServiceError({
+            where, operation, code: "TLSMismatch", message: rawMessage, retryable: false,
+            hint: `The endpoint ${where.endpoint} does not speak TLS: if the service serves plain HTTP, write 'http://' in 'bucket-replication:zones'.`,
+        });
+    }
+    if (/certificate|CERT_|self.signed|unable to verify/i.test(text)) {
+        return new ServiceError({
+            where, operation, code: "TLSCertificate", message: rawMessage, retryable: false,
+            hint: `The TLS certificate of ${where.endpoint} is not trusted: check the endpoint's host name, or add its CA with NODE_EXTRA_CA_CERTS.`,
+        });
+    }
+    if (/ENOTFOUND|EAI_AGAIN/i.test(text)) {
+        return new ServiceError({
+            where, operation, code: "ENOTFOUND", message: rawMessage, retryable: /EAI_AGAIN/.test(text),
+            hint: `The host of ${where.endpoint} is not known: check the endpoint in 'bucket-replication:zones'.`,
+        });
+    }
+    const code = /ECONNREFUSED/.test(text) ? "ECONNREFUSED" : /ECONNRESET|socket hang up|other side closed|UND_ERR_SOCKET/i.test(text) ? "ECONNRESET" : networkCode ?? "NetworkError";
+    return new ServiceError({
+        where, operation, code, message: rawMessage, retryable: true,
+        hint: code === "ECONNREFUSED" ? `Nothing accepts connections at ${where.endpoint}: check that the service runs there.`
+            : `The connection to ${where.endpoint} broke: check the service's health and any proxy in between.`,
+    });
+}
+
+/** The AWS SDK puts a generic text where the service sent none; keep only what the service said. */
+function cleanServiceMessage(message: string): string {
+    return message === "UnknownError" ? "" : message.replace(/\s+/g, " ").trim();
+}
+
+function formatFailure(f: FailureDetails): string {
+    const status = f.httpStatus !== undefined ? `HTTP ${f.httpStatus} ` : "";
+    const said = f.message ? `: ${f.message.replace(/\.$/, "")}` : "";
+    const hint = f.hint ?? defaultHint(f);
+    return `${f.where.service} ${f.operation} on zone '${f.where.zone}' (${f.where.endpoint}) failed: ${status}${f.code}${said}.` +
+        (hint ? ` ${hint}` : "");
+}
+
+function defaultHint(f: FailureDetails): string | undefined {
+    if (authenticationCodes.has(f.code) || f.httpStatus === 401) {
+        if (f.code === "AccessDenied" && /disabled/i.test(f.message)) {
+            return `Check that the endpoint in 'bucket-replication:zones' is the service's base URL, with no path.`;
+        }
+        return `Check the credentials: ${f.where.credentialHint}`;
+    }
+    if (f.code === "SlowDown" || f.httpStatus === 429 || f.httpStatus === 503) {
+        return "The service is throttling or unavailable and kept refusing after retries; try again later, or raise 'bucket-replication:maxRetries'.";
+    }
+    if (f.httpStatus !== undefined && f.httpStatus >= 500) {
+        return "The service failed and kept failing after retries; check its health, then run 'pulumi up' again.";
+    }
+    return undefined;
+}
