@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
 # The local MinIO pair: two servers on 127.0.0.1, one per zone, as the backend's default.
-#   npm run zones -- up | down | status
+#   npm run zones -- [--pair NAME] up | down | status | reset
 # Data, logs and credentials live in .zones/ (gitignored). `up` is idempotent and returns only when
 # every zone answers /minio/health/cluster with 200; `down` leaves no server process behind.
+#
+# More than one pair can run at once, so that test suites which watch every server (the fault suite)
+# have servers of their own: `--pair fault` is a second, independent pair on ports 9300 and 9400
+# with its state in .zones/pairs/fault/. PBR_ZONES_DIR and PBR_ZONE_PORTS ("9300,9400") override the
+# folder and the ports of any pair. Zones are always named local-a and local-b.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-state="${PBR_ZONES_DIR:-$root/.zones}"
-zones=("local-a:9100" "local-b:9200")
 
-say() { printf '[zones] %s\n' "$*" >&2; }
+pair=main
+if [[ "${1:-}" == "--pair" ]]; then pair="${2:?'--pair needs a name, such as fault'}"; shift 2; fi
+case "$pair" in
+  main) default_state="$root/.zones"; default_ports="9100,9200" ;;
+  fault) default_state="$root/.zones/pairs/fault"; default_ports="9300,9400" ;;
+  *) echo "unknown pair '$pair': use main or fault (or set PBR_ZONES_DIR and PBR_ZONE_PORTS with either)" >&2; exit 2 ;;
+esac
+state="${PBR_ZONES_DIR:-$default_state}"
+IFS=, read -r port_a port_b <<< "${PBR_ZONE_PORTS:-$default_ports}"
+[[ "$port_a" =~ ^[0-9]+$ && "$port_b" =~ ^[0-9]+$ ]] || { echo "PBR_ZONE_PORTS must be two ports, such as 9300,9400" >&2; exit 2; }
+zones=("local-a:$port_a" "local-b:$port_b")
+
+tag="zones"; [[ "$pair" == main ]] || tag="zones:$pair"
+say() { printf '[%s] %s\n' "$tag" "$*" >&2; }
 
 pid_of() { local f="$state/$1/minio.pid"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 healthy() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$1/minio/health/cluster"; }
@@ -94,6 +110,7 @@ case "${1:-status}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  reset) down; rm -rf "$state"; say "removed $state" ;;
-  *) echo "usage: npm run zones -- up|down|status|reset" >&2; exit 2 ;;
+  # Other pairs keep their state in pairs/ below the main pair's folder: a reset leaves them alone.
+  reset) down; if [[ -d "$state" ]]; then find "$state" -mindepth 1 -maxdepth 1 ! -name pairs -exec rm -rf {} +; fi; say "removed the contents of $state" ;;
+  *) echo "usage: npm run zones -- [--pair main|fault] up|down|status|reset" >&2; exit 2 ;;
 esac

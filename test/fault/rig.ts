@@ -1,0 +1,259 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { Fault, FaultProxy, RequestMatcher, describeFault } from "../support/faultProxy";
+import { localZones, mc } from "../support/localZones";
+import { putObject, replicated } from "../support/objects";
+import { PulumiStack, RunResult } from "../support/pulumiStack";
+import { repoRoot } from "../support/toolchain";
+
+/**
+ * One cell of the fault suite: a stack of test/programs/fault-leader-follower whose two zones are
+ * reached through a FaultProxy each, and the checks every cell ends with. Everything a cell makes
+ * starts with its prefix, so the servers can be searched for leftovers without knowing the state.
+ */
+
+export type ZoneName = "local-a" | "local-b";
+export const zoneNames: readonly ZoneName[] = ["local-a", "local-b"];
+
+/** Every name made by this run of the suite starts with this, so leftovers of earlier runs are not counted. */
+export const runPrefix = `f${Date.now().toString(36).slice(-5)}`;
+
+/** A step of a leader-follower `up` where a fault is put, and how the provider names it in messages. */
+export interface Stage {
+    readonly name: string;
+    readonly zone: ZoneName;
+    readonly match: RequestMatcher;
+    /** The operation as a failure message names it. */
+    readonly operation: RegExp;
+}
+
+/** The steps of a leader-follower `up`, each on the zone where the fault suite puts its fault. */
+export const stages = {
+    createBucket: { name: "CreateBucket of the leader", zone: "local-a", match: { op: "CreateBucket" }, operation: /CreateBucket of '/ },
+    putBucketTagging: { name: "PutBucketTagging of the leader", zone: "local-a", match: { op: "PutBucketTagging" }, operation: /PutBucketTagging of '/ },
+    putBucketVersioning: { name: "PutBucketVersioning of the follower", zone: "local-b", match: { op: "PutBucketVersioning" }, operation: /PutBucketVersioning of '/ },
+    addCannedPolicy: { name: "admin add-canned-policy on the second zone", zone: "local-b", match: { op: "admin:add-canned-policy" }, operation: /add-canned-policy/ },
+    addUser: { name: "admin add-user on the second zone", zone: "local-b", match: { op: "admin:add-user" }, operation: /add-user/ },
+    attachPolicy: { name: "admin policy attach on the second zone", zone: "local-b", match: { op: "admin:idp/builtin/policy/attach" }, operation: /attach-policy/ },
+    setRemoteTarget: { name: "admin set-remote-target on the leader's zone", zone: "local-a", match: { op: "admin:set-remote-target" }, operation: /set-remote-target/ },
+    putReplication: { name: "PUT ?replication of the leader", zone: "local-a", match: { op: "PutBucketReplication" }, operation: /PUT \?replication|PutBucketReplication/ },
+} satisfies Record<string, Stage>;
+
+export const allStages: readonly Stage[] = Object.values(stages);
+
+export interface RigOptions {
+    /** Stack configuration besides zones, credentials and the prefix. */
+    readonly config?: Record<string, string>;
+    readonly requestTimeoutSeconds?: number;
+    readonly maxRetries?: number;
+}
+
+export class FaultRig {
+    readonly outputsSeen: Record<string, string>[] = [];
+    private out?: Record<string, string>;
+
+    private constructor(
+        readonly prefix: string,
+        readonly stack: PulumiStack,
+        readonly proxies: Record<ZoneName, FaultProxy>,
+        readonly adminAccessKey: string,
+    ) {}
+
+    /** Starts a proxy in front of each zone and a stack whose zones point at the proxies. */
+    static async open(cell: string, options: RigOptions = {}): Promise<FaultRig> {
+        const local = localZones();
+        const proxies = {
+            "local-a": await FaultProxy.start(local.zones["local-a"].endpoint, `${cell}/local-a`),
+            "local-b": await FaultProxy.start(local.zones["local-b"].endpoint, `${cell}/local-b`),
+        };
+        const prefix = `${runPrefix}-${cell}`;
+        const stack = await PulumiStack.init(path.join(repoRoot, "test", "programs", "fault-leader-follower"), {
+            "bucket-replication:backend": "minio",
+            "bucket-replication:zones": JSON.stringify({
+                "local-a": { endpoint: proxies["local-a"].endpoint },
+                "local-b": { endpoint: proxies["local-b"].endpoint },
+            }),
+            "bucket-replication:accessKey": local.accessKey,
+            "bucket-replication:requestTimeoutSeconds": String(options.requestTimeoutSeconds ?? 5),
+            "bucket-replication:connectTimeoutSeconds": "2",
+            "bucket-replication:maxRetries": String(options.maxRetries ?? 4),
+            "bucket-replication:waitTimeoutSeconds": "30",
+            prefix,
+            ...options.config,
+        }, { PBR_LOCAL_ZONES: process.env.PBR_LOCAL_ZONES ?? path.join(repoRoot, ".zones", "zones.json") });
+        await stack.setConfig("bucket-replication:secretKey", local.secretKey, { secret: true });
+        return new FaultRig(prefix, stack, proxies, local.accessKey);
+    }
+
+    /** Puts `fault` on the provider's requests of `stage` (the servers' replication traffic is left alone). */
+    inject(stage: Stage, fault: Fault, selection: { nth?: number; times?: number | "every" } = {}): void {
+        this.proxies[stage.zone].inject({ match: { ...stage.match, accessKey: this.adminAccessKey }, fault, ...selection });
+    }
+
+    clearFaults(): void {
+        for (const zone of zoneNames) this.proxies[zone].clearFaults();
+    }
+
+    /** The provider's requests of `stage` that got a fault, as the proxy recorded them. */
+    faultedAt(stage: Stage): string[] {
+        return this.proxies[stage.zone].requests({ ...stage.match, accessKey: this.adminAccessKey })
+            .filter((r) => r.fault !== undefined).map((r) => r.fault!);
+    }
+
+    /** `pulumi up`, expected to fail at `stage`: the message names the zone, the endpoint (the proxy) and the operation. */
+    async upFailingAt(stage: Stage, fault: Fault): Promise<RunResult> {
+        const result = await this.stack.up();
+        const text = result.stdout + result.stderr;
+        const what = `${describeFault(fault)} at every ${stage.name}`;
+        expect(result.code, `pulumi up should fail under ${what}; its output:\n${text}`).to.not.equal(0);
+        expect(this.faultedAt(stage).length, `the proxy should have faulted ${stage.name}; output:\n${text}`).to.be.greaterThan(0);
+        const endpoint = this.proxies[stage.zone].endpoint;
+        const line = text.split("\n").find((l) => l.includes(`zone '${stage.zone}' (${endpoint})`) && stage.operation.test(l));
+        expect(line, `a failure message naming zone '${stage.zone}', endpoint ${endpoint} and ${stage.operation} under ${what}; output:\n${text}`)
+            .to.not.equal(undefined);
+        return result;
+    }
+
+    /** Every cell ends here: faults removed, a plain `up` converges, the preview is empty, no orphans, an object replicates, destroy leaves nothing. */
+    async convergesAndCleansUp(expectations: { leaderTags?: Record<string, string> } = {}): Promise<void> {
+        this.clearFaults();
+        const up = await this.stack.up();
+        expect(up.code, `the plain re-run of pulumi up should converge; its output:\n${up.stdout}${up.stderr}`).to.equal(0);
+        await this.expectNoChanges();
+        const out = await this.outputs();
+        await this.expectExactlyOurs(out, expectations.leaderTags ?? { stage: "first" });
+        await this.expectReplication(out);
+        await this.destroyLeavesNothing();
+    }
+
+    async outputs(): Promise<Record<string, string>> {
+        this.out = await this.stack.outputs() as Record<string, string>;
+        this.outputsSeen.push(this.out);
+        return this.out;
+    }
+
+    async expectNoChanges(): Promise<void> {
+        const preview = await this.stack.run(["preview", "--expect-no-changes", ...this.flags()]);
+        expect(preview.code, `pulumi preview --expect-no-changes after convergence; its output:\n${preview.stdout}${preview.stderr}`).to.equal(0);
+    }
+
+    /** On the servers themselves: exactly the two buckets, one user and one policy per zone, one remote target. */
+    async expectExactlyOurs(out: Record<string, string>, leaderTags: Record<string, string>): Promise<void> {
+        const found = await leftovers(this.prefix);
+        expect(found, "what the servers hold with this cell's prefix").to.deep.equal({
+            "local-a": { buckets: [out.leaderBucket], users: [out.roleName], policies: [out.roleName] },
+            "local-b": { buckets: [out.followerBucket], users: [out.roleName], policies: [out.roleName] },
+        });
+        const targets = await remoteTargets("local-a", out.leaderBucket);
+        const proxyB = new URL(this.proxies["local-b"].endpoint).host;
+        expect(targets.map((t) => `${t.endpoint}/${t.targetbucket ?? t.targetBucket}`), "remote targets of the leader")
+            .to.deep.equal([`${proxyB}/${out.followerBucket}`]);
+        expect(await remoteTargets("local-b", out.followerBucket), "remote targets of the follower").to.deep.equal([]);
+        const tags = await mc(["tag", "list", `local-a/${out.leaderBucket}`]);
+        const { "pulumi-bucket-replication:owner": marker, ...userTags } = tags[0]?.tagset ?? {};
+        expect(userTags, "the leader's tags on the server").to.deep.equal(leaderTags);
+        expect(marker, "the leader's ownership marker").to.be.a("string");
+    }
+
+    async expectReplication(out: Record<string, string>): Promise<void> {
+        const body = `fault cell ${this.prefix} ${Date.now()}`;
+        await putObject("local-a", out.leaderBucket, "fault/object.txt", body);
+        await replicated("local-b", out.followerBucket, "fault/object.txt", body, "REPLICA");
+    }
+
+    async destroyLeavesNothing(): Promise<void> {
+        const destroy = await this.stack.destroy();
+        expect(destroy.code, `pulumi destroy; its output:\n${destroy.stdout}${destroy.stderr}`).to.equal(0);
+        expect(await leftovers(this.prefix), "what the servers hold with this cell's prefix after destroy").to.deep.equal({
+            "local-a": { buckets: [], users: [], policies: [] },
+            "local-b": { buckets: [], users: [], policies: [] },
+        });
+    }
+
+    /** The flags every pulumi command of this stack needs. */
+    flags(): string[] {
+        return ["--non-interactive", "--stack", this.stack.stackName, "--config-file", this.stack.configFile, "--suppress-progress"];
+    }
+
+    /** Destroys whatever is left (faults removed), then the stack and the proxies. */
+    async close(): Promise<void> {
+        this.clearFaults();
+        const destroy = await this.stack.destroy().catch((error: Error) => ({ code: -1, stdout: "", stderr: error.message }));
+        if (destroy.code !== 0) process.stderr.write(`[fault ${this.prefix}] destroy while closing failed:\n${destroy.stdout}${destroy.stderr}\n`);
+        await this.stack.dispose();
+        for (const zone of zoneNames) await this.proxies[zone].close();
+    }
+}
+
+export interface ZoneHoldings {
+    readonly buckets: string[];
+    readonly users: string[];
+    readonly policies: string[];
+}
+
+/** What each server holds whose name starts with `prefix`, read with mc straight from the servers (not through the proxies). */
+export async function leftovers(prefix: string): Promise<Record<ZoneName, ZoneHoldings>> {
+    const result = {} as Record<ZoneName, ZoneHoldings>;
+    for (const zone of zoneNames) {
+        const ours = (name: string | undefined): name is string => typeof name === "string" && name.startsWith(prefix);
+        const buckets = (await mc(["ls", zone])).map((e) => String(e.key ?? "").replace(/\/$/, "")).filter(ours).sort();
+        const users = (await mc(["admin", "user", "list", zone])).map((u) => u.accessKey as string | undefined).filter(ours).sort();
+        const policies = (await mc(["admin", "policy", "list", zone])).map((p) => p.policy as string | undefined).filter(ours).sort();
+        result[zone] = { buckets, users, policies };
+    }
+    return result;
+}
+
+export async function remoteTargets(zone: ZoneName, bucket: string): Promise<Array<{ endpoint: string; targetbucket?: string; targetBucket?: string }>> {
+    const listed = await mc(["admin", "bucket", "remote", "ls", `${zone}/${bucket}`]);
+    return listed.filter((entry) => entry.status === "success" && entry.endpoint !== undefined);
+}
+
+/**
+ * The `pulumi` process running `args` for this stack, found among the children of this test process by
+ * its command line (the stack helper does not hand out its child process).
+ */
+export function pulumiProcess(stack: PulumiStack, command: string): number | undefined {
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const status = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(status.slice(status.lastIndexOf(")") + 2).split(" ")[1]);
+            if (ppid !== process.pid) continue;
+            const argv = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+            if (path.basename(argv[0]) === "pulumi" && argv[1] === command && argv.includes(stack.stackName)) return Number(entry);
+        } catch {
+            // the process ended while we looked
+        }
+    }
+    return undefined;
+}
+
+/** Every descendant of `pid`, as it is now. */
+export function descendantsOf(pid: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const status = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(status.slice(status.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // gone
+        }
+    }
+    const found: number[] = [];
+    const walk = (parent: number) => (children.get(parent) ?? []).forEach((child) => { found.push(child); walk(child); });
+    walk(pid);
+    return found;
+}
+
+export function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
