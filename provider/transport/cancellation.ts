@@ -56,6 +56,7 @@ export function requestSignal(timeoutMs: number): AbortSignal {
 
 function watchEngineCancel(target: AbortController): void {
     if (!process.argv[1]?.includes("dynamic-provider")) return;
+    watchEngineExit(target);
     try {
         // The same @grpc/grpc-js instance that the host's server was built from.
         const hostDir = require("path").dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -72,4 +73,19 @@ function watchEngineCancel(target: AbortController): void {
     } catch {
         // Without the hook every request is still bounded by its timeout.
     }
+}
+
+/**
+ * When the engine dies without closing its plugins (kill -9 of `pulumi`), this process would live
+ * on: stop its work, which creates leave marked for the next run to adopt, and exit.
+ */
+function watchEngineExit(target: AbortController): void {
+    const engine = process.ppid;
+    const timer = setInterval(() => {
+        if (process.ppid === engine) return;
+        clearInterval(timer);
+        target.abort(new CancelledError("the Pulumi engine that started this provider has gone"));
+        setTimeout(() => process.exit(1), 2000).unref();
+    }, 1000);
+    timer.unref();
 }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { localZones, mc, rawS3 } from "../support/localZones";
+import { ownerTagKey } from "../../provider/identity";
 import { PulumiStack } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
 
@@ -24,9 +25,15 @@ describe("engine: Bucket and BucketVersioning on the local zones", function () {
         await stack.dispose();
     });
 
+    /** The bucket's tags as the program sees them: without the package's ownership marker. */
     async function tagsOf(zone: string, bucket: string): Promise<Record<string, string>> {
+        const { [ownerTagKey]: _marker, ...tags } = await rawTagsOf(zone, bucket);
+        return tags;
+    }
+
+    async function rawTagsOf(zone: string, bucket: string): Promise<Record<string, string>> {
         const result = await rawS3(zone).send(new (s3().GetBucketTaggingCommand)({ Bucket: bucket }));
-        return Object.fromEntries((result.TagSet ?? []).map((t) => [t.Key, t.Value]));
+        return Object.fromEntries((result.TagSet ?? []).map((t) => [t.Key!, t.Value!]));
     }
 
     async function versioningOf(zone: string, bucket: string): Promise<string | undefined> {
@@ -43,10 +50,11 @@ describe("engine: Bucket and BucketVersioning on the local zones", function () {
         autoNamed = outputs.autoNamedBucket;
         expect(outputs.dataBucket).to.equal(firstName);
         expect(outputs.dataEndpoint).to.equal(localZones().zones["local-a"].endpoint);
-        expect(autoNamed).to.match(/^auto-named-[a-z0-9]{6}$/);
+        expect(autoNamed).to.match(/^auto-named-[a-z0-9]{8}$/);
         expect(await bucketNames("local-a")).to.include(firstName);
         expect(await bucketNames("local-b")).to.include(autoNamed);
         expect(await tagsOf("local-a", firstName)).to.deep.equal({ team: "storage" });
+        expect(Object.keys(await rawTagsOf("local-b", autoNamed)), "the ownership marker").to.deep.equal([ownerTagKey]);
         expect(await versioningOf("local-a", firstName)).to.equal("Enabled");
         const listed = await mc(["ls", "local-b"]);
         expect(listed.map((entry) => entry.key)).to.include(`${autoNamed}/`);

@@ -22,8 +22,8 @@ describe("engine: the LeaderFollower component converges in one declaration", fu
     it("creates buckets, versioning, role and rule on the first up, with nothing left to change", async () => {
         await stack.mustUp();
         out = await stack.outputs();
-        expect(out.leader).to.match(/^prod-leader-[a-z0-9]{6}$/);
-        expect(out.follower).to.match(/^prod-follower-1-[a-z0-9]{6}$/);
+        expect(out.leader).to.match(/^prod-leader-[a-z0-9]{8}$/);
+        expect(out.follower).to.match(/^prod-follower-1-[a-z0-9]{8}$/);
         const steps = await stack.previewSteps();
         expect(steps.filter((s) => s.op !== "same")).to.deep.equal([]);
     });

@@ -75,6 +75,21 @@ export class PulumiStack {
         return (parsed.steps ?? []).map((s) => ({ op: s.op, urn: s.urn, type: s.newState?.type ?? s.oldState?.type ?? "" }));
     }
 
+    /** `pulumi preview --json`, parsed whole: steps with their planned inputs. */
+    async previewJson(): Promise<{ steps?: Array<{ op: string; urn: string; newState?: { type: string; inputs?: Record<string, any> } }> }> {
+        return JSON.parse(this.must(await this.run(["preview", "--json", ...this.common()]), "preview --json").stdout);
+    }
+
+    /** `pulumi preview --save-plan FILE`, then what `pulumi up --plan FILE` made of it. */
+    async savePlan(file: string): Promise<RunResult> {
+        return this.must(await this.run(["preview", "--save-plan", file, ...this.common()]), "preview --save-plan");
+    }
+
+    upWithPlan(file: string): Promise<RunResult> { return this.run(["up", "--yes", "--skip-preview", "--plan", file, ...this.common()]); }
+
+    /** `pulumi preview --expect-no-changes`: fails when the program and the state differ. */
+    expectNoChanges(): Promise<RunResult> { return this.run(["preview", "--expect-no-changes", ...this.common()]); }
+
     /** The stack outputs. */
     async outputs(): Promise<Record<string, any>> {
         const result = this.must(await this.run(["stack", "output", "--json", "--show-secrets"]), "stack output");

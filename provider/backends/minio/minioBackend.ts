@@ -140,19 +140,43 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
             targets = await admin.listRemoteTargets(spec.source.bucket);
         }
         const arnByDestination = new Map<string, string>();
-        for (const { destination, target } of wanted) {
-            const existing = targets.find((t) => t.endpoint === target.endpoint && t.targetBucket === target.targetBucket);
-            if (existing) {
-                await admin.updateRemoteTargetCredentials(spec.source.bucket, existing.arn, target);
-                arnByDestination.set(destinationKey(destination), existing.arn);
-            } else {
-                log(`registering ${destination.zone}/${destination.bucket} as a remote target of ${spec.source.zone}/${spec.source.bucket}`);
-                arnByDestination.set(destinationKey(destination), await admin.setRemoteTarget(spec.source.bucket, target));
+        const registered: string[] = [];
+        try {
+            for (const { destination, target } of wanted) {
+                const existing = targets.find((t) => t.endpoint === target.endpoint && t.targetBucket === target.targetBucket);
+                if (existing) {
+                    await admin.updateRemoteTargetCredentials(spec.source.bucket, existing.arn, target);
+                    arnByDestination.set(destinationKey(destination), existing.arn);
+                } else {
+                    log(`registering ${destination.zone}/${destination.bucket} as a remote target of ${spec.source.zone}/${spec.source.bucket}`);
+                    const arn = await admin.setRemoteTarget(spec.source.bucket, target);
+                    registered.push(arn);
+                    arnByDestination.set(destinationKey(destination), arn);
+                }
+            }
+            const xml = replicationXml(spec.rules, (rule) => arnByDestination.get(destinationKey(rule.destination))!);
+            const response = await admin.s3Request("PUT", spec.source.bucket, "replication", xml);
+            if (response.status >= 300) throw admin.s3Failure(`PutBucketReplication of '${spec.source.bucket}'`, response);
+        } catch (error) {
+            throw await this.undoRemoteTargets(spec.source, registered, error as Error, log);
+        }
+    }
+
+    /** Targets registered by a put that then failed are used by no rule: remove them, or say they remain. */
+    private async undoRemoteTargets(source: BucketRef, arns: readonly string[], cause: Error, log: ProgressLog): Promise<Error> {
+        const left: string[] = [];
+        for (const arn of arns) {
+            try {
+                await this.admin(source.zone).removeRemoteTarget(source.bucket, arn);
+                log(`removed remote target ${arn} of ${source.zone}/${source.bucket} again: the replication configuration was not applied`);
+            } catch {
+                left.push(arn);
             }
         }
-        const xml = replicationXml(spec.rules, (rule) => arnByDestination.get(destinationKey(rule.destination))!);
-        const response = await admin.s3Request("PUT", spec.source.bucket, "replication", xml);
-        if (response.status >= 300) throw admin.s3Failure(`PutBucketReplication of '${spec.source.bucket}'`, response);
+        if (arns.length === 0) return cause;
+        return new Error(left.length === 0 ? `${cause.message}\nThe remote targets registered for it were removed again.`
+            : `${cause.message}\nRemote targets ${left.join(", ")} of bucket '${source.bucket}' could not be removed again; ` +
+              `the next 'pulumi up' reuses them.`);
     }
 
     async getReplication(source: BucketRef, known: ReplicationSpec): Promise<ReplicationSpec | undefined> {

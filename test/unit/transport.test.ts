@@ -1,0 +1,205 @@
+import { expect } from "chai";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import { MinioAdminClient } from "../../provider/backends/minio/adminClient";
+import { ZoneS3 } from "../../provider/backends/s3/client";
+import { cancelEverything, resetCancellation } from "../../provider/transport/cancellation";
+import { backoffMs, defaultRequestPolicy, RequestPolicy } from "../../provider/transport/retry";
+import { ServiceError } from "../../provider/transport/serviceError";
+
+/**
+ * The shared transport against a scripted local HTTP server: every answer a user met in issue 7
+ * (throttling, 5xx, resets, stalls, auth and TLS mistakes) ends as one error shape, bounded in time,
+ * retried where safe, and stopped by cancellation.
+ */
+type Script = (request: http.IncomingMessage, response: http.ServerResponse, count: number) => void;
+
+async function scriptedServer(script: Script): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
+    let count = 0;
+    const sockets = new Set<import("net").Socket>();
+    const server = http.createServer((request, response) => {
+        request.resume();
+        request.on("end", () => script(request, response, ++count));
+    });
+    server.on("connection", (socket) => { sockets.add(socket); socket.on("close", () => sockets.delete(socket)); });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        endpoint: `http://127.0.0.1:${port}`,
+        requests: () => count,
+        close: () => new Promise((resolve) => { sockets.forEach((s) => s.destroy()); server.close(() => resolve()); }),
+    };
+}
+
+function s3Error(response: http.ServerResponse, status: number, code: string, message: string): void {
+    response.writeHead(status, { "content-type": "application/xml" });
+    response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+}
+
+const fastPolicy: RequestPolicy = { ...defaultRequestPolicy, requestTimeoutMs: 1500, connectTimeoutMs: 1000, maxRetries: 2, backoffBaseMs: 20, backoffMaxMs: 50 };
+
+function zoneS3(endpoint: string, policy: RequestPolicy = fastPolicy): ZoneS3 {
+    return new ZoneS3({
+        zone: "zone-a", endpoint, region: "us-east-1", credentials: { accessKey: "unit-access", secretKey: "unit-secret-value" },
+        requestPolicy: policy, serviceName: "MinIO S3",
+        credentialHint: "'bucket-replication:accessKey' and 'bucket-replication:secretKey' in the stack configuration, or set MINIO_ACCESS_KEY and MINIO_SECRET_KEY in the environment.",
+    });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+    try {
+        await promise;
+    } catch (error) {
+        return error as Error;
+    }
+    throw new Error("expected a failure");
+}
+
+function headBucket(): unknown {
+    const { HeadBucketCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    return new HeadBucketCommand({ Bucket: "b" });
+}
+
+function putTags(): unknown {
+    const { PutBucketTaggingCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    return new PutBucketTaggingCommand({ Bucket: "b", Tagging: { TagSet: [{ Key: "k", Value: "v" }] } });
+}
+
+describe("transport: one error shape with zone, endpoint, operation, status and what to check (issue 7, finding 6)", () => {
+    afterEach(() => resetCancellation());
+
+    const cases: { name: string; code: string; status: number; message: string; expect: RegExp }[] = [
+        { name: "a wrong secret key", status: 403, code: "SignatureDoesNotMatch", message: "The request signature we calculated does not match the signature you provided.", expect: /'bucket-replication:secretKey'.*MINIO_SECRET_KEY/ },
+        { name: "an unknown access key", status: 403, code: "InvalidAccessKeyId", message: "The Access Key Id you provided does not exist in our records.", expect: /'bucket-replication:accessKey'.*MINIO_ACCESS_KEY/ },
+        { name: "an endpoint with a path", status: 403, code: "AccessDenied", message: "All access to this resource has been disabled.", expect: /base URL, with no path/ },
+    ];
+    for (const c of cases) {
+        it(`names the zone, endpoint, operation, status and the keys to check for ${c.name}`, async () => {
+            const server = await scriptedServer((_req, res) => s3Error(res, c.status, c.code, c.message));
+            try {
+                const error = await failureOf(zoneS3(server.endpoint).send("PutBucketTagging of 'b'", putTags()));
+                expect(error).to.be.instanceOf(ServiceError);
+                expect(error.message).to.contain("MinIO S3 PutBucketTagging of 'b' on zone 'zone-a'")
+                    .and.contain(`(${server.endpoint})`).and.contain(`HTTP ${c.status} ${c.code}`).and.contain(c.message.replace(/\.$/, ""));
+                expect(error.message).to.match(c.expect);
+                expect(error.message).to.not.contain("unit-secret-value");
+                expect(server.requests(), "a refusal is not retried").to.equal(1);
+            } finally {
+                await server.close();
+            }
+        });
+    }
+
+    it("says to write http:// when the endpoint speaks plain HTTP but https was configured", async () => {
+        const server = await scriptedServer((_req, res) => res.end("plain"));
+        try {
+            const httpsEndpoint = server.endpoint.replace("http://", "https://");
+            const error = await failureOf(zoneS3(httpsEndpoint).send("HeadBucket of 'b'", headBucket()));
+            expect(error.message).to.contain(`on zone 'zone-a' (${httpsEndpoint})`).and.contain("TLSMismatch").and.contain("write 'http://'");
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("names the endpoint nothing listens on", async () => {
+        const server = await scriptedServer((_req, res) => res.end());
+        const endpoint = server.endpoint;
+        await server.close();
+        const error = await failureOf(zoneS3(endpoint).send("HeadBucket of 'b'", headBucket()));
+        expect(error.message).to.contain(`(${endpoint})`).and.contain("ECONNREFUSED").and.contain("Nothing accepts connections");
+    });
+});
+
+describe("transport: retries, time limits and cancellation (issue 7, finding 5)", () => {
+    afterEach(() => resetCancellation());
+
+    it("retries throttling, 5xx and resets, then succeeds", async () => {
+        const server = await scriptedServer((_req, res, n) => {
+            if (n === 1) return s3Error(res, 503, "SlowDown", "Please reduce your request rate.");
+            if (n === 2) return res.socket!.destroy();
+            if (n === 3) return s3Error(res, 500, "InternalError", "We encountered an internal error.");
+            res.writeHead(200);
+            res.end();
+        });
+        try {
+            const policy = { ...fastPolicy, maxRetries: 3 };
+            await zoneS3(server.endpoint, policy).send("HeadBucket of 'b'", headBucket());
+            expect(server.requests()).to.equal(4);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("gives up after the configured retries with the service's own words", async () => {
+        const server = await scriptedServer((_req, res) => s3Error(res, 503, "SlowDown", "Please reduce your request rate."));
+        try {
+            const error = await failureOf(zoneS3(server.endpoint).send("PutBucketTagging of 'b'", putTags()));
+            expect(server.requests()).to.equal(1 + fastPolicy.maxRetries);
+            expect(error.message).to.contain("HTTP 503 SlowDown: Please reduce your request rate").and.contain("'bucket-replication:maxRetries'");
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("does not repeat a call that is not safe to repeat", async () => {
+        const server = await scriptedServer((_req, res) => s3Error(res, 500, "InternalError", "boom"));
+        try {
+            await failureOf(zoneS3(server.endpoint).send("CreateBucket of 'b'", headBucket(), { idempotent: false }));
+            expect(server.requests()).to.equal(1);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("bounds an S3 call to an endpoint that accepts and never answers", async () => {
+        const server = await scriptedServer(() => undefined);
+        try {
+            const started = Date.now();
+            const error = await failureOf(zoneS3(server.endpoint, { ...fastPolicy, maxRetries: 0, requestTimeoutMs: 800 }).send("HeadBucket of 'b'", headBucket()));
+            expect(Date.now() - started).to.be.below(5000);
+            expect(error.message).to.contain("Timeout").and.contain("'bucket-replication:requestTimeoutSeconds'");
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("stops an S3 call and a MinIO admin call within 2 s of cancellation", async () => {
+        const server = await scriptedServer(() => undefined);
+        try {
+            const slow = { ...fastPolicy, requestTimeoutMs: 120_000 };
+            const admin = new MinioAdminClient({ endpoint: server.endpoint, credentials: { accessKey: "a", secretKey: "b".repeat(8) }, requestPolicy: slow, zone: "zone-a" });
+            const started = Date.now();
+            const calls = [zoneS3(server.endpoint, slow).send("HeadBucket of 'b'", headBucket()), admin.getCannedPolicy("p")].map(failureOf);
+            setTimeout(() => cancelEverything(), 300);
+            const errors = await Promise.all(calls);
+            expect(Date.now() - started).to.be.below(2300);
+            for (const error of errors) expect(error.name).to.equal("CancelledError");
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("retries MinIO admin calls on 503 and resets (they were never retried before)", async () => {
+        const server = await scriptedServer((_req, res, n) => {
+            if (n === 1) { res.writeHead(503, { "content-type": "application/json" }); return res.end('{"Code":"XMinioServerNotInitialized","Message":"Server not initialized"}'); }
+            if (n === 2) return res.socket!.destroy();
+            res.writeHead(200, { "content-type": "application/json" });
+            res.end('{"Version":"2012-10-17","Statement":[]}');
+        });
+        try {
+            const admin = new MinioAdminClient({ endpoint: server.endpoint, credentials: { accessKey: "a", secretKey: "b".repeat(8) }, requestPolicy: fastPolicy, zone: "zone-a" });
+            expect(await admin.getCannedPolicy("p")).to.deep.equal({ Version: "2012-10-17", Statement: [] });
+            expect(server.requests()).to.equal(3);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("draws growing, jittered pauses, capped", () => {
+        const policy = { ...defaultRequestPolicy, backoffBaseMs: 100, backoffMaxMs: 1000 };
+        expect(backoffMs(policy, 0, () => 0)).to.equal(50);
+        expect(backoffMs(policy, 0, () => 1)).to.equal(100);
+        expect(backoffMs(policy, 3, () => 1)).to.equal(800);
+        expect(backoffMs(policy, 10, () => 1)).to.equal(1000);
+    });
+});
