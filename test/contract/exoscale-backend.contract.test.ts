@@ -1,10 +1,14 @@
 import { expect } from "chai";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { BackendSettings, BucketRef, ReplicationRule, ReplicationSpec, RoleSpec, RoleState } from "../../provider/backends/backend";
 import { exo2Expiry, signExo2 } from "../../provider/backends/exoscale/exo2Signer";
 import { ExoscaleIamClient } from "../../provider/backends/exoscale/iamClient";
-import { ExoscaleBackend, replicationPolicy } from "../../provider/backends/exoscale";
-import { s3Client } from "../../provider/backends/s3/client";
-import { startExoscaleContractServer, type ExoscaleContractServer } from "./exoscaleServer";
+import { ExoscaleBackend, ownerLabelKey, ownerLabelValue, replicationPolicy } from "../../provider/backends/exoscale";
+import { resolveSettings } from "../../provider/settings";
+import { cancelEverything, CancelledError, resetCancellation } from "../../provider/transport/cancellation";
+import type { RequestPolicy } from "../../provider/transport/retry";
+import { ServiceError } from "../../provider/transport/serviceError";
+import { startExoscaleContractServer, type ContractRole, type ExoscaleContractServer } from "./exoscaleServer";
 import { guideReplication } from "./exoscaleGuide";
 
 // These tests drive the Exoscale backend against the local contract server in test/contract/exoscaleServer.ts,
@@ -13,15 +17,41 @@ import { guideReplication } from "./exoscaleGuide";
 const fastPolls = { pollInterval: { initialMs: 5, maxMs: 20 } };
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Short pauses and time limits, so that retries and give-ups happen within a test's time. */
+const quickRequests: RequestPolicy = { requestTimeoutMs: 2000, connectTimeoutMs: 1000, maxRetries: 3, backoffBaseMs: 10, backoffMaxMs: 40 };
+
+/** The settings a stack pointed at the server resolves to (as a user would configure it), with quick requests. */
 function settingsFor(server: ExoscaleContractServer, overrides: Partial<BackendSettings> = {}): BackendSettings {
-    return {
+    const config: Record<string, string> = {
         backend: "exoscale",
-        zones: server.zones,
-        credentials: server.credentials,
+        zones: JSON.stringify(server.zones),
         iamEndpoint: server.iamEndpoint,
-        waitTimeoutMs: 2000,
-        ...overrides,
+        accessKey: server.credentials.accessKey,
+        secretKey: server.credentials.secretKey,
+        waitTimeoutSeconds: "2",
     };
+    return { ...resolveSettings((key) => config[key], {}), requestPolicy: quickRequests, ...overrides };
+}
+
+/** A client of the zone's S3 API of its own, for writes and reads that do not go through the backend under test. */
+function independentS3(server: ExoscaleContractServer, zone: string): S3Client {
+    const { S3Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    return new S3Client({
+        endpoint: server.zones[zone].endpoint, region: zone, forcePathStyle: true,
+        credentials: { accessKeyId: server.credentials.accessKey, secretAccessKey: server.credentials.secretKey },
+        requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+    });
+}
+
+/** The identity the SDK would give an IamRole: 24 hex digits. */
+function identityOf(name: string): string {
+    const { createHash } = require("node:crypto") as typeof import("node:crypto");
+    return createHash("sha256").update(`test\0${name}`).digest("hex").slice(0, 24);
+}
+
+/** Creates the role as the IamRole provider does, with the identity of a resource named after the role. */
+function createRole(backend: ExoscaleBackend, spec: RoleSpec, log: (message: string) => void = () => undefined): Promise<RoleState> {
+    return backend.createRole(spec, identityOf(spec.name), log);
 }
 
 /** Collects progress messages so that tests can see that long waits talk. */
@@ -81,14 +111,14 @@ describe("contract: Exoscale SOS buckets and versioning (local contract server)"
     });
     after(() => server.close());
 
-    it("creates a bucket in its zone only, and refuses to create it twice", async () => {
+    it("creates a bucket in its zone only, and reports a second create as 'exists'", async () => {
         const ref = uniqueBucket("ch-dk-2", "plain");
         expect(await backend.bucketExists(ref)).to.equal(false);
-        await backend.createBucket(ref);
+        expect(await backend.createBucket(ref)).to.equal("created");
         expect(await backend.bucketExists(ref)).to.equal(true);
         expect(await backend.bucketExists({ zone: "at-vie-1", bucket: ref.bucket })).to.equal(false);
         expect(server.state.buckets.get(ref.bucket)?.zone).to.equal("ch-dk-2");
-        expect((await rejectionOf(backend.createBucket(ref))).message).to.contain("already exists");
+        expect(await backend.createBucket(ref)).to.equal("exists");
         expect(backend.endpointOf("ch-dk-2")).to.equal(server.zones["ch-dk-2"].endpoint);
     });
 
@@ -118,14 +148,14 @@ describe("contract: Exoscale SOS buckets and versioning (local contract server)"
         await backend.createBucket(ref);
         await backend.putVersioning(ref, "Enabled");
         const { PutObjectCommand, DeleteObjectCommand } = await import("@aws-sdk/client-s3");
-        const client = s3Client({ endpoint: server.zones["ch-dk-2"].endpoint, region: "ch-dk-2", credentials: server.credentials });
+        const client = independentS3(server, "ch-dk-2");
         await client.send(new PutObjectCommand({ Bucket: ref.bucket, Key: "a.txt", Body: "one" }));
         await client.send(new PutObjectCommand({ Bucket: ref.bucket, Key: "a.txt", Body: "two" }));
         await client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: "a.txt" }));
         expect(await backend.countVersions(ref, 100)).to.equal(3);
         expect(await backend.countVersions(ref, 2)).to.equal(2);
 
-        expect((await rejectionOf(backend.deleteBucket(ref))).name).to.equal("BucketNotEmpty");
+        expect((await rejectionOf(backend.deleteBucket(ref)) as ServiceError).code).to.equal("BucketNotEmpty");
         const { log, messages } = progressLog();
         await backend.emptyAndDeleteBucket(ref, log);
         expect(await backend.bucketExists(ref)).to.equal(false);
@@ -153,23 +183,25 @@ describe("contract: Exoscale IAM roles with asynchronous operations (local contr
         const { log, messages } = progressLog();
         const polledBefore = server.state.requestsFor("get-operation").length;
         const spec = roleSpec("create-test");
-        const role = await backend.createRole(spec, log);
+        const role = await createRole(backend, spec, log);
 
         expect(role.id).to.match(uuid);
         expect(role).to.deep.equal({ ...spec, id: role.id });
+        // On the server the role carries the owner label as well; the program's labels stay the program's.
+        const labels = { ...spec.labels, [ownerLabelKey]: ownerLabelValue(identityOf("create-test")) };
         expect(server.state.roles.get(role.id)).to.deep.include({
-            name: "create-test", description: spec.description, editable: true, labels: spec.labels, policy: spec.policy,
+            name: "create-test", description: spec.description, editable: true, labels, policy: spec.policy,
         });
         const sent = JSON.parse(server.state.requestsFor("create-iam-role").at(-1)!.body);
-        expect(sent).to.deep.equal({ name: "create-test", description: spec.description, editable: true, labels: spec.labels, policy: spec.policy });
+        expect(sent).to.deep.equal({ name: "create-test", description: spec.description, editable: true, labels, policy: spec.policy });
         expect(server.state.requestsFor("get-operation").length - polledBefore).to.equal(3);
         expect(messages).to.have.length(3);
-        expect(messages[0]).to.contain("create IAM role 'create-test'").and.to.contain("pending");
+        expect(messages[0]).to.contain("create-iam-role 'create-test'").and.to.contain("pending");
     });
 
     it("reads a role back as it was created, and lists it", async () => {
-        const spec = roleSpec("read-test", { labels: { a: "1" } });
-        const role = await backend.createRole(spec, () => undefined);
+        const spec = roleSpec("read-test", { labels: { a: "one" } });
+        const role = await createRole(backend, spec);
         expect(await backend.readRole(role.id, role)).to.deep.equal(role);
 
         const iam = new ExoscaleIamClient({ endpoint: server.iamEndpoint, apiKey: server.credentials.accessKey, apiSecret: server.credentials.secretKey });
@@ -178,7 +210,7 @@ describe("contract: Exoscale IAM roles with asynchronous operations (local contr
     });
 
     it("updates description and labels in place, and the policy through :policy", async () => {
-        const role = await backend.createRole(roleSpec("update-test"), () => undefined);
+        const role = await createRole(backend, roleSpec("update-test"), () => undefined);
         const changed = roleSpec("update-test", {
             description: "a new description",
             labels: { team: "storage" },
@@ -188,26 +220,29 @@ describe("contract: Exoscale IAM roles with asynchronous operations (local contr
         const updated = await backend.updateRole(role, changed, log);
 
         expect(updated).to.deep.equal({ ...changed, id: role.id });
-        expect(server.state.roles.get(role.id)).to.deep.include({ description: "a new description", labels: { team: "storage" }, policy: changed.policy });
+        // The API replaces the whole label map, so the owner label is sent again with the new labels.
+        const labels = { team: "storage", [ownerLabelKey]: ownerLabelValue(identityOf("update-test")) };
+        expect(server.state.roles.get(role.id)).to.deep.include({ description: "a new description", labels, policy: changed.policy });
         const update = server.state.requestsFor("update-iam-role").at(-1)!;
         expect(update.path).to.equal(`/v2/iam-role/${role.id}`);
-        expect(JSON.parse(update.body)).to.deep.equal({ description: "a new description", labels: { team: "storage" } });
+        expect(JSON.parse(update.body)).to.deep.equal({ description: "a new description", labels });
         const policyUpdate = server.state.requestsFor("update-iam-role-policy").at(-1)!;
         expect(policyUpdate.path).to.equal(`/v2/iam-role/${role.id}:policy`);
         expect(JSON.parse(policyUpdate.body)).to.deep.equal(changed.policy);
-        expect(messages.some((m) => m.includes("update the policy of IAM role"))).to.equal(true);
+        expect(messages.some((m) => m.includes(`update-iam-role-policy ${role.id}`))).to.equal(true);
     });
 
     it("sends no policy update when only the labels change", async () => {
-        const role = await backend.createRole(roleSpec("labels-only"), () => undefined);
+        const role = await createRole(backend, roleSpec("labels-only"), () => undefined);
         const policyUpdates = server.state.requestsFor("update-iam-role-policy").length;
         await backend.updateRole(role, { ...role, labels: { more: "labels" } }, () => undefined);
         expect(server.state.requestsFor("update-iam-role-policy").length).to.equal(policyUpdates);
-        expect(server.state.roles.get(role.id)?.labels).to.deep.equal({ more: "labels" });
+        expect(server.state.roles.get(role.id)?.labels).to.deep.equal({ more: "labels", [ownerLabelKey]: ownerLabelValue(identityOf("labels-only")) });
+        expect((await backend.readRole(role.id, role))?.labels).to.deep.equal({ more: "labels" });
     });
 
     it("refuses to change the policy of a role created with editable false, before calling the API", async () => {
-        const role = await backend.createRole(roleSpec("frozen", { editable: false }), () => undefined);
+        const role = await createRole(backend, roleSpec("frozen", { editable: false }), () => undefined);
         const policyUpdates = server.state.requestsFor("update-iam-role-policy").length;
         const error = await rejectionOf(backend.updateRole(role, { ...role, policy: { "default-service-strategy": "deny", services: {} } }, () => undefined));
         expect(error.message).to.contain("'frozen'").and.to.contain("editable: false").and.to.contain("Replace the role");
@@ -215,26 +250,35 @@ describe("contract: Exoscale IAM roles with asynchronous operations (local contr
     });
 
     it("deletes a role and then reads it as gone; deleting again is harmless", async () => {
-        const role = await backend.createRole(roleSpec("delete-test"), () => undefined);
+        const role = await createRole(backend, roleSpec("delete-test"), () => undefined);
         const { log, messages } = progressLog();
         await backend.deleteRole(role, log);
         expect(server.state.roles.has(role.id)).to.equal(false);
-        expect(messages.some((m) => m.includes(`delete IAM role ${role.id}`))).to.equal(true);
+        expect(messages.some((m) => m.includes(`delete-iam-role ${role.id}`))).to.equal(true);
         expect(await backend.readRole(role.id, role)).to.equal(undefined);
         await backend.deleteRole(role, () => undefined);
     });
 
     it("reads a role deleted out of band as undefined", async () => {
-        const role = await backend.createRole(roleSpec("out-of-band"), () => undefined);
+        const role = await createRole(backend, roleSpec("out-of-band"), () => undefined);
         expect(server.state.deleteRoleOutOfBand(role.id)).to.equal(true);
         expect(await backend.readRole(role.id, role)).to.equal(undefined);
     });
 
-    it("surfaces the reason and message of a failed operation", async () => {
+    it("surfaces the reason and message of a failed operation, and says nothing was left behind", async () => {
         server.state.failNextOperation = { reason: "conflict", message: "an IAM role with this name already exists" };
-        const error = await rejectionOf(backend.createRole(roleSpec("doomed"), () => undefined));
-        expect(error.message).to.contain("create IAM role 'doomed'").and.to.contain("failure")
-            .and.to.contain("conflict").and.to.contain("an IAM role with this name already exists");
+        const error = await rejectionOf(createRole(backend, roleSpec("doomed"), () => undefined));
+        expect(error).to.be.instanceOf(ServiceError);
+        expect(error.message).to.contain("Exoscale IAM create-iam-role 'doomed'").and.to.contain("'failure'").and.to.contain("OperationFailed")
+            .and.to.contain("conflict").and.to.contain("an IAM role with this name already exists").and.to.contain("No role 'doomed' is left behind");
+        expect([...server.state.roles.values()].filter((r) => r.name === "doomed")).to.deep.equal([]);
+    });
+
+    it("deletes again the role of a create whose operation failed after making it", async () => {
+        server.state.failNextOperation = { reason: "internal", message: "the job failed after the role was stored", applyAnyway: true };
+        const error = await rejectionOf(createRole(backend, roleSpec("half-made"), () => undefined));
+        expect(error.message).to.contain("the job failed after the role was stored").and.to.contain("was deleted again");
+        expect([...server.state.roles.values()].filter((r) => r.name === "half-made")).to.deep.equal([]);
     });
 
     it("stops waiting at the timeout and says what it waited for", async () => {
@@ -242,17 +286,18 @@ describe("contract: Exoscale IAM roles with asynchronous operations (local contr
         try {
             const impatient = new ExoscaleBackend(settingsFor(slowServer, { waitTimeoutMs: 150 }), fastPolls);
             const started = Date.now();
-            const error = await rejectionOf(impatient.createRole(roleSpec("slow"), () => undefined));
+            const error = await rejectionOf(createRole(impatient, roleSpec("slow")));
             expect(Date.now() - started).to.be.lessThan(2000);
-            expect(error.message).to.contain("Timed out").and.to.contain("create IAM role 'slow'").and.to.contain("waitTimeoutSeconds");
+            expect(error.message).to.contain("timed out").and.to.contain("create-iam-role 'slow'").and.to.contain("still pending")
+                .and.to.contain("waitTimeoutSeconds").and.to.contain("adopts it");
         } finally {
             await slowServer.close();
         }
     });
 
     it("turns an error answer into an error naming the operation and the server's message", async () => {
-        const error = await rejectionOf(backend.createRole(roleSpec("", { description: "d".repeat(256) }), () => undefined));
-        expect(error.message).to.contain("Could not create IAM role ''").and.to.contain("HTTP 400")
+        const error = await rejectionOf(createRole(backend, roleSpec("", { description: "d".repeat(256) }), () => undefined));
+        expect(error.message).to.contain("Exoscale IAM create-iam-role ''").and.to.contain(`(${server.iamEndpoint})`).and.to.contain("HTTP 400 BadRequest")
             .and.to.contain("name must be a string of 1 to 191 characters").and.to.contain("description must be a string of 1 to 255 characters");
     });
 });
@@ -276,7 +321,7 @@ describe("contract: Exoscale SOS replication (local contract server)", () => {
         backend = new ExoscaleBackend(settingsFor(server, { waitTimeoutMs: 300 }), fastPolls);
         source = await versionedBucket("ch-dk-2", "source");
         destination = await versionedBucket("at-vie-1", "destination");
-        role = await backend.createRole(roleSpec(`replication-${source.bucket}`, { policy: replicationPolicy(source, [destination]) }), () => undefined);
+        role = await createRole(backend, roleSpec(`replication-${source.bucket}`, { policy: replicationPolicy(source, [destination]) }), () => undefined);
     });
     after(() => server.close());
 
@@ -363,7 +408,7 @@ describe("contract: Exoscale SOS replication (local contract server)", () => {
 
     it("holds documents to the SOS shape: an ARN destination or an unknown role is refused", async () => {
         const { PutBucketReplicationCommand } = await import("@aws-sdk/client-s3");
-        const client = s3Client({ endpoint: server.zones["ch-dk-2"].endpoint, region: "ch-dk-2", credentials: server.credentials });
+        const client = independentS3(server, "ch-dk-2");
         const document = (roleId: string, bucket: string) => new PutBucketReplicationCommand({
             Bucket: source.bucket,
             ReplicationConfiguration: {
@@ -389,11 +434,14 @@ describe("contract: Exoscale request signatures (local contract server)", () => 
     });
     after(() => server.close());
 
-    it("IAM rejects a request signed with the wrong secret, and the error names the call", async () => {
-        const iam = new ExoscaleIamClient({ endpoint: server.iamEndpoint, apiKey: server.credentials.accessKey, apiSecret: "not-the-secret" });
-        const error = await rejectionOf(iam.listRoles());
-        expect(error.message).to.contain("Could not list IAM roles").and.to.contain("HTTP 403").and.to.contain("Invalid request signature");
+    it("IAM rejects a request signed with the wrong secret, and the error names the call and where the credentials come from", async () => {
+        const backend = new ExoscaleBackend(settingsFor(server, { credentials: { accessKey: server.credentials.accessKey, secretKey: "not-the-secret" } }), fastPolls);
+        const error = await rejectionOf(createRole(backend, roleSpec("never")));
+        expect(error.message).to.contain("Exoscale IAM list-iam-roles on zone 'iam'").and.to.contain("HTTP 403 Forbidden")
+            .and.to.contain("Invalid request signature").and.to.contain("EXOSCALE_API_KEY").and.to.contain("EXOSCALE_API_SECRET")
+            .and.to.contain("'bucket-replication:accessKey'").and.to.contain("'bucket-replication:secretKey'");
         expect(error.message).not.to.contain("not-the-secret");
+        expect(server.state.requestsFor("create-iam-role")).to.deep.equal([]);
     });
 
     it("IAM rejects an expired signature", async () => {
@@ -420,14 +468,15 @@ describe("contract: Exoscale request signatures (local contract server)", () => 
     it("SOS rejects a request signed with the wrong secret", async () => {
         const backend = new ExoscaleBackend(settingsFor(server, { credentials: { accessKey: server.credentials.accessKey, secretKey: "wrong" } }), fastPolls);
         const error = await rejectionOf(backend.getBucketTags({ zone: "ch-dk-2", bucket: "any-bucket" }));
-        expect(error.name).to.equal("SignatureDoesNotMatch");
+        expect((error as ServiceError).code).to.equal("SignatureDoesNotMatch");
+        expect(error.message).to.contain("Exoscale SOS GetBucketTagging of 'any-bucket' on zone 'ch-dk-2'").and.to.contain("EXOSCALE_API_SECRET");
     });
 
     it("SOS rejects a signature whose region is not the zone", async () => {
         const zones = { ...server.zones, "ch-dk-2": { ...server.zones["ch-dk-2"], region: "us-east-1" } };
         const backend = new ExoscaleBackend(settingsFor(server, { zones }), fastPolls);
         const error = await rejectionOf(backend.getBucketTags({ zone: "ch-dk-2", bucket: "any-bucket" }));
-        expect(error.name).to.equal("AuthorizationHeaderMalformed");
+        expect((error as ServiceError).code).to.equal("AuthorizationHeaderMalformed");
         expect(error.message).to.contain("expecting 'ch-dk-2'");
     });
 });

@@ -38,7 +38,7 @@ export interface ContractOperation {
     pendingPollsLeft: number;
     /** Applies the mutation when the operation succeeds; mutations become visible only then. */
     complete: () => void;
-    failure?: { reason: string; message: string };
+    failure?: { reason: string; message: string; applyAnyway?: boolean };
 }
 
 export interface ContractObjectVersion {
@@ -85,7 +85,33 @@ export interface RecordedRequest {
     path: string;
     query: string;
     body: string;
+    /** The HTTP status answered; 0 when no answer was sent (a reset, a stall). */
     status: number;
+    /** The fault injected into this request, if any. */
+    fault?: FaultKind;
+}
+
+/**
+ * What can go wrong between a client and the service:
+ * - "503": the service is unavailable (IAM: JSON message; SOS: SlowDown), nothing done;
+ * - "500": an internal error (SOS: InternalError), nothing done;
+ * - "reset": the connection is reset before anything is done;
+ * - "stall": the request is held without an answer, for `stallMs` and then handled, or for ever;
+ * - "lost-answer": the request is carried out (an IAM operation is completed at once), then the
+ *   connection is reset instead of answering, so the client cannot know it took effect.
+ */
+export type FaultKind = "503" | "500" | "reset" | "stall" | "lost-answer";
+
+export interface Fault {
+    readonly kind: FaultKind;
+    /** The operation it hits, as `RecordedRequest.operation` names it: `create-iam-role`, `PutBucketReplication`... */
+    readonly operation: string;
+    /** Only requests to this SOS zone (default: any zone, and IAM). */
+    readonly zone?: string;
+    /** How many matching requests it hits (default 1); `Infinity` for a fault that persists. */
+    readonly times?: number;
+    /** For "stall": how long to hold the request before handling it (default: never answer). */
+    readonly stallMs?: number;
 }
 
 export class ContractState {
@@ -96,8 +122,34 @@ export class ContractState {
     readonly requests: RecordedRequest[] = [];
     /** How many polls of a new operation answer "pending" before it ends. */
     pendingPolls = 1;
-    /** When set, the next IAM mutation's operation ends in this failure (and is cleared). */
-    failNextOperation?: { reason: string; message: string };
+    /**
+     * When set, the next IAM mutation's operation ends in this failure (and is cleared); with
+     * `applyAnyway` the mutation takes effect all the same, as a job that fails half-way might.
+     */
+    failNextOperation?: { reason: string; message: string; applyAnyway?: boolean };
+    private readonly faults: { fault: Fault; left: number }[] = [];
+
+    /** Injects `fault` into the next matching requests (see FaultKind). */
+    injectFault(fault: Fault): void {
+        this.faults.push({ fault, left: fault.times ?? 1 });
+    }
+
+    clearFaults(): void {
+        this.faults.length = 0;
+    }
+
+    /** The first fault still due for a request of `operation` (to `zone`, for SOS), counted as used. */
+    takeFault(operation: string, zone?: string): Fault | undefined {
+        const due = this.faults.find(({ fault, left }) => left > 0 && fault.operation === operation && (fault.zone === undefined || fault.zone === zone));
+        if (!due) return undefined;
+        due.left -= 1;
+        return due.fault;
+    }
+
+    /** Requests that a fault hit. */
+    faultedRequests(operation?: string): RecordedRequest[] {
+        return this.requests.filter((r) => r.fault !== undefined && (operation === undefined || r.operation === operation));
+    }
 
     /** Deletes a role behind the backend's back, as someone using the portal would. */
     deleteRoleOutOfBand(id: string): boolean {
@@ -191,72 +243,119 @@ async function handleIam(state: ContractState, req: http.IncomingMessage, res: h
     const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
     const method = req.method ?? "GET";
     const text = body.toString("utf8");
-    const record: RecordedRequest = { service: "iam", operation: "unknown", method, path: rawPath, query: rawQuery, body: text, status: 0 };
+    const record: RecordedRequest = { service: "iam", operation: iamOperationName(method, rawPath), method, path: rawPath, query: rawQuery, body: text, status: 0 };
     state.requests.push(record);
+    const fault = state.takeFault(record.operation);
     const answer = (status: number, json: unknown) => {
+        if (fault?.kind === "lost-answer") {
+            // The work is done and its operation finished, but the client never hears of it.
+            const operation = state.operations.get((json as { id?: string })?.id ?? "");
+            if (status === 200 && operation) {
+                operation.pendingPollsLeft = 0;
+                pollOperation(operation);
+            }
+            return dropConnection(req, record);
+        }
         record.status = status;
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(json));
     };
+    if (fault && await injectBefore(fault, record, req, (status) => answer(status, {
+        message: status === 503 ? "Service temporarily unavailable (fault injected by the contract server)" : "Internal server error (fault injected by the contract server)",
+    }))) return;
     try {
         const authProblem = verifyExo2(req.headers.authorization, method, rawPath, new URLSearchParams(rawQuery), text);
         if (authProblem) throw new IamProblem(403, authProblem);
 
         const rolePath = /^\/v2\/iam-role\/([^/:]+)(:policy)?$/.exec(rawPath);
         const operationPath = /^\/v2\/operation\/([^/]+)$/.exec(rawPath);
-        if (rawPath === "/v2/iam-role" && method === "GET") {
-            record.operation = "list-iam-roles";
-            return answer(200, { "iam-roles": [...state.roles.values()] });
-        }
-        if (rawPath === "/v2/iam-role" && method === "POST") {
-            record.operation = "create-iam-role";
-            const role = validateNewRole(jsonBody(req, text));
-            const id = randomUUID();
-            return answer(200, startOperation(state, id, "create-iam-role", () => {
-                state.roles.set(id, { ...role, id });
-            }));
-        }
-        if (rolePath && !rolePath[2] && method === "GET") {
-            record.operation = "get-iam-role";
-            return answer(200, existingRole(state, decodeURIComponent(rolePath[1])));
-        }
-        if (rolePath && !rolePath[2] && method === "PUT") {
-            record.operation = "update-iam-role";
-            const role = existingRole(state, decodeURIComponent(rolePath[1]));
-            const changes = validateRoleUpdate(jsonBody(req, text));
-            return answer(200, startOperation(state, role.id, "update-iam-role", () => {
-                Object.assign(role, changes);
-            }));
-        }
-        if (rolePath && rolePath[2] && method === "PUT") {
-            record.operation = "update-iam-role-policy";
-            const role = existingRole(state, decodeURIComponent(rolePath[1]));
-            const policy = jsonBody(req, text);
-            const problems = policyProblems(policy, "policy");
-            if (problems.length > 0) throw new IamProblem(400, problems.join("; "));
-            if (!role.editable) throw new IamProblem(403, `IAM role ${role.id} is not editable: its policy cannot be changed`);
-            return answer(200, startOperation(state, role.id, "update-iam-role-policy", () => {
-                role.policy = policy;
-            }));
-        }
-        if (rolePath && !rolePath[2] && method === "DELETE") {
-            record.operation = "delete-iam-role";
-            const role = existingRole(state, decodeURIComponent(rolePath[1]));
-            return answer(200, startOperation(state, role.id, "delete-iam-role", () => {
-                state.roles.delete(role.id);
-            }));
-        }
-        if (operationPath && method === "GET") {
-            record.operation = "get-operation";
-            const operation = state.operations.get(decodeURIComponent(operationPath[1]));
-            if (!operation) throw new IamProblem(404, `Operation ${operationPath[1]} not found`);
-            return answer(200, pollOperation(operation));
+        switch (record.operation) {
+            case "list-iam-roles":
+                return answer(200, { "iam-roles": [...state.roles.values()] });
+            case "create-iam-role": {
+                const role = validateNewRole(jsonBody(req, text));
+                const id = randomUUID();
+                return answer(200, startOperation(state, id, "create-iam-role", () => {
+                    state.roles.set(id, { ...role, id });
+                }));
+            }
+            case "get-iam-role":
+                return answer(200, existingRole(state, decodeURIComponent(rolePath![1])));
+            case "update-iam-role": {
+                const role = existingRole(state, decodeURIComponent(rolePath![1]));
+                const changes = validateRoleUpdate(jsonBody(req, text));
+                return answer(200, startOperation(state, role.id, "update-iam-role", () => {
+                    Object.assign(role, changes);
+                }));
+            }
+            case "update-iam-role-policy": {
+                const role = existingRole(state, decodeURIComponent(rolePath![1]));
+                const policy = jsonBody(req, text);
+                const problems = policyProblems(policy, "policy");
+                if (problems.length > 0) throw new IamProblem(400, problems.join("; "));
+                if (!role.editable) throw new IamProblem(403, `IAM role ${role.id} is not editable: its policy cannot be changed`);
+                return answer(200, startOperation(state, role.id, "update-iam-role-policy", () => {
+                    role.policy = policy;
+                }));
+            }
+            case "delete-iam-role": {
+                const role = existingRole(state, decodeURIComponent(rolePath![1]));
+                return answer(200, startOperation(state, role.id, "delete-iam-role", () => {
+                    state.roles.delete(role.id);
+                }));
+            }
+            case "get-operation": {
+                const operation = state.operations.get(decodeURIComponent(operationPath![1]));
+                if (!operation) throw new IamProblem(404, `Operation ${operationPath![1]} not found`);
+                return answer(200, pollOperation(operation));
+            }
         }
         throw new IamProblem(404, `The contract server has no ${method} ${rawPath}`);
     } catch (error) {
         if (error instanceof IamProblem) return answer(error.status, { message: error.message });
         throw error;
     }
+}
+
+/** The API operation (the OpenAPI operationId) of a request, or "unknown". */
+function iamOperationName(method: string, rawPath: string): string {
+    const rolePath = /^\/v2\/iam-role\/([^/:]+)(:policy)?$/.exec(rawPath);
+    if (rawPath === "/v2/iam-role") return ({ GET: "list-iam-roles", POST: "create-iam-role" } as Record<string, string>)[method] ?? "unknown";
+    if (rolePath && rolePath[2]) return method === "PUT" ? "update-iam-role-policy" : "unknown";
+    if (rolePath) return ({ GET: "get-iam-role", PUT: "update-iam-role", DELETE: "delete-iam-role" } as Record<string, string>)[method] ?? "unknown";
+    if (/^\/v2\/operation\/[^/]+$/.test(rawPath) && method === "GET") return "get-operation";
+    return "unknown";
+}
+
+/**
+ * Applies the part of `fault` that comes before the request is handled. True when that settles
+ * the request (an error answer, a reset, a stall for ever); false when it is to be handled.
+ */
+async function injectBefore(fault: Fault, record: RecordedRequest, req: http.IncomingMessage, errorAnswer: (status: 500 | 503) => void): Promise<boolean> {
+    record.fault = fault.kind;
+    switch (fault.kind) {
+        case "503":
+        case "500":
+            errorAnswer(fault.kind === "503" ? 503 : 500);
+            return true;
+        case "reset":
+            dropConnection(req, record);
+            return true;
+        case "stall":
+            if (fault.stallMs === undefined) return true;
+            await new Promise((resolve) => setTimeout(resolve, fault.stallMs));
+            return req.socket.destroyed;
+        case "lost-answer":
+            return false;
+    }
+}
+
+/** Resets the connection without an answer. */
+function dropConnection(req: http.IncomingMessage, record: RecordedRequest): void {
+    record.status = 0;
+    const socket = req.socket as import("node:net").Socket & { resetAndDestroy?: () => void };
+    if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
+    else socket.destroy();
 }
 
 /** Checks an EXO2-HMAC-SHA256 Authorization header, computed here independently of the provider's signer. */
@@ -322,6 +421,7 @@ function pollOperation(operation: ContractOperation): ReturnType<typeof publicOp
         if (operation.pendingPollsLeft > 0) {
             operation.pendingPollsLeft -= 1;
         } else if (operation.failure) {
+            if (operation.failure.applyAnyway) operation.complete();
             operation.state = "failure";
             operation.reason = operation.failure.reason;
             operation.message = operation.failure.message;
@@ -385,8 +485,22 @@ function checkDescription(value: unknown, problems: string[]): void {
     if (typeof value !== "string" || value.length < 1 || value.length > 255) problems.push("description must be a string of 1 to 255 characters");
 }
 
+/**
+ * Exoscale documents label values as starting with a non-digit, made of letters, digits and
+ * `* + ! - _ ?`, at most 128 characters (community.exoscale.com, compute/labels). Keys are held to
+ * the same characters and length, which the documentation implies but does not state.
+ */
 function checkLabels(value: unknown, problems: string[]): void {
-    if (!isPlainObject(value) || Object.values(value).some((v) => typeof v !== "string")) problems.push("labels must map names to strings");
+    if (!isPlainObject(value) || Object.values(value).some((v) => typeof v !== "string")) {
+        problems.push("labels must map names to strings");
+        return;
+    }
+    for (const [key, text] of Object.entries(value as Record<string, string>)) {
+        if (!/^[A-Za-z0-9*+!_?-]{1,128}$/.test(key)) problems.push(`label key '${key}' must be 1 to 128 letters, digits or * + ! - _ ?`);
+        if (!/^([^0-9][A-Za-z0-9*+!_?-]{0,127})?$/.test(text) || /[^A-Za-z0-9*+!_?-]/.test(text)) {
+            problems.push(`label '${key}' has the value '${text}': values start with a non-digit and hold at most 128 letters, digits or * + ! - _ ?`);
+        }
+    }
 }
 
 function checkPermissions(value: unknown, problems: string[]): void {
@@ -473,11 +587,22 @@ async function handleSos(state: ContractState, zone: string, req: http.IncomingM
         service: "sos", zone, operation: "unknown", method, path: rawPath, query: rawQuery, body: body.toString("utf8"), status: 0,
     };
     state.requests.push(record);
+    let lostAnswer = false;
     const reply: Reply = (status, xml, headers = {}, raw) => {
+        if (lostAnswer) return dropConnection(req, record);
         record.status = status;
         res.writeHead(status, xml === undefined ? headers : { "content-type": "application/xml", ...headers });
         if (method === "HEAD") return void res.end();
         res.end(raw ?? (xml === undefined ? undefined : `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`));
+    };
+    /** Injects the fault due for this request, once its operation is known; true when that settles it. */
+    const injectSosFault = async (): Promise<boolean> => {
+        const fault = state.takeFault(record.operation, zone);
+        if (!fault) return false;
+        lostAnswer = fault.kind === "lost-answer";
+        return injectBefore(fault, record, req, (status) => reply(status, status === 503
+            ? "<Error><Code>SlowDown</Code><Message>Please reduce your request rate. (fault injected by the contract server)</Message></Error>"
+            : "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again. (fault injected by the contract server)</Message></Error>"));
     };
     try {
         await verifySigV4(req, zone, rawPath, query, body);
@@ -491,9 +616,11 @@ async function handleSos(state: ContractState, zone: string, req: http.IncomingM
             const unknown = [...query.keys()].filter((name) => !bucketSubresources.includes(name) && !["max-keys", "prefix", "key-marker", "version-id-marker", "x-id"].includes(name));
             if (unknown.length > 0) throw new S3Problem(501, "NotImplemented", `The contract server does not implement ?${unknown.join("&")}`);
             record.operation = bucketOperationName(method, subresource);
+            if (await injectSosFault()) return;
             return await handleBucketRequest(state, zone, record.operation, bucketName, query, body, reply);
         }
         record.operation = objectOperationName(method);
+        if (await injectSosFault()) return;
         return handleObjectRequest(state, zone, record.operation, bucketName, key, query, req, body, reply);
     } catch (error) {
         if (error instanceof S3Problem) {

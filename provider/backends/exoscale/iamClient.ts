@@ -1,10 +1,17 @@
 import type { ProgressLog } from "../backend";
+import { pause } from "../../transport/cancellation";
+import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
+import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { exo2Expiry, signExo2 } from "./exo2Signer";
 
 /** IAM is organization-wide; Terraform and the CLI talk to it through ch-gva-2. */
 export const defaultIamEndpoint = "https://api-ch-gva-2.exoscale.com/v2";
 
 export const defaultWaitTimeoutMs = 5 * 60 * 1000;
+
+/** Where the credentials come from, when the caller does not say (the settings normally do). */
+export const defaultIamCredentialHint = "'bucket-replication:accessKey' and 'bucket-replication:secretKey' in the stack configuration, " +
+    "or the EXOSCALE_API_KEY and EXOSCALE_API_SECRET environment variables.";
 
 /** Exoscale's policy language: a default strategy, then per-service rules written in CEL. */
 export interface IamPolicy {
@@ -40,6 +47,7 @@ export interface NewIamRole {
 
 export interface IamRoleChanges {
     readonly description: string;
+    /** The whole label map: the API replaces the labels, it never merges them. */
     readonly labels: Readonly<Record<string, string>>;
     readonly permissions?: readonly string[];
 }
@@ -68,49 +76,66 @@ export interface ExoscaleIamClientOptions {
     readonly apiSecret: string;
     readonly waitTimeoutMs?: number;
     readonly pollInterval?: PollInterval;
+    /** Time limits and retries of every request; the stack's settings. */
+    readonly requestPolicy?: RequestPolicy;
+    /** Where the credentials come from, for authentication failures. */
+    readonly credentialHint?: string;
 }
 
-/** An error answer of the API, with its HTTP status so that callers can tell "gone" from "broken". */
-export class ExoscaleApiError extends Error {
-    constructor(message: string, readonly status: number) {
-        super(message);
-        this.name = "ExoscaleApiError";
-    }
-}
-
-/** The Exoscale IAM v2 role calls, over the global fetch, each request signed with EXO2-HMAC-SHA256. */
+/**
+ * The Exoscale IAM v2 role calls, over the global fetch, each request signed with EXO2-HMAC-SHA256.
+ * Every request is bounded by the request policy's time limit and by cancellation; reads, updates
+ * and deletes are repeated after throttling, 5xx answers, resets and time-outs (each names its
+ * role, so a repeat has the same effect). A create is sent once: `startCreateRole` leaves it to the
+ * caller to find out what an unanswered create did before trying again. Every failure is a
+ * ServiceError naming the IAM endpoint and the API operation.
+ */
 export class ExoscaleIamClient {
-    private readonly endpoint: string;
+    readonly endpoint: string;
+    readonly site: CallSite;
+    readonly requestPolicy: RequestPolicy;
     private readonly waitTimeoutMs: number;
     private readonly pollInterval: PollInterval;
+    // Kept off the enumerable properties so that logging or serializing the client never prints it.
+    declare private readonly credentials: { readonly apiKey: string; readonly apiSecret: string };
 
-    constructor(private readonly options: ExoscaleIamClientOptions) {
+    constructor(options: ExoscaleIamClientOptions) {
         this.endpoint = (options.endpoint ?? defaultIamEndpoint).replace(/\/+$/, "");
         this.waitTimeoutMs = options.waitTimeoutMs ?? defaultWaitTimeoutMs;
         this.pollInterval = options.pollInterval ?? defaultPollInterval;
+        this.requestPolicy = options.requestPolicy ?? defaultRequestPolicy;
+        this.site = {
+            service: "Exoscale IAM",
+            zone: iamZoneOf(this.endpoint),
+            endpoint: this.endpoint,
+            credentialHint: options.credentialHint ?? defaultIamCredentialHint,
+        };
+        Object.defineProperty(this, "credentials", { value: { apiKey: options.apiKey, apiSecret: options.apiSecret }, enumerable: false });
     }
 
     async listRoles(): Promise<IamRole[]> {
-        const answer = await this.call<{ "iam-roles"?: IamRole[] }>("list IAM roles", "GET", "/iam-role");
+        const answer = await this.call<{ "iam-roles"?: IamRole[] }>("list-iam-roles", "GET", "/iam-role");
         return answer["iam-roles"] ?? [];
     }
 
     /** Undefined when no role has this id (any more). */
     async getRole(id: string): Promise<IamRole | undefined> {
         try {
-            return await this.call<IamRole>(`read IAM role ${id}`, "GET", `/iam-role/${encodeURIComponent(id)}`);
+            return await this.call<IamRole>(`get-iam-role ${id}`, "GET", `/iam-role/${encodeURIComponent(id)}`);
         } catch (error) {
-            if (error instanceof ExoscaleApiError && error.status === 404) return undefined;
+            if (error instanceof ServiceError && error.httpStatus === 404) return undefined;
             throw error;
         }
     }
 
-    /** Creates the role and waits for it; returns its UUID. */
-    async createRole(role: NewIamRole, log: ProgressLog): Promise<string> {
+    /**
+     * Sends the create once and returns its operation, without waiting for it. Not repeated on its
+     * own: when it fails in transit the role may exist anyway, which only the caller can look for.
+     */
+    async startCreateRole(role: NewIamRole, log?: ProgressLog): Promise<Operation> {
         if (role.policy === undefined || role.policy === null) {
             throw new Error(`IAM role '${role.name}' has no policy; Exoscale would grant it every permission. Give the role a 'policy'.`);
         }
-        const what = `create IAM role '${role.name}'`;
         const body = {
             name: role.name,
             // The API takes 1 to 255 characters or nothing at all.
@@ -120,106 +145,168 @@ export class ExoscaleIamClient {
             ...(role.permissions ? { permissions: role.permissions } : {}),
             policy: role.policy,
         };
-        const operation = await this.call<Operation>(what, "POST", "/iam-role", body);
-        const done = await this.waitFor(operation, what, log);
-        const id = done.reference?.id;
-        if (!id) {
-            throw new Error(`Exoscale reported success for '${what}' (operation ${done.id}) without naming the new role; find it with 'exo iam role list' and import it.`);
-        }
-        return id;
+        return this.call<Operation>(createOperationName(role.name), "POST", "/iam-role", body, { idempotent: false, log });
     }
 
     async updateRole(id: string, changes: IamRoleChanges, log: ProgressLog): Promise<void> {
-        const what = `update IAM role ${id}`;
+        const operation = `update-iam-role ${id}`;
         const body = {
             ...(changes.description ? { description: changes.description } : {}),
             labels: changes.labels,
             ...(changes.permissions ? { permissions: changes.permissions } : {}),
         };
-        await this.waitFor(await this.call<Operation>(what, "PUT", `/iam-role/${encodeURIComponent(id)}`, body), what, log);
+        await this.waitFor(await this.call<Operation>(operation, "PUT", `/iam-role/${encodeURIComponent(id)}`, body, { log }), operation, log);
     }
 
     async updateRolePolicy(id: string, policy: unknown, log: ProgressLog): Promise<void> {
-        const what = `update the policy of IAM role ${id}`;
-        await this.waitFor(await this.call<Operation>(what, "PUT", `/iam-role/${encodeURIComponent(id)}:policy`, policy), what, log);
+        const operation = `update-iam-role-policy ${id}`;
+        await this.waitFor(await this.call<Operation>(operation, "PUT", `/iam-role/${encodeURIComponent(id)}:policy`, policy, { log }), operation, log);
     }
 
     /** Deletes the role and waits for it; a role that is already gone counts as deleted. */
     async deleteRole(id: string, log: ProgressLog): Promise<void> {
-        const what = `delete IAM role ${id}`;
-        let operation: Operation;
+        const operation = `delete-iam-role ${id}`;
+        let started: Operation;
         try {
-            operation = await this.call<Operation>(what, "DELETE", `/iam-role/${encodeURIComponent(id)}`);
+            started = await this.call<Operation>(operation, "DELETE", `/iam-role/${encodeURIComponent(id)}`, undefined, { log });
         } catch (error) {
-            if (error instanceof ExoscaleApiError && error.status === 404) return;
+            if (error instanceof ServiceError && error.httpStatus === 404) return;
             throw error;
         }
-        await this.waitFor(operation, what, log);
+        await this.waitFor(started, operation, log);
     }
 
-    async getOperation(id: string): Promise<Operation> {
-        return this.call<Operation>(`read operation ${id}`, "GET", `/operation/${encodeURIComponent(id)}`);
+    async getOperation(id: string, waitingFor?: string, log?: ProgressLog): Promise<Operation> {
+        return this.call<Operation>(`get-operation ${id}${waitingFor ? ` (of ${waitingFor})` : ""}`, "GET", `/operation/${encodeURIComponent(id)}`, undefined, { log });
     }
 
-    /** Polls the operation with a growing interval until it ends, logging each wait; bounded by the wait timeout. */
-    private async waitFor(first: Operation, what: string, log: ProgressLog): Promise<Operation> {
+    /**
+     * Polls the operation with a growing interval until it ends, logging each wait; bounded by the
+     * wait timeout and stopped by cancellation. Fails as a ServiceError of `operationName` when the
+     * operation fails or does not end in time.
+     */
+    async waitFor(first: Operation, operationName: string, log: ProgressLog): Promise<Operation> {
         const started = Date.now();
         let operation = first;
         let interval = this.pollInterval.initialMs;
         while (operation.state === "pending") {
             const elapsedMs = Date.now() - started;
             if (elapsedMs >= this.waitTimeoutMs) {
-                throw new Error(`Timed out after ${seconds(elapsedMs)} waiting for Exoscale to ${what}: operation ${operation.id} is still pending. ` +
-                    `It may still finish; check it with 'exo api get-operation ${operation.id}', or raise 'bucket-replication:waitTimeoutSeconds'.`);
+                throw new ServiceError({
+                    where: this.site, operation: operationName, code: "WaitTimeout", retryable: false,
+                    message: `timed out after ${seconds(elapsedMs)} waiting for operation ${operation.id}, which is still pending`,
+                    hint: `It may still finish: check it with 'exo api get-operation ${operation.id}', or raise 'bucket-replication:waitTimeoutSeconds'.`,
+                });
             }
-            log(`Waiting for Exoscale to ${what}: operation ${operation.id} is pending (${seconds(elapsedMs)} elapsed)`);
-            await sleep(Math.min(interval, this.waitTimeoutMs - elapsedMs));
+            log(`Waiting for Exoscale IAM ${operationName}: operation ${operation.id} is pending (${seconds(elapsedMs)} elapsed)`);
+            await pause(Math.min(interval, this.waitTimeoutMs - elapsedMs));
             interval = Math.min(interval * 2, this.pollInterval.maxMs);
-            operation = await this.getOperation(operation.id);
+            operation = await this.getOperation(operation.id, operationName, log);
         }
         if (operation.state !== "success") {
-            const reason = operation.reason ? ` (reason: ${operation.reason})` : "";
-            const message = operation.message ? `: ${operation.message}` : "";
-            throw new Error(`Exoscale could not ${what}: operation ${operation.id} ended in state '${operation.state}'${reason}${message}`);
+            throw new ServiceError({
+                where: this.site, operation: operationName, retryable: false,
+                code: operation.state === "timeout" ? "OperationTimedOut" : "OperationFailed",
+                message: [operation.reason ? `reason ${operation.reason}` : "", operation.message ?? ""].filter(Boolean).join(": "),
+                hint: `Operation ${operation.id} ended in state '${operation.state}'; see it with 'exo api get-operation ${operation.id}'.`,
+            });
         }
         return operation;
     }
 
-    private async call<T>(what: string, method: string, path: string, body?: unknown): Promise<T> {
+    /**
+     * One API call under the request policy. Answers of 429 and 5xx, resets and time-outs are
+     * retried unless `idempotent` is false; every other error answer fails at once.
+     */
+    private async call<T>(operation: string, method: string, path: string, body?: unknown, options: { idempotent?: boolean; log?: ProgressLog } = {}): Promise<T> {
         const url = new URL(this.endpoint + path);
         const text = body === undefined ? undefined : JSON.stringify(body);
-        const headers: Record<string, string> = {
-            accept: "application/json",
-            authorization: signExo2({
-                method,
-                path: url.pathname,
-                query: url.searchParams,
-                body: text,
-                apiKey: this.options.apiKey,
-                apiSecret: this.options.apiSecret,
-                expires: exo2Expiry(),
-            }),
-        };
-        if (text !== undefined) headers["content-type"] = "application/json";
+        return withRetries(this.requestPolicy, async (signal) => {
+            const headers: Record<string, string> = {
+                accept: "application/json",
+                // Signed per attempt: a repeat after a long backoff must not carry an expired signature.
+                authorization: signExo2({
+                    method,
+                    path: url.pathname,
+                    query: url.searchParams,
+                    body: text,
+                    apiKey: this.credentials.apiKey,
+                    apiSecret: this.credentials.apiSecret,
+                    expires: exo2Expiry(),
+                }),
+            };
+            if (text !== undefined) headers["content-type"] = "application/json";
 
-        let response: Response;
-        try {
-            response = await fetch(url, { method, headers, body: text });
-        } catch (error) {
-            throw new Error(`Could not ${what}: the Exoscale API at ${this.endpoint} did not answer (${(error as Error).message}). ` +
-                `Check the network, or 'bucket-replication:iamEndpoint' if you set it.`);
-        }
-        const answer = await response.text();
-        if (!response.ok) {
-            throw new ExoscaleApiError(`Could not ${what}: Exoscale answered HTTP ${response.status}: ${errorDetail(answer, response.statusText)}`, response.status);
-        }
-        if (answer.trim() === "") return {} as T;
-        try {
-            return JSON.parse(answer) as T;
-        } catch {
-            throw new Error(`Could not ${what}: Exoscale answered HTTP ${response.status} with a body that is not JSON: ${answer.slice(0, 200)}`);
-        }
+            let status: number;
+            let statusText: string;
+            let answer: string;
+            try {
+                const response = await fetch(url, { method, headers, body: text, signal });
+                status = response.status;
+                statusText = response.statusText;
+                answer = await response.text();
+            } catch (error) {
+                throw this.networkFailure(signal.aborted ? signal.reason : error, operation);
+            }
+            if (status < 200 || status > 299) throw this.errorAnswer(operation, status, statusText, answer);
+            if (answer.trim() === "") return {} as T;
+            try {
+                return JSON.parse(answer) as T;
+            } catch {
+                throw new ServiceError({
+                    where: this.site, operation, httpStatus: status, code: "InvalidResponse", retryable: false,
+                    message: `the answer is not JSON: ${answer.slice(0, 200)}`,
+                    hint: "Check that 'bucket-replication:iamEndpoint', if you set it, is the Exoscale API v2 base URL (ending in /v2).",
+                });
+            }
+        }, { idempotent: options.idempotent ?? true, log: options.log });
     }
+
+    private errorAnswer(operation: string, status: number, statusText: string, body: string): ServiceError {
+        const hint = status === 401 || status === 403
+            ? `Check the credentials: ${this.site.credentialHint.replace(/\.?$/, ".")} The API key's IAM role must also allow the 'iam' service (roles and operations).`
+            : status === 404 && !/^(get|update|delete)-iam-role |^get-operation /.test(operation)
+                ? "Check 'bucket-replication:iamEndpoint', if you set it: it must be the Exoscale API v2 base URL, ending in /v2."
+                : undefined;
+        return new ServiceError({ where: this.site, operation, httpStatus: status, code: statusCode(status, statusText), message: errorDetail(body, statusText), hint });
+    }
+
+    /** A call that got no answer, in the shared shape, with hints that name the IAM settings rather than the zones'. */
+    private networkFailure(error: unknown, operation: string): Error {
+        const converted = toServiceError(error, this.site, operation, this.requestPolicy.requestTimeoutMs);
+        if (!(converted instanceof ServiceError)) return converted;
+        const hint = converted.code === "Timeout"
+            ? `No answer within ${seconds(this.requestPolicy.requestTimeoutMs)}: check 'bucket-replication:iamEndpoint' if you set it, or raise 'bucket-replication:requestTimeoutSeconds'.`
+            : converted.code === "TLSMismatch"
+                ? `The endpoint ${this.endpoint} does not speak TLS: if it serves plain HTTP, write 'http://' in 'bucket-replication:iamEndpoint'.`
+                : `Check the network, or 'bucket-replication:iamEndpoint' if you set it.`;
+        return new ServiceError({
+            where: this.site, operation, httpStatus: converted.httpStatus, code: converted.code,
+            message: converted.serviceMessage, retryable: converted.retryable, hint,
+        });
+    }
+}
+
+/** The API operation of creating the role `name`, as errors and logs name it. */
+export function createOperationName(name: string): string {
+    return `create-iam-role '${name}'`;
+}
+
+/** `ch-gva-2` for https://api-ch-gva-2.exoscale.com/v2; "iam" for any other endpoint (a contract server). */
+export function iamZoneOf(endpoint: string): string {
+    try {
+        return /^api-([a-z]{2}-[a-z]+-\d+)\./.exec(new URL(endpoint).hostname)?.[1] ?? "iam";
+    } catch {
+        return "iam";
+    }
+}
+
+/** The status as an error code, since Exoscale's error answers carry a message but no code: `ServiceUnavailable`, `Forbidden`... */
+function statusCode(status: number, statusText: string): string {
+    const { STATUS_CODES } = require("node:http") as typeof import("node:http");
+    const phrase = STATUS_CODES[status] ?? statusText;
+    const code = (phrase ?? "").replace(/[^A-Za-z0-9 ]/g, "").split(" ").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+    return code || `HTTP ${status}`;
 }
 
 /** The human part of an error answer: {message}, {error}, or RFC 9457's title/detail/errors. */
@@ -245,8 +332,4 @@ function errorDetail(body: string, statusText: string): string {
 
 function seconds(ms: number): string {
     return `${Math.round(ms / 100) / 10} s`;
-}
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

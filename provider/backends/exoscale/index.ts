@@ -14,7 +14,13 @@ import type { BackendDefaults } from "../registry";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { s3ErrorCode, ZoneS3 } from "../s3/client";
-import { defaultPollInterval, defaultWaitTimeoutMs, ExoscaleIamClient, type PollInterval } from "./iamClient";
+import { CancelledError, pause } from "../../transport/cancellation";
+import { backoffMs } from "../../transport/retry";
+import { ServiceError } from "../../transport/serviceError";
+import {
+    createOperationName, defaultPollInterval, defaultWaitTimeoutMs, ExoscaleIamClient,
+    type IamRole, type NewIamRole, type Operation, type PollInterval,
+} from "./iamClient";
 
 /** Every zone with an SOS endpoint (egoscale v3 schemas). */
 export const exoscaleZones: readonly string[] = [
@@ -97,17 +103,163 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         return this.zone(zone).endpoint;
     }
 
-    // Roles: Exoscale IAM v2. The role's id is its UUID, which is also what replication names.
+    // Roles: Exoscale IAM v2. The role's id is its UUID, which is also what replication names. Role
+    // names are not unique on Exoscale, so a role is recognised as ours by its name and its owner label.
 
-    async createRole(spec: RoleSpec, _identity: string | undefined, log: ProgressLog): Promise<RoleState> {
-        const id = await this.iam().createRole({
-            name: spec.name,
-            description: spec.description,
-            editable: spec.editable,
-            labels: spec.labels,
-            policy: spec.policy,
-        }, log);
+    /**
+     * Creates the role, marked with the owner label. A role of that name that carries this resource's
+     * label (an earlier, interrupted create) is adopted and brought to `spec`; one without it stops the
+     * create before anything is written. A create that fails after the API accepted it is undone.
+     */
+    async createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState> {
+        refuseReservedLabels(spec);
+        const marker = identity ? ownerLabelValue(identity) : undefined;
+        const iam = this.iam();
+        const ours = await this.refuseRolesNotOurs(spec.name, marker);
+        if (ours.length > 0) {
+            log(`IAM role '${spec.name}' (${ours[0].id}) was made by an earlier, interrupted run of this resource; adopting it`);
+            await this.removeDuplicates(spec.name, marker!, ours[0].id, log);
+            return this.bringToSpec(ours[0], spec, marker!, log);
+        }
+
+        const labels = marker ? { ...spec.labels, [ownerLabelKey]: marker } : { ...spec.labels };
+        const newRole = { name: spec.name, description: spec.description, editable: spec.editable, labels, policy: spec.policy };
+        const started = await this.startCreate(newRole, marker, log);
+        if ("adopted" in started) {
+            // An earlier attempt got through although its answer did not.
+            return this.bringToSpec(started.adopted, spec, marker!, log);
+        }
+        let id: string | undefined;
+        try {
+            const done = await iam.waitFor(started.operation, createOperationName(spec.name), log);
+            id = done.reference?.id;
+        } catch (error) {
+            throw await this.undoCreate(spec.name, marker, error as Error, log);
+        }
+        if (!id) {
+            const found = marker ? (await this.rolesNamed(spec.name)).filter((r) => r.labels?.[ownerLabelKey] === marker) : [];
+            if (found.length !== 1) {
+                throw new Error(`Exoscale reported success for ${createOperationName(spec.name)} (operation ${started.operation.id}) without naming the new role; ` +
+                    `find it with 'exo iam role list'` + (marker ? `: it carries the label ${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.` : " and import it."));
+            }
+            id = found[0].id;
+        }
+        if (started.ambiguous && marker) await this.removeDuplicates(spec.name, marker, id, log);
         return { ...spec, id };
+    }
+
+    /**
+     * Sends the create, and after a failure in transit (a reset, a time-out, a 5xx) looks for a role
+     * that an attempt made before sending it again; a role found so is adopted. Returns the create's
+     * operation, or the role an earlier attempt made.
+     */
+    private async startCreate(role: NewIamRole, marker: string | undefined, log: ProgressLog):
+        Promise<{ operation: Operation; ambiguous: boolean } | { adopted: IamRole }> {
+        const iam = this.iam();
+        const policy = iam.requestPolicy;
+        let ambiguous = false;
+        for (let attempt = 0; ; attempt++) {
+            try {
+                return { operation: await iam.startCreateRole(role, log), ambiguous };
+            } catch (error) {
+                if (!(error instanceof ServiceError) || !error.retryable) throw error;
+                ambiguous = true;
+                // Without a marker a role that an attempt made cannot be told from someone else's: never send twice then.
+                if (!marker || attempt >= policy.maxRetries) {
+                    throw await this.undoCreate(role.name, marker, error, log);
+                }
+                const pauseMs = backoffMs(policy, attempt);
+                log(`${createOperationName(role.name)} got no clear answer (${error.httpStatus ? `HTTP ${error.httpStatus} ` : ""}${error.code}); ` +
+                    `looking for the role before trying again in ${(pauseMs / 1000).toFixed(1)} s`);
+                await pause(pauseMs);
+                const made = (await this.rolesNamed(role.name)).find((r) => r.labels?.[ownerLabelKey] === marker);
+                if (made) {
+                    log(`IAM role '${role.name}' (${made.id}) was made by the unanswered attempt; adopting it`);
+                    return { adopted: made };
+                }
+            }
+        }
+    }
+
+    /** Before anything is written: every role of that name must carry this resource's label. Returns those that do. */
+    private async refuseRolesNotOurs(name: string, marker: string | undefined): Promise<IamRole[]> {
+        const existing = await this.rolesNamed(name);
+        const ours = existing.filter((role) => marker !== undefined && role.labels?.[ownerLabelKey] === marker);
+        const foreign = existing.filter((role) => !ours.includes(role));
+        if (foreign.length > 0) {
+            const whose = foreign.map((role) => `${role.id} (${role.labels?.[ownerLabelKey]
+                ? "made by another Pulumi resource or stack" : `without the label ${ownerLabelKey}, so not made by this package`})`);
+            throw new Error(`IAM role '${name}' cannot be created: Exoscale already has a role of that name, ${whose.join(", ")}. Nothing was changed. ` +
+                `Choose another 'name' for the IamRole (or leave it unset for one derived from this stack), or, if that role is an orphan of yours, ` +
+                `delete it with 'exo iam role delete ${foreign[0].id}'.`);
+        }
+        return ours;
+    }
+
+    /** Removes what a failed create made; says what is left when that fails too. */
+    private async undoCreate(name: string, marker: string | undefined, cause: Error, log: ProgressLog): Promise<Error> {
+        if (cause instanceof CancelledError) {
+            // Nothing may be sent after a cancel; what the create made carries the label, so a re-run adopts it.
+            return cause;
+        }
+        if (!marker) return cause;
+        let made: IamRole[];
+        try {
+            made = (await this.rolesNamed(name)).filter((role) => role.labels?.[ownerLabelKey] === marker);
+        } catch {
+            return withNote(cause, `If the role was made anyway, it carries the label ${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
+        }
+        if (made.length === 0) {
+            return withNote(cause, `No role '${name}' is left behind. Should the create still finish, the role carries the label ` +
+                `${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
+        }
+        const left: string[] = [];
+        for (const role of made) {
+            try {
+                await this.iam().deleteRole(role.id, log);
+                log(`deleted IAM role '${name}' (${role.id}) again: its create did not complete`);
+            } catch {
+                left.push(role.id);
+            }
+        }
+        return withNote(cause, left.length === 0
+            ? `Nothing was left behind: the role '${name}' that the create made (${made.map((r) => r.id).join(", ")}) was deleted again.`
+            : `The role '${name}' (${left.join(", ")}) could not be deleted again; it carries the label ${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
+    }
+
+    /** After unanswered creates, more than one attempt may have got through: keep `keep`, delete the others. */
+    private async removeDuplicates(name: string, marker: string, keep: string, log: ProgressLog): Promise<void> {
+        const extra = (await this.rolesNamed(name)).filter((role) => role.labels?.[ownerLabelKey] === marker && role.id !== keep);
+        for (const role of extra) {
+            log(`deleting IAM role '${name}' (${role.id}): a second copy made by a repeated create`);
+            await this.iam().deleteRole(role.id, log);
+        }
+    }
+
+    /** Makes an adopted role what the program asks for: description, labels (with the owner label) and policy. */
+    private async bringToSpec(role: IamRole, spec: RoleSpec, marker: string, log: ProgressLog): Promise<RoleState> {
+        const editable = role.editable ?? true;
+        if (editable !== spec.editable) {
+            throw new Error(`IAM role '${spec.name}' (${role.id}) was made by an earlier run of this resource with 'editable: ${editable}', ` +
+                `but the program now says 'editable: ${spec.editable}', which Exoscale cannot change. Set 'editable' back to ${editable}, ` +
+                `or delete the role with 'exo iam role delete ${role.id}' and run 'pulumi up' again.`);
+        }
+        const labels = { ...spec.labels, [ownerLabelKey]: marker };
+        if ((role.description ?? "") !== spec.description || !sameJson(role.labels ?? {}, labels)) {
+            await this.iam().updateRole(role.id, { description: spec.description, labels }, log);
+        }
+        if (!sameJson(role.policy, spec.policy)) {
+            if (!editable) {
+                throw new Error(`IAM role '${spec.name}' (${role.id}) was made by an earlier run of this resource with 'editable: false' and another policy, ` +
+                    `which Exoscale will never change. Delete it with 'exo iam role delete ${role.id}' and run 'pulumi up' again.`);
+            }
+            await this.iam().updateRolePolicy(role.id, spec.policy, log);
+        }
+        return { ...spec, id: role.id };
+    }
+
+    private async rolesNamed(name: string): Promise<IamRole[]> {
+        return (await this.iam().listRoles()).filter((role) => role.name === name);
     }
 
     async readRole(id: string, known: RoleState): Promise<RoleState | undefined> {
@@ -118,20 +270,26 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             name: role.name ?? known.name,
             description: role.description ?? "",
             editable: role.editable ?? true,
-            labels: { ...(role.labels ?? {}) },
+            // The owner label is the provider's, not the program's: never shown as drift.
+            labels: withoutOwnerLabel(role.labels ?? {}),
             // Keep the known document when only key order differs, so that a refresh reports no false drift.
             policy: role.policy === undefined || sameJson(role.policy, known.policy) ? known.policy : role.policy,
         };
     }
 
     async updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
+        refuseReservedLabels(spec);
         const policyChanged = !sameJson(known.policy, spec.policy);
         if (policyChanged && !known.editable) {
             throw new Error(`IAM role '${known.name}' (${known.id}) was created with 'editable: false', so Exoscale will never change its policy. ` +
                 `Replace the role to change its 'policy' (for example give it a new 'name'), or create it with 'editable: true'.`);
         }
         if (known.description !== spec.description || !sameJson(known.labels, spec.labels)) {
-            await this.iam().updateRole(known.id, { description: spec.description, labels: spec.labels }, log);
+            // The API replaces the whole label map: carry the owner label over from the role as it is.
+            const current = await this.iam().getRole(known.id);
+            const marker = current?.labels?.[ownerLabelKey];
+            const labels = marker ? { ...spec.labels, [ownerLabelKey]: marker } : { ...spec.labels };
+            await this.iam().updateRole(known.id, { description: spec.description, labels }, log);
         }
         if (policyChanged) {
             await this.iam().updateRolePolicy(known.id, spec.policy, log);
@@ -259,9 +417,41 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             apiSecret: this.settings.credentials.secretKey,
             waitTimeoutMs: this.waitTimeoutMs,
             pollInterval: this.pollInterval,
+            requestPolicy: this.settings.requestPolicy,
+            credentialHint: this.settings.credentialHint,
         });
         return this.iamClient;
     }
+}
+
+/**
+ * The label that marks a role as made by this package for one resource; its value is
+ * `ownerLabelValue(identity)`. Exoscale documents label keys and values as letters, digits and a few
+ * symbols (`-`, `_`, ...), with values starting with a non-digit, so neither a ':' (as in the bucket
+ * tag) nor a bare hex digest would do.
+ */
+export const ownerLabelKey = "pulumi-bucket-replication-owner";
+
+export function ownerLabelValue(identity: string): string {
+    return `resource-${identity}`;
+}
+
+function withoutOwnerLabel(labels: Readonly<Record<string, string>>): Record<string, string> {
+    const { [ownerLabelKey]: _marker, ...rest } = labels;
+    return rest;
+}
+
+function refuseReservedLabels(spec: RoleSpec): void {
+    if (Object.prototype.hasOwnProperty.call(spec.labels, ownerLabelKey)) {
+        throw new Error(`IamRole '${spec.name}': the label '${ownerLabelKey}' in 'labels' is reserved: it marks the roles this package made. ` +
+            `Remove it from 'labels' (or rename it).`);
+    }
+}
+
+/** The cause's message with what the undo found, in the cause's own shape when it is a ServiceError. */
+function withNote(cause: Error, note: string): Error {
+    cause.message = `${cause.message}\n${note}`;
+    return cause;
 }
 
 /** SOS replicates whole objects and delete markers by prefix; refuse what it cannot do instead of ignoring it. */
