@@ -11,8 +11,10 @@ import {
     S3Client,
 } from "@aws-sdk/client-s3";
 import { MinioAdminClient, MinioAdminError, RemoteTarget } from "../../provider/backends/minio/adminClient";
+import { defaultRequestPolicy } from "../../provider/transport/retry";
+import { toolBin } from "../support/toolchain";
 
-const minioBinary = path.join(os.homedir(), ".cache", "pulumi-bucket-replication", "bin", "minio");
+const minioBinary = path.join(toolBin(), "minio");
 const rootUser = "engine-test-root";
 const rootPassword = "engine-test-root-secret";
 
@@ -246,9 +248,13 @@ describe("MinioAdminClient against real MinIO servers", function () {
         });
 
         it("says the server is unreachable when nothing listens", async () => {
-            const nowhere = new MinioAdminClient({ endpoint: "http://127.0.0.1:9359", credentials: { accessKey: "a", secretKey: "b" } });
+            const nowhere = new MinioAdminClient({
+                endpoint: "http://127.0.0.1:9359", credentials: { accessKey: "a", secretKey: "b" }, zone: "zone-x",
+                requestPolicy: { ...defaultRequestPolicy, maxRetries: 0 },
+            });
             const error = await rejectionOf(nowhere.userInfo("anyone"));
-            expect(error.message).to.match(/could not reach http:\/\/127\.0\.0\.1:9359/);
+            expect(error.message).to.contain("MinIO admin user-info on zone 'zone-x' (http://127.0.0.1:9359) failed: ECONNREFUSED")
+                .and.contain("Nothing accepts connections at http://127.0.0.1:9359");
         });
     });
 
