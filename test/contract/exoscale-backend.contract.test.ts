@@ -1,90 +1,17 @@
 import { expect } from "chai";
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { BackendSettings, BucketRef, ReplicationRule, ReplicationSpec, RoleSpec, RoleState } from "../../provider/backends/backend";
+import type { BucketRef, ReplicationRule, ReplicationSpec, RoleState } from "../../provider/backends/backend";
 import { exo2Expiry, signExo2 } from "../../provider/backends/exoscale/exo2Signer";
 import { ExoscaleIamClient } from "../../provider/backends/exoscale/iamClient";
 import { ExoscaleBackend, ownerLabelKey, ownerLabelValue, replicationPolicy } from "../../provider/backends/exoscale";
-import { resolveSettings } from "../../provider/settings";
-import { cancelEverything, CancelledError, resetCancellation } from "../../provider/transport/cancellation";
-import type { RequestPolicy } from "../../provider/transport/retry";
 import { ServiceError } from "../../provider/transport/serviceError";
-import { startExoscaleContractServer, type ContractRole, type ExoscaleContractServer } from "./exoscaleServer";
-import { guideReplication } from "./exoscaleGuide";
+import { startExoscaleContractServer, type ExoscaleContractServer } from "./exoscaleServer";
+import { guideReplication, uuid } from "./exoscaleGuide";
+import {
+    createRole, fastPolls, identityOf, independentS3, progressLog, rejectionOf, roleSpec, settingsFor, uniqueBucket,
+} from "./exoscaleHarness";
 
 // These tests drive the Exoscale backend against the local contract server in test/contract/exoscaleServer.ts,
 // not against Exoscale: they prove that the backend speaks the documented API, not that Exoscale behaves so.
-
-const fastPolls = { pollInterval: { initialMs: 5, maxMs: 20 } };
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Short pauses and time limits, so that retries and give-ups happen within a test's time. */
-const quickRequests: RequestPolicy = { requestTimeoutMs: 2000, connectTimeoutMs: 1000, maxRetries: 3, backoffBaseMs: 10, backoffMaxMs: 40 };
-
-/** The settings a stack pointed at the server resolves to (as a user would configure it), with quick requests. */
-function settingsFor(server: ExoscaleContractServer, overrides: Partial<BackendSettings> = {}): BackendSettings {
-    const config: Record<string, string> = {
-        backend: "exoscale",
-        zones: JSON.stringify(server.zones),
-        iamEndpoint: server.iamEndpoint,
-        accessKey: server.credentials.accessKey,
-        secretKey: server.credentials.secretKey,
-        waitTimeoutSeconds: "2",
-    };
-    return { ...resolveSettings((key) => config[key], {}), requestPolicy: quickRequests, ...overrides };
-}
-
-/** A client of the zone's S3 API of its own, for writes and reads that do not go through the backend under test. */
-function independentS3(server: ExoscaleContractServer, zone: string): S3Client {
-    const { S3Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-    return new S3Client({
-        endpoint: server.zones[zone].endpoint, region: zone, forcePathStyle: true,
-        credentials: { accessKeyId: server.credentials.accessKey, secretAccessKey: server.credentials.secretKey },
-        requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
-    });
-}
-
-/** The identity the SDK would give an IamRole: 24 hex digits. */
-function identityOf(name: string): string {
-    const { createHash } = require("node:crypto") as typeof import("node:crypto");
-    return createHash("sha256").update(`test\0${name}`).digest("hex").slice(0, 24);
-}
-
-/** Creates the role as the IamRole provider does, with the identity of a resource named after the role. */
-function createRole(backend: ExoscaleBackend, spec: RoleSpec, log: (message: string) => void = () => undefined): Promise<RoleState> {
-    return backend.createRole(spec, identityOf(spec.name), log);
-}
-
-/** Collects progress messages so that tests can see that long waits talk. */
-function progressLog(): { log: (message: string) => void; messages: string[] } {
-    const messages: string[] = [];
-    return { log: (message) => messages.push(message), messages };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected the call to fail, but it succeeded");
-}
-
-let bucketCounter = 0;
-function uniqueBucket(zone: string, stem: string): BucketRef {
-    bucketCounter += 1;
-    return { zone, bucket: `${stem}-${process.pid}-${bucketCounter}` };
-}
-
-function roleSpec(name: string, overrides: Partial<RoleSpec> = {}): RoleSpec {
-    return {
-        name,
-        description: `replication role ${name}`,
-        editable: true,
-        labels: { "managed-by": "pulumi-bucket-replication" },
-        policy: { "default-service-strategy": "deny", services: { sos: { type: "allow" } } },
-        ...overrides,
-    };
-}
 
 function rule(id: string, destination: BucketRef, overrides: Partial<ReplicationRule> = {}): ReplicationRule {
     return {

@@ -8,6 +8,21 @@ import { type ContractRole, type ExoscaleContractServer, type SosReplicationDocu
 
 export const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The owner label's key, written out rather than imported from the code under test. */
+export const ownerLabel = "pulumi-bucket-replication-owner";
+
+/**
+ * A role as the program sees it: without the owner label the provider adds. Asserts that the label is
+ * there, naming a resource (the SDK's identity: 24 hex digits).
+ */
+export function asTheProgramSeesIt(role: Omit<ContractRole, "id">): Omit<ContractRole, "id"> {
+    const { [ownerLabel]: owner, ...labels } = role.labels;
+    if (!/^resource-[0-9a-f]{24}$/.test(owner ?? "")) {
+        throw new Error(`role '${role.name}' should carry the label ${ownerLabel}=resource-<identity>, but its labels are ${JSON.stringify(role.labels)}`);
+    }
+    return { ...role, labels };
+}
+
 /** The role for one direction, as `exo iam role create --editable=true --description ... --policy -` makes it: no labels, no permissions. */
 export function guideRole(from: string, to: string): Omit<ContractRole, "id"> {
     return {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { defaults, open, replicationPolicy } from "../../provider/backends/exoscale";
-import { ExoscaleIamClient } from "../../provider/backends/exoscale/iamClient";
+import { defaults, open, ownerLabelKey, ownerLabelValue, replicationPolicy } from "../../provider/backends/exoscale";
+import { ExoscaleIamClient, iamZoneOf } from "../../provider/backends/exoscale/iamClient";
 import { backendDefaults, replicationPolicyFor } from "../../provider/backends/registry";
 import { resolveSettings } from "../../provider/settings";
 
@@ -67,13 +67,34 @@ describe("unit: Exoscale replication policy", () => {
     });
 });
 
+describe("unit: Exoscale IAM owner label and zone", () => {
+    it("names the zone of the public IAM endpoint, and 'iam' for any other", () => {
+        expect(iamZoneOf("https://api-ch-gva-2.exoscale.com/v2")).to.equal("ch-gva-2");
+        expect(iamZoneOf("https://api-de-fra-1.exoscale.com/v2/")).to.equal("de-fra-1");
+        expect(iamZoneOf("http://127.0.0.1:9000/v2")).to.equal("iam");
+        expect(iamZoneOf("not a url")).to.equal("iam");
+    });
+
+    it("marks roles with a label whose key and value keep to Exoscale's documented label characters", () => {
+        // community.exoscale.com, compute/labels: letters, digits and * + ! - _ ?, at most 128, values not starting with a digit.
+        const documented = /^[A-Za-z0-9*+!_?-]{1,128}$/;
+        expect(ownerLabelKey).to.match(documented);
+        for (const identity of ["0123456789abcdef01234567", "ffffffffffffffffffffffff"]) {
+            const value = ownerLabelValue(identity);
+            expect(value).to.match(documented).and.to.match(/^[^0-9]/).and.to.contain(identity);
+        }
+    });
+});
+
 describe("unit: Exoscale IAM client error answers", () => {
     let server: http.Server;
     let endpoint: string;
     let nextAnswer: { status: number; body: string };
+    let requests = 0;
 
     before(async () => {
         server = http.createServer((_req, res) => {
+            requests += 1;
             res.writeHead(nextAnswer.status, { "content-type": "application/json" });
             res.end(nextAnswer.body);
         });
@@ -85,9 +106,11 @@ describe("unit: Exoscale IAM client error answers", () => {
         server.closeAllConnections();
     }));
 
+    const quickly = { requestTimeoutMs: 2000, connectTimeoutMs: 1000, maxRetries: 2, backoffBaseMs: 1, backoffMaxMs: 5 };
+
     async function errorFor(status: number, body: string): Promise<string> {
         nextAnswer = { status, body };
-        const client = new ExoscaleIamClient({ endpoint, apiKey: "EXOkey", apiSecret: "secret" });
+        const client = new ExoscaleIamClient({ endpoint, apiKey: "EXOkey", apiSecret: "secret", requestPolicy: quickly });
         try {
             await client.listRoles();
         } catch (error) {
@@ -96,12 +119,27 @@ describe("unit: Exoscale IAM client error answers", () => {
         throw new Error("expected listRoles to fail");
     }
 
-    it("reads {message}", async () => {
-        expect(await errorFor(400, '{"message":"name is invalid"}')).to.equal("Could not list IAM roles: Exoscale answered HTTP 400: name is invalid");
+    it("reads {message}, and names service, zone, endpoint, operation and status", async () => {
+        expect(await errorFor(400, '{"message":"name is invalid"}'))
+            .to.equal(`Exoscale IAM list-iam-roles on zone 'iam' (${endpoint}) failed: HTTP 400 BadRequest: name is invalid.`);
     });
 
-    it("reads {error}", async () => {
-        expect(await errorFor(500, '{"error":"internal error"}')).to.contain("HTTP 500: internal error");
+    it("reads {error}, after retrying a 500", async () => {
+        const before = requests;
+        expect(await errorFor(500, '{"error":"internal error"}')).to.contain("HTTP 500 InternalServerError: internal error");
+        expect(requests - before).to.equal(1 + quickly.maxRetries);
+    });
+
+    it("does not retry a 400", async () => {
+        const before = requests;
+        await errorFor(400, '{"message":"no"}');
+        expect(requests - before).to.equal(1);
+    });
+
+    it("points a 403 at the credentials: configuration keys and environment variables", async () => {
+        const message = await errorFor(403, '{"message":"Invalid request signature"}');
+        expect(message).to.contain("HTTP 403 Forbidden: Invalid request signature").and.to.contain("'bucket-replication:accessKey'")
+            .and.to.contain("EXOSCALE_API_KEY").and.to.contain("EXOSCALE_API_SECRET");
     });
 
     it("reads RFC 9457 problem details", async () => {
@@ -110,7 +148,7 @@ describe("unit: Exoscale IAM client error answers", () => {
     });
 
     it("keeps a body that is not JSON", async () => {
-        expect(await errorFor(502, "Bad Gateway from the proxy")).to.contain("HTTP 502: Bad Gateway from the proxy");
+        expect(await errorFor(502, "Bad Gateway from the proxy")).to.contain("HTTP 502 BadGateway: Bad Gateway from the proxy");
     });
 
     it("treats a 404 on a role as a role that is gone", async () => {

@@ -113,15 +113,15 @@ export class ExoscaleIamClient {
         Object.defineProperty(this, "credentials", { value: { apiKey: options.apiKey, apiSecret: options.apiSecret }, enumerable: false });
     }
 
-    async listRoles(): Promise<IamRole[]> {
-        const answer = await this.call<{ "iam-roles"?: IamRole[] }>("list-iam-roles", "GET", "/iam-role");
+    async listRoles(log?: ProgressLog): Promise<IamRole[]> {
+        const answer = await this.call<{ "iam-roles"?: IamRole[] }>("list-iam-roles", "GET", "/iam-role", undefined, { log });
         return answer["iam-roles"] ?? [];
     }
 
     /** Undefined when no role has this id (any more). */
-    async getRole(id: string): Promise<IamRole | undefined> {
+    async getRole(id: string, log?: ProgressLog): Promise<IamRole | undefined> {
         try {
-            return await this.call<IamRole>(`get-iam-role ${id}`, "GET", `/iam-role/${encodeURIComponent(id)}`);
+            return await this.call<IamRole>(`get-iam-role ${id}`, "GET", `/iam-role/${encodeURIComponent(id)}`, undefined, { log });
         } catch (error) {
             if (error instanceof ServiceError && error.httpStatus === 404) return undefined;
             throw error;

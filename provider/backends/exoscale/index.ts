@@ -115,7 +115,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         refuseReservedLabels(spec);
         const marker = identity ? ownerLabelValue(identity) : undefined;
         const iam = this.iam();
-        const ours = await this.refuseRolesNotOurs(spec.name, marker);
+        const ours = await this.refuseRolesNotOurs(spec.name, marker, log);
         if (ours.length > 0) {
             log(`IAM role '${spec.name}' (${ours[0].id}) was made by an earlier, interrupted run of this resource; adopting it`);
             await this.removeDuplicates(spec.name, marker!, ours[0].id, log);
@@ -137,7 +137,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             throw await this.undoCreate(spec.name, marker, error as Error, log);
         }
         if (!id) {
-            const found = marker ? (await this.rolesNamed(spec.name)).filter((r) => r.labels?.[ownerLabelKey] === marker) : [];
+            const found = marker ? (await this.rolesNamed(spec.name, log)).filter((r) => r.labels?.[ownerLabelKey] === marker) : [];
             if (found.length !== 1) {
                 throw new Error(`Exoscale reported success for ${createOperationName(spec.name)} (operation ${started.operation.id}) without naming the new role; ` +
                     `find it with 'exo iam role list'` + (marker ? `: it carries the label ${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.` : " and import it."));
@@ -172,7 +172,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
                 log(`${createOperationName(role.name)} got no clear answer (${error.httpStatus ? `HTTP ${error.httpStatus} ` : ""}${error.code}); ` +
                     `looking for the role before trying again in ${(pauseMs / 1000).toFixed(1)} s`);
                 await pause(pauseMs);
-                const made = (await this.rolesNamed(role.name)).find((r) => r.labels?.[ownerLabelKey] === marker);
+                const made = (await this.rolesNamed(role.name, log)).find((r) => r.labels?.[ownerLabelKey] === marker);
                 if (made) {
                     log(`IAM role '${role.name}' (${made.id}) was made by the unanswered attempt; adopting it`);
                     return { adopted: made };
@@ -182,8 +182,8 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
     }
 
     /** Before anything is written: every role of that name must carry this resource's label. Returns those that do. */
-    private async refuseRolesNotOurs(name: string, marker: string | undefined): Promise<IamRole[]> {
-        const existing = await this.rolesNamed(name);
+    private async refuseRolesNotOurs(name: string, marker: string | undefined, log: ProgressLog): Promise<IamRole[]> {
+        const existing = await this.rolesNamed(name, log);
         const ours = existing.filter((role) => marker !== undefined && role.labels?.[ownerLabelKey] === marker);
         const foreign = existing.filter((role) => !ours.includes(role));
         if (foreign.length > 0) {
@@ -205,7 +205,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         if (!marker) return cause;
         let made: IamRole[];
         try {
-            made = (await this.rolesNamed(name)).filter((role) => role.labels?.[ownerLabelKey] === marker);
+            made = (await this.rolesNamed(name, log)).filter((role) => role.labels?.[ownerLabelKey] === marker);
         } catch {
             return withNote(cause, `If the role was made anyway, it carries the label ${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
         }
@@ -229,7 +229,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
 
     /** After unanswered creates, more than one attempt may have got through: keep `keep`, delete the others. */
     private async removeDuplicates(name: string, marker: string, keep: string, log: ProgressLog): Promise<void> {
-        const extra = (await this.rolesNamed(name)).filter((role) => role.labels?.[ownerLabelKey] === marker && role.id !== keep);
+        const extra = (await this.rolesNamed(name, log)).filter((role) => role.labels?.[ownerLabelKey] === marker && role.id !== keep);
         for (const role of extra) {
             log(`deleting IAM role '${name}' (${role.id}): a second copy made by a repeated create`);
             await this.iam().deleteRole(role.id, log);
@@ -258,8 +258,8 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         return { ...spec, id: role.id };
     }
 
-    private async rolesNamed(name: string): Promise<IamRole[]> {
-        return (await this.iam().listRoles()).filter((role) => role.name === name);
+    private async rolesNamed(name: string, log?: ProgressLog): Promise<IamRole[]> {
+        return (await this.iam().listRoles(log)).filter((role) => role.name === name);
     }
 
     async readRole(id: string, known: RoleState): Promise<RoleState | undefined> {
@@ -286,7 +286,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         }
         if (known.description !== spec.description || !sameJson(known.labels, spec.labels)) {
             // The API replaces the whole label map: carry the owner label over from the role as it is.
-            const current = await this.iam().getRole(known.id);
+            const current = await this.iam().getRole(known.id, log);
             const marker = current?.labels?.[ownerLabelKey];
             const labels = marker ? { ...spec.labels, [ownerLabelKey]: marker } : { ...spec.labels };
             await this.iam().updateRole(known.id, { description: spec.description, labels }, log);
