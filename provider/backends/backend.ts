@@ -64,12 +64,20 @@ export interface ReplicationRule {
     readonly priority: number;
     readonly status: "Enabled" | "Disabled";
     readonly prefix?: string;
+    /** Several key prefixes in one rule (OSS holds up to 10); backends with one prefix per rule refuse more at preview. */
+    readonly prefixes?: readonly string[];
     readonly tags?: Readonly<Record<string, string>>;
     readonly deleteMarkerReplication: boolean;
     readonly deleteReplication: boolean;
     readonly existingObjectReplication: boolean;
     readonly replicaModifications: boolean;
     readonly destination: BucketRef & { readonly storageClass?: string };
+    /** Objects encrypted with SSE-KMS: whether they replicate, and the destination's key for the replicas. */
+    readonly sseKms?: { readonly replicateEncryptedObjects: boolean; readonly replicaKmsKeyId?: string };
+    /** Replication time control (AWS RTC, OSS RTC): replicate within the service's guaranteed time, with metrics. */
+    readonly replicationTimeControl?: boolean;
+    /** How the service moves the data between regions: OSS `internal` or `oss_acc` (transfer acceleration). */
+    readonly transferType?: "internal" | "oss_acc";
 }
 
 export interface ReplicationSpec {
