@@ -1,9 +1,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { BackendSettings, BucketRef, RoleSpec, RoleState } from "../../provider/backends/backend";
-import type { ExoscaleBackend } from "../../provider/backends/exoscale";
+import type { ExoscaleBackend, ExoscaleBackendOptions } from "../../provider/backends/exoscale";
 import { resolveSettings } from "../../provider/settings";
 import type { RequestPolicy } from "../../provider/transport/retry";
-import type { ExoscaleContractServer } from "./exoscaleServer";
+import { type ContractServerOptions, type ExoscaleContractServer, startExoscaleContractServer } from "./exoscaleServer";
 
 // What the tests that drive the Exoscale backend directly against the contract server share.
 
@@ -76,4 +76,24 @@ export function roleSpec(name: string, overrides: Partial<RoleSpec> = {}): RoleS
         policy: { "default-service-strategy": "deny", services: { sos: { type: "allow" } } },
         ...overrides,
     };
+}
+
+/**
+ * Registers the hooks of a suite that drives one backend against one contract server of its own:
+ * started before, faults cleared after each test, closed after. Read `server` and `backend` inside tests.
+ */
+export function backendUnderContract(
+    serverOptions: ContractServerOptions = {},
+    settings: Partial<BackendSettings> = {},
+    backendOptions: ExoscaleBackendOptions = fastPolls,
+): { readonly server: ExoscaleContractServer; readonly backend: ExoscaleBackend } {
+    const context = {} as { server: ExoscaleContractServer; backend: ExoscaleBackend };
+    before(async () => {
+        context.server = await startExoscaleContractServer(serverOptions);
+        const { ExoscaleBackend } = require("../../provider/backends/exoscale") as typeof import("../../provider/backends/exoscale");
+        context.backend = new ExoscaleBackend(settingsFor(context.server, settings), backendOptions);
+    });
+    afterEach(() => context.server.state.clearFaults());
+    after(() => context.server.close());
+    return context;
 }
