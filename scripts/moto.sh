@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# moto in server mode: an independent implementation of the S3 and IAM APIs (PyPI: moto[server]), the
+# stand-in for AWS in the AWS contract tests. moto stores buckets, roles and replication documents and
+# answers like AWS does, but it never copies objects between buckets.
+#
+#   bash scripts/moto.sh install          # make the venv if needed; prints the moto_server path
+#   bash scripts/moto.sh start [DIR]      # start moto_server on 127.0.0.1, a free port; prints its URL
+#   bash scripts/moto.sh stop [DIR]       # stop the server started with the same DIR
+#   bash scripts/moto.sh status [DIR]     # exit 0 and print the URL when that server answers
+#
+# The venv lives outside the repository, in ${PBR_CACHE:-~/.cache/pulumi-bucket-replication}/moto-venv,
+# and is made once (a second run checks a stamp and returns at once). DIR (default .moto/ in the
+# repository, or $PBR_MOTO_DIR) holds the server's pid, port and log; each DIR is a server of its own,
+# so that test files can run their own. Results go to standard output (last line), progress to
+# standard error as [moto] lines. Any failure exits non-zero with what to do: tests never skip.
+set -euo pipefail
+
+say() { printf '[moto] %s\n' "$*" >&2; }
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+moto_version="5.2.5"
+cache="${PBR_CACHE:-$HOME/.cache/pulumi-bucket-replication}"
+venv="$cache/moto-venv"
+python="$venv/bin/python"
+server="$venv/bin/moto_server"
+stamp="$venv/.moto-server-$moto_version"
+
+install_moto() {
+  if [[ -x "$server" && -f "$stamp" ]]; then return; fi
+  local host_python="${PBR_PYTHON:-$(command -v python3 || true)}"
+  if [[ -z "$host_python" ]]; then
+    say "python3 is not on PATH: install Python 3.9 or newer (with its venv module), or set PBR_PYTHON to one."
+    exit 1
+  fi
+  if ! "$host_python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)'; then
+    say "$host_python is $("$host_python" --version 2>&1); moto $moto_version needs Python 3.9 or newer (set PBR_PYTHON)."
+    exit 1
+  fi
+  mkdir -p "$cache"
+  if [[ ! -x "$python" ]]; then
+    say "creating a virtual environment in $venv ($("$host_python" --version 2>&1))"
+    if ! "$host_python" -m venv "$venv"; then
+      say "could not create the venv: install Python's venv module (Debian: apt-get install python3-venv)."
+      exit 1
+    fi
+  fi
+  say "installing moto[server]==$moto_version from PyPI into $venv (first time only; pip output follows)"
+  if ! "$python" -m pip install --disable-pip-version-check --progress-bar off "moto[server]==$moto_version" >&2; then
+    say "pip could not install moto[server]==$moto_version: check access to PyPI (or PIP_INDEX_URL), then run 'bash scripts/moto.sh install' again."
+    exit 1
+  fi
+  [[ -x "$server" ]] || { say "moto_server is missing from $venv/bin after the install"; exit 1; }
+  touch "$stamp"
+  say "moto $moto_version is ready"
+}
+
+state_dir() { echo "${1:-${PBR_MOTO_DIR:-$root/.moto}}"; }
+
+# answers URL: whether a moto server answers there (its dashboard-free health check is any S3 listing).
+answers() { curl -fsS -o /dev/null --max-time 2 "$1/moto-api/data.json" 2>/dev/null; }
+
+running_url() {
+  local dir="$1"
+  [[ -f "$dir/pid" && -f "$dir/port" ]] || return 1
+  kill -0 "$(cat "$dir/pid")" 2>/dev/null || return 1
+  local url="http://127.0.0.1:$(cat "$dir/port")"
+  answers "$url" || return 1
+  echo "$url"
+}
+
+free_port() {
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_server() {
+  local dir; dir="$(state_dir "${1:-}")"
+  mkdir -p "$dir"
+  if url="$(running_url "$dir")"; then
+    say "already running at $url (state in $dir)"
+    echo "$url"
+    return
+  fi
+  install_moto
+  local attempt
+  for attempt in 1 2 3; do
+    local port; port="$(free_port)"
+    say "starting moto_server on 127.0.0.1:$port (log: $dir/server.log)"
+    # setsid: the server outlives this script and is stopped by 'stop' through its pid.
+    setsid "$server" -H 127.0.0.1 -p "$port" > "$dir/server.log" 2>&1 < /dev/null &
+    local pid=$!
+    echo "$pid" > "$dir/pid"; echo "$port" > "$dir/port"
+    local url="http://127.0.0.1:$port" waited=0
+    while (( waited < 60 )); do
+      if answers "$url"; then say "moto answers at $url"; echo "$url"; return; fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5; waited=$((waited + 1))
+    done
+    kill "$pid" 2>/dev/null || true
+    say "moto_server did not answer on port $port (attempt $attempt of 3); last lines of its log:"
+    tail -n 5 "$dir/server.log" >&2 || true
+  done
+  rm -f "$dir/pid" "$dir/port"
+  say "moto_server would not start; see $dir/server.log"
+  exit 1
+}
+
+stop_server() {
+  local dir; dir="$(state_dir "${1:-}")"
+  if [[ -f "$dir/pid" ]]; then
+    local pid; pid="$(cat "$dir/pid")"
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -9 "$pid" 2>/dev/null || true
+      say "stopped moto_server (pid $pid)"
+    fi
+    rm -f "$dir/pid" "$dir/port"
+  fi
+}
+
+case "${1:-}" in
+  install) install_moto; echo "$server" ;;
+  start) start_server "${2:-}" ;;
+  stop) stop_server "${2:-}" ;;
+  status) running_url "$(state_dir "${2:-}")" ;;
+  *) say "usage: bash scripts/moto.sh install|start [DIR]|stop [DIR]|status [DIR]"; exit 2 ;;
+esac
