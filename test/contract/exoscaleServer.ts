@@ -110,6 +110,8 @@ export interface Fault {
     readonly zone?: string;
     /** How many matching requests it hits (default 1); `Infinity` for a fault that persists. */
     readonly times?: number;
+    /** How many matching requests it lets through first (default 0). */
+    readonly skip?: number;
     /** For "stall": how long to hold the request before handling it (default: never answer). */
     readonly stallMs?: number;
 }
@@ -127,11 +129,11 @@ export class ContractState {
      * `applyAnyway` the mutation takes effect all the same, as a job that fails half-way might.
      */
     failNextOperation?: { reason: string; message: string; applyAnyway?: boolean };
-    private readonly faults: { fault: Fault; left: number }[] = [];
+    private readonly faults: { fault: Fault; left: number; toSkip: number }[] = [];
 
     /** Injects `fault` into the next matching requests (see FaultKind). */
     injectFault(fault: Fault): void {
-        this.faults.push({ fault, left: fault.times ?? 1 });
+        this.faults.push({ fault, left: fault.times ?? 1, toSkip: fault.skip ?? 0 });
     }
 
     clearFaults(): void {
@@ -142,6 +144,10 @@ export class ContractState {
     takeFault(operation: string, zone?: string): Fault | undefined {
         const due = this.faults.find(({ fault, left }) => left > 0 && fault.operation === operation && (fault.zone === undefined || fault.zone === zone));
         if (!due) return undefined;
+        if (due.toSkip > 0) {
+            due.toSkip -= 1;
+            return undefined;
+        }
         due.left -= 1;
         return due.fault;
     }

@@ -172,7 +172,15 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
                 log(`${createOperationName(role.name)} got no clear answer (${error.httpStatus ? `HTTP ${error.httpStatus} ` : ""}${error.code}); ` +
                     `looking for the role before trying again in ${(pauseMs / 1000).toFixed(1)} s`);
                 await pause(pauseMs);
-                const made = (await this.rolesNamed(role.name, log)).find((r) => r.labels?.[ownerLabelKey] === marker);
+                let made: IamRole | undefined;
+                try {
+                    made = (await this.rolesNamed(role.name, log)).find((r) => r.labels?.[ownerLabelKey] === marker);
+                } catch (lookupError) {
+                    if (lookupError instanceof CancelledError) throw lookupError;
+                    throw withNote(lookupError as Error, `This came while looking for the role '${role.name}' after ${createOperationName(role.name)} ` +
+                        `got no clear answer (${error.message.split("\n")[0]}). If that create made the role, it carries the label ` +
+                        `${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
+                }
                 if (made) {
                     log(`IAM role '${role.name}' (${made.id}) was made by the unanswered attempt; adopting it`);
                     return { adopted: made };
@@ -210,8 +218,10 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             return withNote(cause, `If the role was made anyway, it carries the label ${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
         }
         if (made.length === 0) {
-            return withNote(cause, `No role '${name}' is left behind. Should the create still finish, the role carries the label ` +
-                `${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
+            // An operation that ended in failure makes nothing more; one that was not waited for to the end may.
+            const ended = cause instanceof ServiceError && (cause.code === "OperationFailed" || cause.code === "OperationTimedOut");
+            return withNote(cause, `No role '${name}' is left behind.` + (ended ? "" : ` Should the create still finish, the role carries the label ` +
+                `${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`));
         }
         const left: string[] = [];
         for (const role of made) {
