@@ -110,7 +110,8 @@ describe("engine: trust under failure on the local zones (issue 7)", function ()
             const rerun = await stack.up();
             expect(rerun.code, rerun.stdout + rerun.stderr).to.equal(0);
             expect(rerun.stdout + rerun.stderr).to.contain("made by an earlier, interrupted run of this resource; adopting it");
-            expect((await stack.expectNoChanges()).code).to.equal(0);
+            const unchanged = await stack.expectNoChanges();
+            expect(unchanged.code, unchanged.stdout + unchanged.stderr).to.equal(0);
         });
 
         it("refuses the same bucket from another stack of the same program", async () => {
@@ -118,7 +119,7 @@ describe("engine: trust under failure on the local zones (issue 7)", function ()
             try {
                 const up = await other.up();
                 expect(up.code).to.not.equal(0);
-                expect(up.stdout + up.stderr).to.contain("made by another Pulumi resource or stack (its ownership tag differs); it was left untouched");
+                expect(up.stdout + up.stderr, up.stdout + up.stderr).to.contain("made by another Pulumi resource or stack (its ownership tag differs); it was left untouched");
                 expect(await bucketNames("local-a")).to.include(name);
             } finally {
                 await other.dispose();
