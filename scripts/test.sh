@@ -1,25 +1,92 @@
 #!/usr/bin/env bash
-# npm test: installs and builds what is missing, starts the local zones, and runs every test
-# (unit, contract and real-engine) with mocha. Zones started here are stopped at the end.
+# npm test: installs and builds what is missing, starts the local zones, and runs every test with mocha.
+#
+# With no arguments, two suites run at the same time, each on a MinIO pair of its own:
+#   main   unit, contract, real-engine and bad-input tests, on the main pair (ports 9100/9200)
+#   fault  the fault suite, which counts every bucket, user and policy on its servers, on the fault
+#          pair (ports 9300/9400)
+# Their output is shown as it comes, each line prefixed with [main] or [fault]; the last line sums
+# both ("mocha: N passed, N failed"), and the exit code is non-zero when either suite fails.
+# With arguments (spec globs), those specs alone run, on the main pair.
+# Zones started here are stopped at the end, whatever happens.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_node_modules
 ensure_tools
 
-started_zones=false
-if ! bash "$root/scripts/zones.sh" status 2>/dev/null; then
-  bash "$root/scripts/zones.sh" up
-  started_zones=true
-fi
-stop_zones() { if $started_zones; then bash "$root/scripts/zones.sh" down; fi; }
-trap stop_zones EXIT
+started_pairs=()
+suite_groups=()
+cleanup() {
+  local pgid
+  for pgid in "${suite_groups[@]}"; do kill -- "-$pgid" 2>/dev/null || true; done
+  local pair
+  for pair in "${started_pairs[@]}"; do bash "$root/scripts/zones.sh" --pair "$pair" down || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_pair NAME: starts the pair unless it already runs (a developer's own zones are left running).
+start_pair() {
+  if ! bash "$root/scripts/zones.sh" --pair "$1" status 2>/dev/null; then
+    started_pairs+=("$1")
+    bash "$root/scripts/zones.sh" --pair "$1" up
+  fi
+}
 
 say "type-checking the examples and test programs"
 (cd "$root" && npx tsc -p examples/tsconfig.json --noEmit)
 
 cd "$root"
-if [[ $# -gt 0 ]]; then specs=("$@"); else
-  specs=('test/unit/**/*.test.ts' 'test/contract/**/*.test.ts' 'test/engine/**/*.test.ts')
+reporter="$root/test/support/summaryReporter.js"
+
+if [[ $# -gt 0 ]]; then
+  start_pair main
+  npx mocha --reporter "$reporter" "$@"
+  exit
 fi
-npx mocha --reporter "$root/test/support/summaryReporter.js" "${specs[@]}"
+
+main_specs=('test/unit/**/*.test.ts' 'test/contract/**/*.test.ts' 'test/engine/**/*.test.ts' 'test/bad-input/**/*.test.ts')
+fault_specs=('test/fault/**/*.test.ts')
+
+start_pair main
+start_pair fault
+
+logs="$root/.zones/test-logs"
+mkdir -p "$logs"
+
+# run_suite NAME ZONES_FILE SPECS...: mocha in a process group of its own (so that an interrupted run
+# stops all of it), every line prefixed with the suite's name and kept in .zones/test-logs/NAME.log.
+run_suite() {
+  local name="$1" zones_file="$2"; shift 2
+  PBR_LOCAL_ZONES="$zones_file" setsid bash -c '
+    set -o pipefail
+    name="$1" log="$2"; shift 2
+    npx mocha --reporter "$0" "$@" 2>&1 | tee "$log" | sed -u "s/^/[$name] /"
+  ' "$reporter" "$name" "$logs/$name.log" "$@" &
+  suite_groups+=("$!")
+}
+
+say "running the main and fault suites in parallel (logs in $logs)"
+started=$SECONDS
+run_suite main "$root/.zones/zones.json" "${main_specs[@]}"
+main_pid=$!
+run_suite fault "$root/.zones/pairs/fault/zones.json" "${fault_specs[@]}"
+fault_pid=$!
+
+main_status=0; wait "$main_pid" || main_status=$?
+fault_status=0; wait "$fault_pid" || fault_status=$?
+suite_groups=()
+
+# summary NAME: the suite's own "mocha: N passed, N failed" line, or a note that it never got there.
+passed=0; failed=0
+for name in main fault; do
+  line="$(grep -E '^mocha: [0-9]+ passed, [0-9]+ failed' "$logs/$name.log" | tail -1 || true)"
+  if [[ -z "$line" ]]; then say "$name: mocha ended without a summary (see $logs/$name.log)"; failed=$((failed + 1)); continue; fi
+  say "$name: ${line#mocha: }"
+  read -r p f <<< "$(sed -E 's/^mocha: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<< "$line")"
+  passed=$((passed + p)); failed=$((failed + f))
+done
+say "both suites took $((SECONDS - started)) s (main exit $main_status, fault exit $fault_status)"
+printf '\nmocha: %d passed, %d failed\n' "$passed" "$failed"
+(( main_status == 0 && fault_status == 0 ))

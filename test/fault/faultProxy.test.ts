@@ -84,6 +84,15 @@ describe("fault: the fault proxy passes requests through exactly and injects wha
             expect(failed.body.toString()).to.contain("<Code>InternalError</Code>");
         }
         expect(proxy.faulted().map((r) => r.fault)).to.deep.equal(["503 SlowDown", "503 SlowDown", "500 InternalError", "500 InternalError"]);
+        expect(proxy.firedCounts()).to.deep.equal([2, 2]);
+    });
+
+    it("counts the nth request of every rule, so that rules on one operation follow each other", async () => {
+        proxy.inject({ match: { op: "PutBucketVersioning" }, fault: slowDown(), nth: 1 });
+        proxy.inject({ match: { op: "PutBucketVersioning" }, fault: internalError(), nth: 2 });
+        const statuses: number[] = [];
+        for (let i = 0; i < 3; i++) statuses.push((await send(proxy.endpoint, "PUT", "/bucket?versioning", "<V/>")).status);
+        expect(statuses).to.deep.equal([503, 500, 201]);
         expect(received.filter((r) => r.url.includes("add-user"))).to.deep.equal([]);
     });
 

@@ -49,6 +49,13 @@ export interface RigOptions {
     readonly maxRetries?: number;
 }
 
+export interface Expectations {
+    /** The leader's tags the servers must hold (default: the program's `{ stage: "first" }`). */
+    readonly leaderTags?: Record<string, string>;
+    /** More to check on the servers before the object test and destroy. */
+    readonly alsoCheck?: (out: Record<string, string>) => Promise<void>;
+}
+
 export class FaultRig {
     readonly outputsSeen: Record<string, string>[] = [];
     private out?: Record<string, string>;
@@ -68,7 +75,9 @@ export class FaultRig {
             "local-b": await FaultProxy.start(local.zones["local-b"].endpoint, `${cell}/local-b`),
         };
         const prefix = `${runPrefix}-${cell}`;
-        const stack = await PulumiStack.init(path.join(repoRoot, "test", "programs", "fault-leader-follower"), {
+        const stack = await PulumiStack.init(path.join(repoRoot, "test", "programs", "fault-leader-follower"), {},
+            { PBR_LOCAL_ZONES: process.env.PBR_LOCAL_ZONES ?? path.join(repoRoot, ".zones", "zones.json") });
+        const config: Record<string, string> = {
             "bucket-replication:backend": "minio",
             "bucket-replication:zones": JSON.stringify({
                 "local-a": { endpoint: proxies["local-a"].endpoint },
@@ -81,8 +90,12 @@ export class FaultRig {
             "bucket-replication:waitTimeoutSeconds": "30",
             prefix,
             ...options.config,
-        }, { PBR_LOCAL_ZONES: process.env.PBR_LOCAL_ZONES ?? path.join(repoRoot, ".zones", "zones.json") });
-        await stack.setConfig("bucket-replication:secretKey", local.secretKey, { secret: true });
+        };
+        // One command for all of it: a cell starts many stacks, and each `config set` is a CLI start.
+        const setAll = await stack.run(["config", "set-all", "--stack", stack.stackName, "--config-file", stack.configFile,
+            ...Object.entries(config).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`]),
+            "--secret", `bucket-replication:secretKey=${local.secretKey}`]);
+        if (setAll.code !== 0) throw new Error(`pulumi config set-all failed:\n${setAll.stdout}${setAll.stderr}`);
         return new FaultRig(prefix, stack, proxies, local.accessKey);
     }
 
@@ -112,17 +125,44 @@ export class FaultRig {
         const line = text.split("\n").find((l) => l.includes(`zone '${stage.zone}' (${endpoint})`) && stage.operation.test(l));
         expect(line, `a failure message naming zone '${stage.zone}', endpoint ${endpoint} and ${stage.operation} under ${what}; output:\n${text}`)
             .to.not.equal(undefined);
+        // The message itself, as evidence in the test log of what a user reads.
+        process.stdout.write(`      ↳ ${line!.trim()}\n`);
         return result;
     }
 
-    /** Every cell ends here: faults removed, a plain `up` converges, the preview is empty, no orphans, an object replicates, destroy leaves nothing. */
-    async convergesAndCleansUp(expectations: { leaderTags?: Record<string, string> } = {}): Promise<void> {
+    /** Every cell that failed ends here: faults removed, a plain `up` converges, then `verifiedAndDestroyed`. */
+    async convergesAndCleansUp(expectations: Expectations = {}): Promise<RunResult> {
         this.clearFaults();
         const up = await this.stack.up();
         expect(up.code, `the plain re-run of pulumi up should converge; its output:\n${up.stdout}${up.stderr}`).to.equal(0);
+        await this.verifiedAndDestroyed(expectations);
+        return up;
+    }
+
+    /** How many requests of the provider (signed with the admin key) both proxies have seen so far. */
+    providerRequestCount(): number {
+        return zoneNames.reduce((n, zone) => n + this.proxies[zone].requests({ accessKey: this.adminAccessKey }).length, 0);
+    }
+
+    /** Resolves once neither proxy has seen a request of the provider for `quietMs` (or after `limitMs`). */
+    async providerQuiet(quietMs: number, limitMs: number): Promise<void> {
+        const started = Date.now();
+        let last = this.providerRequestCount();
+        let lastChange = Date.now();
+        while (Date.now() - lastChange < quietMs && Date.now() - started < limitMs) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            const now = this.providerRequestCount();
+            if (now !== last) { last = now; lastChange = Date.now(); }
+        }
+    }
+
+    /** The preview is empty, the servers hold exactly this stack's things, an object replicates, destroy leaves nothing. */
+    async verifiedAndDestroyed(expectations: Expectations = {}): Promise<void> {
+        this.clearFaults();
         await this.expectNoChanges();
         const out = await this.outputs();
         await this.expectExactlyOurs(out, expectations.leaderTags ?? { stage: "first" });
+        await expectations.alsoCheck?.(out);
         await this.expectReplication(out);
         await this.destroyLeavesNothing();
     }
@@ -147,7 +187,7 @@ export class FaultRig {
         });
         const targets = await remoteTargets("local-a", out.leaderBucket);
         const proxyB = new URL(this.proxies["local-b"].endpoint).host;
-        expect(targets.map((t) => `${t.endpoint}/${t.targetbucket ?? t.targetBucket}`), "remote targets of the leader")
+        expect(targets.map((t) => `${t.endpoint}/${t.targetBucket}`), "remote targets of the leader")
             .to.deep.equal([`${proxyB}/${out.followerBucket}`]);
         expect(await remoteTargets("local-b", out.followerBucket), "remote targets of the follower").to.deep.equal([]);
         const tags = await mc(["tag", "list", `local-a/${out.leaderBucket}`]);
@@ -205,9 +245,15 @@ export async function leftovers(prefix: string): Promise<Record<ZoneName, ZoneHo
     return result;
 }
 
-export async function remoteTargets(zone: ZoneName, bucket: string): Promise<Array<{ endpoint: string; targetbucket?: string; targetBucket?: string }>> {
-    const listed = await mc(["admin", "bucket", "remote", "ls", `${zone}/${bucket}`]);
-    return listed.filter((entry) => entry.status === "success" && entry.endpoint !== undefined);
+/**
+ * The replication remote targets of a bucket, straight from its server. This mc has no command that
+ * lists them, so the admin client reads them (a read, at the server's own address, not through a proxy).
+ */
+export async function remoteTargets(zone: ZoneName, bucket: string): Promise<Array<{ endpoint: string; targetBucket: string }>> {
+    const { MinioAdminClient } = require("../../provider/backends/minio/adminClient") as typeof import("../../provider/backends/minio/adminClient");
+    const local = localZones();
+    const admin = new MinioAdminClient({ endpoint: local.zones[zone].endpoint, credentials: { accessKey: local.accessKey, secretKey: local.secretKey }, zone });
+    return (await admin.listRemoteTargets(bucket)).map((t) => ({ endpoint: t.endpoint, targetBucket: t.targetBucket }));
 }
 
 /**

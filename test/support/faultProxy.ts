@@ -104,6 +104,7 @@ export class FaultProxy {
     private readonly timers = new Set<NodeJS.Timeout>();
     private readonly waiters: Array<{ match: RequestMatcher; resolve: (r: RecordedRequest) => void }> = [];
     private downUntil = 0;
+    private restartTimer?: NodeJS.Timeout;
     private closed = false;
     private port = 0;
     private readonly upstream: URL;
@@ -141,12 +142,13 @@ export class FaultProxy {
 
     /**
      * Removes every rule; requests still held by a stall are reset (their clients gave up long ago or
-     * retry), and a server "restarting" comes back at its time.
+     * retry), and a server "restarting" is back at once.
      */
     clearFaults(): void {
         this.rules.length = 0;
         for (const { response } of this.held) response.socket?.destroy();
         this.held.clear();
+        if (this.downUntil > Date.now()) this.comeBack();
     }
 
     /** How many requests each rule has given its fault so far, in the order the rules were added. */
@@ -180,6 +182,7 @@ export class FaultProxy {
     async close(): Promise<void> {
         this.closed = true;
         this.rules.length = 0;
+        clearTimeout(this.restartTimer);
         for (const timer of this.timers) clearTimeout(timer);
         for (const { response } of this.held) response.destroy();
         this.held.clear();
@@ -236,19 +239,18 @@ export class FaultProxy {
         }
     }
 
+    /** Every rule that matches counts the request (so `nth` counts what it matches); the first that is due wins. */
     private selectingRule(record: RecordedRequest): ActiveRule | undefined {
+        let selected: ActiveRule | undefined;
         for (const rule of this.rules) {
             if (!matches(rule.match, record)) continue;
             rule.matched++;
             const nth = rule.nth ?? 1;
             const times = rule.times ?? 1;
-            if (rule.matched >= nth && (times === "every" || rule.matched < nth + times)) {
-                rule.fired++;
-                return rule;
-            }
-            // A rule that matched but is not (or no longer) due lets later rules and the server have it.
+            if (!selected && rule.matched >= nth && (times === "every" || rule.matched < nth + times)) selected = rule;
         }
-        return undefined;
+        if (selected) selected.fired++;
+        return selected;
     }
 
     private apply(fault: Fault, request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -284,12 +286,21 @@ export class FaultProxy {
 
     /** Resets every connection and refuses new ones for `seconds`, as a server being restarted does. */
     private goAway(seconds: number): void {
+        if (this.downUntil > Date.now()) return;
         this.downUntil = Date.now() + seconds * 1000;
-        const port = this.port;
         for (const socket of this.sockets) socket.destroy();
         this.server.close();
-        this.later(seconds * 1000, () => {
-            if (!this.closed) void this.listen(port).catch((error) => { process.stderr.write(`[faultProxy ${this.name}] could not listen again on ${port}: ${error}\n`); });
+        this.restartTimer = setTimeout(() => this.comeBack(), seconds * 1000);
+    }
+
+    /** Listens again on the same port, so that the endpoint in the stack's configuration stays right. */
+    private comeBack(): void {
+        clearTimeout(this.restartTimer);
+        this.restartTimer = undefined;
+        this.downUntil = 0;
+        if (this.closed || this.server.listening) return;
+        void this.listen(this.port).catch((error) => {
+            process.stderr.write(`[faultProxy ${this.name}] could not listen again on port ${this.port}: ${error}\n`);
         });
     }
 
