@@ -31,6 +31,7 @@ export interface RuleCheck {
 const modules: Record<string, () => BackendModule> = {
     minio: () => require("./minio"),
     exoscale: () => require("./exoscale"),
+    oss: () => require("./oss"),
 };
 
 export const knownBackends: readonly string[] = Object.keys(modules);

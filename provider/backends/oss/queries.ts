@@ -1,0 +1,72 @@
+import type { BackendSettings } from "../backend";
+import { resolveSettings } from "../../settings";
+import { ServiceError } from "../../transport/serviceError";
+import { OssBackend, type ReplicationLocation, type ReplicationProgress } from "./index";
+
+// The OSS queries of the replication guide, for programs (through sdk/oss.ts) and tools. They run
+// where they are called, with the stack's configuration: the same zones and credentials as the provider.
+
+export interface ReplicationLocationsArgs {
+    /** The source bucket's zone (an OSS region such as `cn-hangzhou`). */
+    readonly zone: string;
+    readonly bucket: string;
+}
+
+export interface ReplicationLocationsResult extends ReplicationLocationsArgs {
+    /** Every location the bucket can replicate to, with the transfer types and RTC OSS allows there. */
+    readonly locations: readonly ReplicationLocation[];
+}
+
+export interface ReplicationProgressArgs extends ReplicationLocationsArgs {
+    /** The rule's ID: its key in the ReplicationConfiguration's `rules`. */
+    readonly ruleId: string;
+}
+
+export interface ReplicationProgressResult extends ReplicationProgress {
+    readonly zone: string;
+    readonly bucket: string;
+}
+
+export interface QueryOptions {
+    /** The settings to use instead of the stack's configuration (tests, tools). */
+    readonly settings?: BackendSettings;
+}
+
+export async function getReplicationLocations(args: ReplicationLocationsArgs, options: QueryOptions = {}): Promise<ReplicationLocationsResult> {
+    const backend = backendFor("getReplicationLocations", args, options);
+    const locations = await backend.replicationLocations({ zone: args.zone, bucket: args.bucket });
+    return { zone: args.zone, bucket: args.bucket, locations };
+}
+
+export async function getReplicationProgress(args: ReplicationProgressArgs, options: QueryOptions = {}): Promise<ReplicationProgressResult> {
+    const backend = backendFor("getReplicationProgress", args, options);
+    if (!args.ruleId) throw new Error("getReplicationProgress: 'ruleId' is required: the rule's key in the ReplicationConfiguration's 'rules'.");
+    const progress = await backend.replicationProgress({ zone: args.zone, bucket: args.bucket }, args.ruleId);
+    return { zone: args.zone, bucket: args.bucket, ...progress };
+}
+
+/** Whether a query failed only because what it asks about does not exist yet (as in a preview before the first 'up'). */
+export function isNotThereYet(error: unknown): boolean {
+    return error instanceof ServiceError && ["NoSuchBucket", "NoSuchReplicationRule", "NoSuchReplicationConfiguration"].includes(error.code);
+}
+
+function backendFor(query: string, args: ReplicationLocationsArgs, options: QueryOptions): OssBackend {
+    if (!args || typeof args.zone !== "string" || typeof args.bucket !== "string" || !args.zone || !args.bucket) {
+        throw new Error(`${query}: pass { zone, bucket } of the source bucket, such as { zone: source.zone, bucket: source.name }.`);
+    }
+    const settings = options.settings ?? settingsOfProgram();
+    if (settings.backend !== "oss") {
+        throw new Error(`${query} asks Alibaba OSS, but this stack's 'bucket-replication:backend' is '${settings.backend}'; ` +
+            `set it to 'oss' (pulumi config set bucket-replication:backend oss), or remove the call.`);
+    }
+    if (!settings.zones[args.zone]) {
+        throw new Error(`${query}: zone '${args.zone}' is not configured; use one of ${Object.keys(settings.zones).map((z) => `'${z}'`).join(", ")}.`);
+    }
+    return new OssBackend(settings);
+}
+
+/** The stack's configuration as the program sees it (secrets decrypted by the engine, never printed). */
+function settingsOfProgram(): BackendSettings {
+    const runtime = (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).runtime;
+    return resolveSettings((key) => runtime.getConfig(`bucket-replication:${key}`));
+}

@@ -1,0 +1,960 @@
+/**
+ * A local stand-in for Alibaba Cloud OSS and RAM, for contract tests. One listener per OSS region
+ * (path-style: /<bucket>/<key>) and one for RAM share one state. Every OSS request must carry a valid
+ * OSS4-HMAC-SHA256 signature for the listener's region, every RAM request a valid ACS3-HMAC-SHA256
+ * one; both are recomputed here independently of the provider's signers. Requests are held to the
+ * XML shapes, error codes and constraints that OSS documents (versioning alike at both ends, at most
+ * 100 rules, CRR across regions and SRR within one, oss_acc across the mainland border, rule states
+ * starting/doing/closing), and rules replicate objects between the server's buckets asynchronously,
+ * so that progress moves from 0 to 100 % and the new-object time advances.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const ossContractCredentials = {
+    accessKey: "LTAIcontract0123456789ab",
+    secretKey: "contract-oss-secret-for-local-tests-only",
+} as const;
+
+export const defaultOssContractRegions: readonly string[] = ["cn-hangzhou", "cn-beijing"];
+
+/** The account every bucket and role of the server belongs to. */
+export const contractAccountId = "1234567890123456";
+
+// Facts of the service, written out here (not imported from the code under test).
+const mainland = new Set(["cn-hangzhou", "cn-shanghai", "cn-nanjing", "cn-fuzhou", "cn-qingdao", "cn-beijing", "cn-zhangjiakou",
+    "cn-huhehaote", "cn-wulanchabu", "cn-shenzhen", "cn-heyuan", "cn-guangzhou", "cn-chengdu"]);
+const knownRegions = [...mainland, "cn-hongkong", "ap-southeast-1", "ap-northeast-1", "us-west-1", "eu-central-1"];
+/** Regions towards which the server offers RTC. */
+const rtcRegions = new Set(["cn-hangzhou", "cn-beijing", "cn-shanghai", "cn-shenzhen"]);
+const ossTrustedService = "oss.aliyuncs.com";
+
+// ---------------------------------------------------------------------------------------------------
+// State
+
+export interface ContractObjectVersion {
+    key: string;
+    versionId: string;
+    deleteMarker: boolean;
+    body: Buffer;
+    lastModified: Date;
+    /** Written by replication, so never replicated again (no ping-pong between two buckets). */
+    replica: boolean;
+}
+
+/** A rule as OSS keeps it, with what the server needs to replicate. */
+export interface ContractRule {
+    id: string;
+    prefixes: string[];
+    action: "ALL" | "PUT";
+    destination: { bucket: string; location: string; transferType?: string };
+    historicalObjectReplication: "enabled" | "disabled";
+    syncRole: string;
+    sseKmsEncryptedObjects?: string;
+    replicaKmsKeyId?: string;
+    rtc?: string;
+    createdAt: number;
+    closingSince?: number;
+    /** Historical objects (latest versions when the rule began) and how many have been copied. */
+    historical?: { pending: ContractObjectVersion[]; total: number; copied: number };
+    /** New writes waiting to be copied, oldest first. */
+    queue: { version: ContractObjectVersion; writtenAt: number }[];
+}
+
+export interface ContractBucket {
+    name: string;
+    region: string;
+    versioning: "Unversioned" | "Enabled" | "Suspended";
+    tags: Record<string, string>;
+    /** Oldest first. */
+    versions: ContractObjectVersion[];
+    rules: ContractRule[];
+    createdAt: Date;
+}
+
+export interface RamContractRole {
+    RoleName: string;
+    RoleId: string;
+    Arn: string;
+    Description: string;
+    AssumeRolePolicyDocument: string;
+    MaxSessionDuration: number;
+    CreateDate: string;
+}
+
+export interface RamContractPolicy {
+    PolicyName: string;
+    Description: string;
+    versions: { VersionId: string; PolicyDocument: string; IsDefaultVersion: boolean }[];
+}
+
+export interface RecordedRequest {
+    service: "oss" | "ram";
+    region?: string;
+    /** The API operation the server understood: `PutBucketReplication`, `CreateRole`... */
+    operation: string;
+    method: string;
+    path: string;
+    query: string;
+    body: string;
+    status: number;
+    /** The error code answered, if any. */
+    code?: string;
+}
+
+export interface ServerTiming {
+    /** How long a new rule stays "starting". */
+    startingMs: number;
+    /** How long a deleted rule stays "closing". */
+    closingMs: number;
+    /** How often replication copies one historical object and the due new ones. */
+    tickMs: number;
+    /** How long a new write waits before it is copied. */
+    newObjectDelayMs: number;
+}
+
+export const defaultTiming: ServerTiming = { startingMs: 300, closingMs: 300, tickMs: 100, newObjectDelayMs: 150 };
+
+export class OssContractState {
+    readonly buckets = new Map<string, ContractBucket>();
+    /** Names owned by other accounts: create answers BucketAlreadyExists, reads AccessDenied. */
+    readonly foreignBuckets = new Set<string>();
+    readonly roles = new Map<string, RamContractRole>();
+    readonly policies = new Map<string, RamContractPolicy>();
+    /** `${roleName}\0${policyName}` */
+    readonly attachments = new Set<string>();
+    readonly requests: RecordedRequest[] = [];
+    timing: ServerTiming = { ...defaultTiming };
+    private versionCounter = 0;
+
+    nextVersionId(): string {
+        this.versionCounter += 1;
+        return `CAEQ${String(this.versionCounter).padStart(8, "0")}${randomBytes(6).toString("hex")}`;
+    }
+
+    requestsFor(operation: string): RecordedRequest[] {
+        return this.requests.filter((r) => r.operation === operation);
+    }
+
+    /** The rules of a bucket that OSS still lists (closing ones included until they are gone). */
+    rulesOf(bucket: string): ContractRule[] {
+        const found = this.buckets.get(bucket);
+        if (!found) return [];
+        this.prune(found);
+        return found.rules;
+    }
+
+    ruleState(rule: ContractRule, now = Date.now()): "starting" | "doing" | "closing" {
+        if (rule.closingSince !== undefined) return "closing";
+        return now - rule.createdAt < this.timing.startingMs ? "starting" : "doing";
+    }
+
+    policyAttachedTo(roleName: string): string[] {
+        return [...this.attachments].filter((a) => a.startsWith(`${roleName}\0`)).map((a) => a.split("\0")[1]);
+    }
+
+    /** Writes an object as a client would (outside the code under test), queuing it for replication. */
+    putObject(bucketName: string, key: string, body: Buffer | string, options: { replica?: boolean } = {}): ContractObjectVersion {
+        const bucket = this.buckets.get(bucketName);
+        if (!bucket) throw new Error(`no bucket ${bucketName}`);
+        const version: ContractObjectVersion = {
+            key, versionId: bucket.versioning === "Enabled" ? this.nextVersionId() : "null", deleteMarker: false,
+            body: Buffer.isBuffer(body) ? body : Buffer.from(body), lastModified: new Date(), replica: options.replica ?? false,
+        };
+        this.storeVersion(bucket, version);
+        return version;
+    }
+
+    deleteObject(bucketName: string, key: string): void {
+        const bucket = this.buckets.get(bucketName)!;
+        if (bucket.versioning === "Enabled") {
+            this.storeVersion(bucket, { key, versionId: this.nextVersionId(), deleteMarker: true, body: Buffer.alloc(0), lastModified: new Date(), replica: false });
+        } else {
+            bucket.versions = bucket.versions.filter((v) => v.key !== key);
+        }
+    }
+
+    latest(bucketName: string, key: string): ContractObjectVersion | undefined {
+        const bucket = this.buckets.get(bucketName);
+        const versions = bucket?.versions.filter((v) => v.key === key) ?? [];
+        return versions[versions.length - 1];
+    }
+
+    storeVersion(bucket: ContractBucket, version: ContractObjectVersion): void {
+        if (bucket.versioning !== "Enabled") bucket.versions = bucket.versions.filter((v) => v.key !== version.key);
+        bucket.versions.push(version);
+        if (version.replica) return;
+        for (const rule of bucket.rules) {
+            if (rule.closingSince !== undefined || !matches(rule, version.key)) continue;
+            if (version.deleteMarker && rule.action !== "ALL") continue;
+            rule.queue.push({ version, writtenAt: Date.now() });
+        }
+    }
+
+    /** One step of asynchronous replication on every bucket. */
+    tick(now = Date.now()): void {
+        for (const bucket of this.buckets.values()) {
+            this.prune(bucket, now);
+            for (const rule of bucket.rules) {
+                if (this.ruleState(rule, now) !== "doing") continue;
+                const destination = this.buckets.get(rule.destination.bucket);
+                if (!destination) continue;
+                if (rule.historical === undefined) {
+                    // The rule has just begun: what the bucket holds now is its historical data.
+                    const pending = rule.historicalObjectReplication === "enabled"
+                        ? latestVersions(bucket).filter((v) => !v.deleteMarker && !v.replica && matches(rule, v.key) && v.lastModified.getTime() <= rule.createdAt)
+                        : [];
+                    rule.historical = { pending, total: pending.length, copied: 0 };
+                }
+                const next = rule.historical.pending.shift();
+                if (next) {
+                    this.copy(next, destination);
+                    rule.historical.copied += 1;
+                }
+                while (rule.queue.length > 0 && now - rule.queue[0].writtenAt >= this.timing.newObjectDelayMs) {
+                    this.copy(rule.queue.shift()!.version, destination);
+                }
+            }
+        }
+    }
+
+    private copy(version: ContractObjectVersion, destination: ContractBucket): void {
+        this.storeVersion(destination, {
+            ...version, versionId: destination.versioning === "Enabled" ? this.nextVersionId() : "null", replica: true, lastModified: new Date(),
+        });
+    }
+
+    private prune(bucket: ContractBucket, now = Date.now()): void {
+        bucket.rules = bucket.rules.filter((rule) => rule.closingSince === undefined || now - rule.closingSince < this.timing.closingMs);
+    }
+
+    /** Whether any live rule names the bucket, as source or destination: OSS then freezes its versioning. */
+    inReplication(bucketName: string): boolean {
+        for (const bucket of this.buckets.values()) {
+            this.prune(bucket);
+            if (bucket.rules.length > 0 && bucket.name === bucketName) return true;
+            if (bucket.rules.some((rule) => rule.destination.bucket === bucketName)) return true;
+        }
+        return false;
+    }
+}
+
+function matches(rule: ContractRule, key: string): boolean {
+    return rule.prefixes.length === 0 || rule.prefixes.some((prefix) => key.startsWith(prefix));
+}
+
+function latestVersions(bucket: ContractBucket): ContractObjectVersion[] {
+    const byKey = new Map<string, ContractObjectVersion>();
+    for (const version of bucket.versions) byKey.set(version.key, version);
+    return [...byKey.values()];
+}
+
+export interface OssContractServer {
+    readonly zones: Record<string, { endpoint: string; region: string }>;
+    /** The RAM endpoint, for `bucket-replication:iamEndpoint`. */
+    readonly ramEndpoint: string;
+    readonly credentials: { accessKey: string; secretKey: string };
+    readonly state: OssContractState;
+    close(): Promise<void>;
+}
+
+export interface OssContractServerOptions {
+    readonly regions?: readonly string[];
+    readonly timing?: Partial<ServerTiming>;
+}
+
+export async function startOssContractServer(options: OssContractServerOptions = {}): Promise<OssContractServer> {
+    const state = new OssContractState();
+    state.timing = { ...defaultTiming, ...options.timing };
+    const servers: http.Server[] = [];
+    const regions = options.regions ?? defaultOssContractRegions;
+
+    const ramServer = http.createServer((req, res) => void serve(req, res, (body) => handleRam(state, req, res, body)));
+    servers.push(ramServer);
+    const ramPort = await listen(ramServer);
+
+    const zones: Record<string, { endpoint: string; region: string }> = {};
+    for (const region of regions) {
+        const server = http.createServer((req, res) => void serve(req, res, (body) => handleOss(state, region, regions, req, res, body)));
+        servers.push(server);
+        zones[region] = { endpoint: `http://127.0.0.1:${await listen(server)}`, region };
+    }
+    const timer = setInterval(() => state.tick(), state.timing.tickMs);
+    timer.unref();
+
+    return {
+        zones,
+        ramEndpoint: `http://127.0.0.1:${ramPort}`,
+        credentials: { ...ossContractCredentials },
+        state,
+        close: async () => {
+            clearInterval(timer);
+            await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            })));
+        },
+    };
+}
+
+function listen(server: http.Server): Promise<number> {
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    });
+}
+
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle: (body: Buffer) => Promise<void>): Promise<void> {
+    try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        await handle(Buffer.concat(chunks));
+    } catch (error) {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`contract server failure: ${(error as Error).stack}`);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OSS
+
+class OssProblem extends Error {
+    constructor(readonly status: number, readonly code: string, message: string, readonly ec = "0000-00000000") {
+        super(message);
+    }
+}
+
+/** Query parameters decoded; a bare name has the value "". */
+function parseQuery(rawQuery: string): Map<string, string> {
+    const query = new Map<string, string>();
+    for (const part of rawQuery.split("&").filter(Boolean)) {
+        const at = part.indexOf("=");
+        const name = decodeURIComponent(at < 0 ? part : part.slice(0, at));
+        query.set(name, at < 0 ? "" : decodeURIComponent(part.slice(at + 1)));
+    }
+    return query;
+}
+
+function ossOperation(method: string, key: string, query: Map<string, string>, bucket: string): string {
+    if (!bucket) return "ListBuckets";
+    if (key) {
+        return ({ PUT: "PutObject", GET: "GetObject", HEAD: "HeadObject", DELETE: "DeleteObject" } as Record<string, string>)[method] ?? "unknown";
+    }
+    const has = (name: string) => query.has(name);
+    if (has("replication")) {
+        if (method === "GET") return "GetBucketReplication";
+        if (method === "POST" && query.get("comp") === "add") return "PutBucketReplication";
+        if (method === "POST" && query.get("comp") === "delete") return "DeleteBucketReplication";
+    }
+    if (has("replicationLocation") && method === "GET") return "GetBucketReplicationLocation";
+    if (has("replicationProgress") && method === "GET") return "GetBucketReplicationProgress";
+    if (has("versioning")) return method === "GET" ? "GetBucketVersioning" : method === "PUT" ? "PutBucketVersioning" : "unknown";
+    if (has("tagging")) return ({ GET: "GetBucketTags", PUT: "PutBucketTags", DELETE: "DeleteBucketTags" } as Record<string, string>)[method] ?? "unknown";
+    if (has("versions") && method === "GET") return "ListObjectVersions";
+    if (has("delete") && method === "POST") return "DeleteMultipleObjects";
+    if (has("bucketInfo") && method === "GET") return "GetBucketInfo";
+    if (query.size === 0) return ({ PUT: "PutBucket", DELETE: "DeleteBucket", GET: "ListObjects" } as Record<string, string>)[method] ?? "unknown";
+    return "unknown";
+}
+
+async function handleOss(state: OssContractState, region: string, regions: readonly string[], req: http.IncomingMessage,
+    res: http.ServerResponse, body: Buffer): Promise<void> {
+    const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
+    const method = req.method ?? "GET";
+    const decodedPath = decodeURIComponent(rawPath);
+    const slash = decodedPath.indexOf("/", 1);
+    const bucketName = slash < 0 ? decodedPath.slice(1) : decodedPath.slice(1, slash);
+    const key = slash < 0 ? "" : decodedPath.slice(slash + 1);
+    const query = parseQuery(rawQuery);
+    const record: RecordedRequest = { service: "oss", region, operation: ossOperation(method, key, query, bucketName), method, path: rawPath, query: rawQuery, body: body.toString("utf8"), status: 0 };
+    state.requests.push(record);
+    const requestId = randomBytes(12).toString("hex").toUpperCase();
+    const answer = (status: number, text = "", headers: Record<string, string> = {}) => {
+        record.status = status;
+        res.writeHead(status, { "x-oss-request-id": requestId, ...(text ? { "content-type": "application/xml" } : {}), ...headers });
+        res.end(method === "HEAD" ? undefined : text);
+    };
+    try {
+        verifyOssV4(req, region, bucketName, key, query);
+        if (!bucketName) throw new OssProblem(400, "InvalidArgument", "The contract server serves bucket operations only");
+        if (state.foreignBuckets.has(bucketName)) {
+            if (record.operation === "PutBucket") throw new OssProblem(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", "0015-00000104");
+            throw new OssProblem(403, "AccessDenied", "You have no right to access this bucket.", "0003-00000001");
+        }
+        if (record.operation === "PutBucket") {
+            checkBucketName(bucketName);
+            if (state.buckets.has(bucketName)) throw new OssProblem(409, "BucketAlreadyExists", "The requested bucket name is not available.", "0015-00000104");
+            if (body.length > 0) parseXmlBody(body, "CreateBucketConfiguration");
+            state.buckets.set(bucketName, { name: bucketName, region, versioning: "Unversioned", tags: {}, versions: [], rules: [], createdAt: new Date() });
+            return answer(200, "", { location: `/${bucketName}` });
+        }
+        const bucket = state.buckets.get(bucketName);
+        if (!bucket) throw new OssProblem(404, "NoSuchBucket", "The specified bucket does not exist.", "0015-00000101");
+        if (bucket.region !== region) {
+            throw new OssProblem(403, "AccessDenied", `The bucket you are attempting to access must be addressed using the specified endpoint (oss-${bucket.region}).`, "0003-00001403");
+        }
+        switch (record.operation) {
+            case "GetBucketInfo":
+                return answer(200, xmlDocument("BucketInfo", `<Bucket><Name>${escapeXml(bucket.name)}</Name><Location>oss-${bucket.region}</Location>` +
+                    `<CreationDate>${bucket.createdAt.toISOString()}</CreationDate><ExtranetEndpoint>oss-${bucket.region}.aliyuncs.com</ExtranetEndpoint>` +
+                    `<Owner><ID>${contractAccountId}</ID><DisplayName>${contractAccountId}</DisplayName></Owner><StorageClass>Standard</StorageClass>` +
+                    (bucket.versioning === "Unversioned" ? "" : `<Versioning>${bucket.versioning}</Versioning>`) + `</Bucket>`));
+            case "DeleteBucket":
+                if (bucket.versions.length > 0) throw new OssProblem(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.", "0015-00000301");
+                state.buckets.delete(bucket.name);
+                return answer(204);
+            case "GetBucketVersioning":
+                return answer(200, xmlDocument("VersioningConfiguration", bucket.versioning === "Unversioned" ? "" : `<Status>${bucket.versioning}</Status>`));
+            case "PutBucketVersioning": {
+                const status = text(parseXmlBody(body, "VersioningConfiguration"), "Status");
+                if (status !== "Enabled" && status !== "Suspended") throw new OssProblem(400, "MalformedXML", "Status must be Enabled or Suspended", "0015-00000201");
+                if (state.inReplication(bucket.name)) {
+                    // OSS freezes versioning while a rule names the bucket (code as seen by this server; OSS's own may differ).
+                    throw new OssProblem(409, "InvalidBucketState", `Versioning of bucket '${bucket.name}' cannot change while data replication rules name it.`);
+                }
+                bucket.versioning = status;
+                return answer(200);
+            }
+            case "GetBucketTags": {
+                const tags = Object.entries(bucket.tags).map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`).join("");
+                return answer(200, xmlDocument("Tagging", `<TagSet>${tags}</TagSet>`));
+            }
+            case "PutBucketTags": {
+                const tags = children(child(parseXmlBody(body, "Tagging"), "TagSet"), "Tag");
+                if (tags.length > 20) throw new OssProblem(400, "InvalidArgument", "A bucket can have at most 20 tags.", "0010-00000206");
+                const result: Record<string, string> = {};
+                for (const tag of tags) {
+                    const k = text(tag, "Key") ?? "";
+                    const v = text(tag, "Value") ?? "";
+                    if (!k || Buffer.byteLength(k) > 64 || /^(aliyun|acs:|https?:\/\/)/i.test(k)) throw new OssProblem(400, "InvalidTagKey", `Tag key '${k}' is invalid.`, "0010-00000207");
+                    if (Buffer.byteLength(v) > 128) throw new OssProblem(400, "InvalidTagValue", `Tag value of '${k}' is longer than 128 bytes.`);
+                    result[k] = v;
+                }
+                bucket.tags = result;
+                return answer(200);
+            }
+            case "DeleteBucketTags":
+                bucket.tags = {};
+                return answer(204);
+            case "ListObjectVersions": {
+                const maxKeys = Number(query.get("max-keys") ?? "100");
+                const newestFirst = [...bucket.versions].reverse();
+                const page = newestFirst.slice(0, maxKeys);
+                const entries = page.map((v) => v.deleteMarker
+                    ? `<DeleteMarker><Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>false</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified></DeleteMarker>`
+                    : `<Version><Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>false</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified><Size>${v.body.length}</Size></Version>`);
+                return answer(200, xmlDocument("ListVersionsResult", `<Name>${bucket.name}</Name><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${newestFirst.length > page.length}</IsTruncated>${entries.join("")}`));
+            }
+            case "DeleteMultipleObjects": {
+                const md5 = createHash("md5").update(body).digest("base64");
+                if (req.headers["content-md5"] !== md5) throw new OssProblem(400, "InvalidDigest", "The Content-MD5 you specified is not valid.", "0016-00000401");
+                const request = parseXmlBody(body, "Delete");
+                for (const object of children(request, "Object")) {
+                    const k = text(object, "Key") ?? "";
+                    const versionId = text(object, "VersionId");
+                    bucket.versions = bucket.versions.filter((v) => !(v.key === k && (versionId === undefined || v.versionId === versionId)));
+                }
+                return answer(200, xmlDocument("DeleteResult", ""));
+            }
+            case "PutObject": {
+                const version = state.putObject(bucket.name, key, body);
+                return answer(200, "", { etag: `"${createHash("md5").update(body).digest("hex").toUpperCase()}"`, ...(version.versionId !== "null" ? { "x-oss-version-id": version.versionId } : {}) });
+            }
+            case "GetObject":
+            case "HeadObject": {
+                const version = state.latest(bucket.name, key);
+                if (!version || version.deleteMarker) throw new OssProblem(404, "NoSuchKey", "The specified key does not exist.", "0026-00000001");
+                record.status = 200;
+                res.writeHead(200, { "content-length": String(version.body.length), "x-oss-version-id": version.versionId, "x-oss-request-id": requestId });
+                res.end(method === "HEAD" ? undefined : version.body);
+                return;
+            }
+            case "DeleteObject":
+                state.deleteObject(bucket.name, key);
+                return answer(204);
+            case "PutBucketReplication": {
+                const rule = validateRule(state, bucket, body, regions);
+                bucket.rules.push(rule);
+                return answer(200, "", { "x-oss-replication-rule-id": rule.id });
+            }
+            case "GetBucketReplication": {
+                const rules = state.rulesOf(bucket.name);
+                if (rules.length === 0) throw new OssProblem(404, "NoSuchReplicationConfiguration", "The specified bucket does not have a replication configuration.", "0016-00000501");
+                return answer(200, xmlDocument("ReplicationConfiguration", rules.map((rule) => ruleXml(state, rule, true)).join("")));
+            }
+            case "DeleteBucketReplication": {
+                const ids = children(parseXmlBody(body, "ReplicationRules"), "ID").map((id) => id.text.trim());
+                if (ids.length !== 1) throw new OssProblem(400, "MalformedXML", "ReplicationRules must name exactly one rule ID.", "0016-00000502");
+                const rule = state.rulesOf(bucket.name).find((r) => r.id === ids[0]);
+                if (!rule) throw new OssProblem(404, "NoSuchReplicationRule", `The replication rule '${ids[0]}' does not exist.`, "0016-00000503");
+                rule.closingSince ??= Date.now();
+                return answer(200);
+            }
+            case "GetBucketReplicationLocation":
+                return answer(200, locationXml(bucket.region, regions));
+            case "GetBucketReplicationProgress": {
+                const ruleId = query.get("rule-id");
+                if (!ruleId) throw new OssProblem(400, "InvalidArgument", "rule-id is required.");
+                const rule = state.rulesOf(bucket.name).find((r) => r.id === ruleId);
+                if (!rule) throw new OssProblem(404, "NoSuchReplicationRule", `The replication rule '${ruleId}' does not exist.`, "0016-00000503");
+                return answer(200, xmlDocument("ReplicationProgress", progressXml(state, rule)));
+            }
+        }
+        throw new OssProblem(400, "InvalidArgument", `The contract server has no ${method} ${rawPath}?${rawQuery}`);
+    } catch (error) {
+        if (!(error instanceof OssProblem)) throw error;
+        record.code = error.code;
+        const document = xmlDocument("Error", `<Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${requestId}</RequestId>` +
+            `<HostId>${bucketName ? `${bucketName}.` : ""}oss-${region}.aliyuncs.com</HostId><EC>${error.ec}</EC>`);
+        if (method === "HEAD") {
+            record.status = error.status;
+            res.writeHead(error.status, { "x-oss-request-id": requestId, "x-oss-err": Buffer.from(document).toString("base64") });
+            res.end();
+            return;
+        }
+        return answer(error.status, document);
+    }
+}
+
+function checkBucketName(name: string): void {
+    if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
+        throw new OssProblem(400, "InvalidBucketName", `The specified bucket '${name}' is not valid: 3 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit.`, "0015-00000101");
+    }
+}
+
+const ruleChildren = ["ID", "RTC", "PrefixSet", "Action", "Destination", "HistoricalObjectReplication", "SyncRole", "SourceSelectionCriteria", "EncryptionConfiguration"];
+
+/** Accepts one rule as PutBucketReplication documents it, under OSS's constraints. */
+function validateRule(state: OssContractState, source: ContractBucket, body: Buffer, regions: readonly string[]): ContractRule {
+    const root = parseXmlBody(body, "ReplicationConfiguration");
+    onlyChildren(root, ["Rule"], "ReplicationConfiguration");
+    const rules = children(root, "Rule");
+    if (rules.length !== 1) throw new OssProblem(400, "MalformedXML", "PutBucketReplication takes exactly one Rule per call.", "0016-00000101");
+    const rule = rules[0];
+    onlyChildren(rule, ruleChildren, "Rule");
+    const id = text(rule, "ID") ?? randomBytes(8).toString("hex");
+    if (id.length > 255) throw new OssProblem(400, "InvalidArgument", "The rule ID is longer than 255 characters.");
+    const live = state.rulesOf(source.name);
+    if (live.some((r) => r.id === id)) {
+        throw new OssProblem(409, "ReplicationRuleAlreadyExists", `A replication rule with ID '${id}' already exists on bucket '${source.name}'${live.find((r) => r.id === id)!.closingSince !== undefined ? " (it is still closing)" : ""}.`, "0016-00000102");
+    }
+    if (live.length >= 100) throw new OssProblem(400, "TooManyReplicationRules", "A bucket can have at most 100 data replication rules.", "0016-00000103");
+    const prefixes = children(child(rule, "PrefixSet"), "Prefix").map((p) => p.text);
+    if (prefixes.length > 10) throw new OssProblem(400, "InvalidArgument", "A rule can have at most 10 prefixes.", "0016-00000104");
+    const action = text(rule, "Action") ?? "ALL";
+    if (action !== "ALL" && action !== "PUT") throw new OssProblem(400, "InvalidArgument", `Action '${action}' is not ALL or PUT.`);
+    const destination = child(rule, "Destination");
+    if (!destination) throw new OssProblem(400, "MalformedXML", "A rule needs a Destination.");
+    onlyChildren(destination, ["Bucket", "Location", "TransferType"], "Destination");
+    const targetName = text(destination, "Bucket") ?? "";
+    const location = text(destination, "Location") ?? "";
+    const transferType = text(destination, "TransferType");
+    if (targetName === source.name) throw new OssProblem(400, "InvalidArgument", "The source and destination buckets cannot have the same name.");
+    const target = state.buckets.get(targetName);
+    if (!target) throw new OssProblem(404, "NoSuchBucket", `The destination bucket '${targetName}' does not exist.`, "0016-00000105");
+    if (location !== `oss-${target.region}`) {
+        throw new OssProblem(400, "InvalidArgument", `Destination Location '${location}' is not the region of bucket '${targetName}' (oss-${target.region}).`);
+    }
+    if (!regions.includes(target.region) && !knownRegions.includes(target.region)) throw new OssProblem(400, "InvalidArgument", `Unknown location '${location}'.`);
+    if (transferType !== undefined && transferType !== "internal" && transferType !== "oss_acc") {
+        throw new OssProblem(400, "InvalidArgument", `TransferType '${transferType}' is not internal or oss_acc.`);
+    }
+    const sameRegion = target.region === source.region;
+    if (sameRegion && transferType === "oss_acc") throw new OssProblem(400, "InvalidArgument", "oss_acc is available for cross-region replication only.");
+    if (!sameRegion && mainland.has(source.region) !== mainland.has(target.region) && transferType !== "oss_acc") {
+        throw new OssProblem(400, "InvalidArgument", `Replication between oss-${source.region} and ${location} needs TransferType oss_acc.`);
+    }
+    if (source.versioning !== target.versioning || source.versioning === "Suspended") {
+        throw new OssProblem(400, "InvalidArgument", `Source bucket '${source.name}' (versioning ${source.versioning}) and destination bucket '${targetName}' ` +
+            `(versioning ${target.versioning}) must both have versioning enabled or both have it disabled.`, "0016-00000106");
+    }
+    const historical = text(rule, "HistoricalObjectReplication") ?? "enabled";
+    if (historical !== "enabled" && historical !== "disabled") throw new OssProblem(400, "InvalidArgument", "HistoricalObjectReplication must be enabled or disabled.");
+    const syncRole = text(rule, "SyncRole") ?? "";
+    const role = state.roles.get(syncRole);
+    if (!role) throw new OssProblem(400, "InvalidArgument", `SyncRole '${syncRole}' is not a RAM role of this account.`);
+    const trust = JSON.stringify(JSON.parse(role.AssumeRolePolicyDocument));
+    if (!trust.includes(ossTrustedService)) throw new OssProblem(400, "InvalidArgument", `RAM role '${syncRole}' does not trust ${ossTrustedService}.`);
+    const kms = text(child(child(rule, "SourceSelectionCriteria"), "SseKmsEncryptedObjects"), "Status");
+    const replicaKey = text(child(rule, "EncryptionConfiguration"), "ReplicaKmsKeyID");
+    if (kms !== undefined && kms !== "Enabled" && kms !== "Disabled") throw new OssProblem(400, "InvalidArgument", "SseKmsEncryptedObjects Status must be Enabled or Disabled.");
+    if (kms === "Enabled" && !replicaKey) throw new OssProblem(400, "InvalidArgument", "ReplicaKmsKeyID is required to replicate SSE-KMS encrypted objects.");
+    const rtc = text(child(rule, "RTC"), "Status");
+    if (rtc !== undefined && rtc !== "enabled" && rtc !== "disabled") throw new OssProblem(400, "InvalidArgument", "RTC Status must be enabled or disabled.");
+    if (rtc === "enabled" && (sameRegion || !rtcRegions.has(target.region))) {
+        throw new OssProblem(400, "InvalidArgument", `RTC is not available from oss-${source.region} to ${location}.`);
+    }
+    return {
+        id, prefixes, action, destination: { bucket: targetName, location, ...(transferType ? { transferType } : {}) },
+        historicalObjectReplication: historical, syncRole, sseKmsEncryptedObjects: kms, replicaKmsKeyId: replicaKey,
+        rtc: rtc === "enabled" ? "enabled" : undefined, createdAt: Date.now(), queue: [],
+    };
+}
+
+/** A rule as GetBucketReplication (and, without SyncRole and the rest, GetBucketReplicationProgress) shows it. */
+function ruleXml(state: OssContractState, rule: ContractRule, full: boolean): string {
+    const prefixes = rule.prefixes.length > 0 ? `<PrefixSet>${rule.prefixes.map((p) => `<Prefix>${escapeXml(p)}</Prefix>`).join("")}</PrefixSet>` : "";
+    return `<Rule><ID>${escapeXml(rule.id)}</ID>${prefixes}<Action>${rule.action}</Action>` +
+        `<Destination><Bucket>${escapeXml(rule.destination.bucket)}</Bucket><Location>${rule.destination.location}</Location>` +
+        `${rule.destination.transferType === "oss_acc" ? "<TransferType>oss_acc</TransferType>" : ""}</Destination>` +
+        `<Status>${state.ruleState(rule)}</Status><HistoricalObjectReplication>${rule.historicalObjectReplication}</HistoricalObjectReplication>` +
+        (full ? `<SyncRole>${escapeXml(rule.syncRole)}</SyncRole>` +
+            (rule.sseKmsEncryptedObjects ? `<SourceSelectionCriteria><SseKmsEncryptedObjects><Status>${rule.sseKmsEncryptedObjects}</Status></SseKmsEncryptedObjects></SourceSelectionCriteria>` : "") +
+            (rule.replicaKmsKeyId ? `<EncryptionConfiguration><ReplicaKmsKeyID>${escapeXml(rule.replicaKmsKeyId)}</ReplicaKmsKeyID></EncryptionConfiguration>` : "") +
+            (rule.rtc ? `<RTC><Status>${rule.rtc}</Status></RTC>` : "") : "") +
+        `</Rule>`;
+}
+
+function progressXml(state: OssContractState, rule: ContractRule): string {
+    const inner = ruleXml(state, rule, false).replace(/<\/Rule>$/, "");
+    if (state.ruleState(rule) !== "doing") return `${inner}</Rule>`;
+    const historical = rule.historicalObjectReplication === "enabled"
+        ? `<HistoricalObject>${rule.historical && rule.historical.total > 0 ? (rule.historical.copied / rule.historical.total).toFixed(2) : rule.historical ? "1.00" : "0.00"}</HistoricalObject>`
+        : "";
+    // Every write before the oldest one still queued has been replicated; with none queued, everything until now.
+    const until = rule.queue.length > 0 ? rule.queue[0].writtenAt - 1 : Date.now();
+    return `${inner}<Progress>${historical}<NewObject>${new Date(until).toISOString()}</NewObject></Progress></Rule>`;
+}
+
+function locationXml(sourceRegion: string, regions: readonly string[]): string {
+    const targets = [...new Set([...regions, ...knownRegions])].filter((r) => r !== sourceRegion);
+    const accelerated = targets.filter((r) => mainland.has(sourceRegion) !== mainland.has(r));
+    return xmlDocument("ReplicationLocation",
+        targets.map((r) => `<Location>oss-${r}</Location>`).join("") +
+        `<LocationTransferTypeConstraint>${accelerated.map((r) => `<LocationTransferType><Location>oss-${r}</Location><TransferTypes><Type>oss_acc</Type></TransferTypes></LocationTransferType>`).join("")}</LocationTransferTypeConstraint>` +
+        `<LocationRTCConstraint>${targets.filter((r) => rtcRegions.has(r)).map((r) => `<Location>oss-${r}</Location>`).join("")}</LocationRTCConstraint>`);
+}
+
+const maxClockSkewMs = 15 * 60 * 1000;
+
+/**
+ * Checks the OSS4-HMAC-SHA256 Authorization header, recomputed here from the request as received:
+ * our key, a scope of today's date, the listener's region and "oss", x-oss-date within 15 minutes,
+ * UNSIGNED-PAYLOAD, then the signature over the path-style resource and every default-signed header.
+ */
+function verifyOssV4(req: http.IncomingMessage, region: string, bucket: string, key: string, query: Map<string, string>): void {
+    const header = String(req.headers.authorization ?? "");
+    const match = /^OSS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/oss\/aliyun_v4_request,(?:\s*AdditionalHeaders=([^,]+),)?\s*Signature=([0-9a-f]{64})$/.exec(header);
+    if (!match) throw new OssProblem(403, "AccessDenied", "Missing or malformed OSS4-HMAC-SHA256 Authorization header.", "0002-00000201");
+    const [, accessKey, date, scopeRegion, additional, signature] = match;
+    if (accessKey !== ossContractCredentials.accessKey) throw new OssProblem(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.", "0002-00000902");
+    if (scopeRegion !== region) throw new OssProblem(400, "InvalidArgument", `Invalid signing region in Authorization header: '${scopeRegion}', expecting '${region}'.`, "0002-00000222");
+    const ossDate = String(req.headers["x-oss-date"] ?? "");
+    const parsed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(ossDate);
+    if (!parsed || !ossDate.startsWith(date)) throw new OssProblem(403, "AccessDenied", `x-oss-date '${ossDate}' is malformed or does not match the credential date.`, "0002-00000211");
+    const at = Date.UTC(+parsed[1], +parsed[2] - 1, +parsed[3], +parsed[4], +parsed[5], +parsed[6]);
+    if (Math.abs(Date.now() - at) > maxClockSkewMs) throw new OssProblem(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", "0002-00000504");
+    if (req.headers["x-oss-content-sha256"] !== "UNSIGNED-PAYLOAD") throw new OssProblem(400, "InvalidArgument", "x-oss-content-sha256 must be UNSIGNED-PAYLOAD.", "0002-00000214");
+    const additionalNames = additional ? additional.split(";") : [];
+    const encode = (s: string, keepSlash = false) => {
+        const e = encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+        return keepSlash ? e.replace(/%2F/g, "/") : e;
+    };
+    const resource = bucket ? encode(`/${bucket}/${key}`, true) : "/";
+    const canonicalQuery = [...query.entries()].map(([n, v]) => [encode(n), encode(v)]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([n, v]) => (v ? `${n}=${v}` : n)).join("&");
+    const signedNames = Object.keys(req.headers).filter((n) => n.startsWith("x-oss-") || n === "content-type" || n === "content-md5" || additionalNames.includes(n)).sort();
+    const canonicalHeaders = signedNames.map((n) => `${n}:${String(req.headers[n]).trim()}\n`).join("");
+    const canonical = [req.method, resource, canonicalQuery, canonicalHeaders, additionalNames.join(";"), "UNSIGNED-PAYLOAD"].join("\n");
+    const scope = `${date}/${region}/oss/aliyun_v4_request`;
+    const stringToSign = ["OSS4-HMAC-SHA256", ossDate, scope, createHash("sha256").update(canonical).digest("hex")].join("\n");
+    let signingKey = createHmac("sha256", `aliyun_v4${ossContractCredentials.secretKey}`).update(date).digest();
+    for (const part of [region, "oss", "aliyun_v4_request"]) signingKey = createHmac("sha256", signingKey).update(part).digest();
+    const expected = createHmac("sha256", signingKey).update(stringToSign).digest();
+    const given = Buffer.from(signature, "hex");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new OssProblem(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.", "0002-00000040");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RAM (RPC style, ACS3-HMAC-SHA256)
+
+class RamProblem extends Error {
+    constructor(readonly status: number, readonly code: string, message: string) {
+        super(message);
+    }
+}
+
+async function handleRam(state: OssContractState, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+    const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
+    const action = String(req.headers["x-acs-action"] ?? "");
+    const record: RecordedRequest = { service: "ram", operation: action || "unknown", method: req.method ?? "", path: rawPath, query: rawQuery, body: body.toString("utf8"), status: 0 };
+    state.requests.push(record);
+    const requestId = randomBytes(16).toString("hex").toUpperCase();
+    const answer = (status: number, json: Record<string, unknown>) => {
+        record.status = status;
+        res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
+        res.end(JSON.stringify({ RequestId: requestId, ...json }));
+    };
+    try {
+        verifyAcs3(req, rawPath, rawQuery, body);
+        if (req.headers["x-acs-version"] !== "2015-05-01") throw new RamProblem(400, "InvalidVersion", `Specified parameter Version is not valid for RAM.`);
+        const contentType = String(req.headers["content-type"] ?? "");
+        const params = new Map<string, string>(new URLSearchParams(rawQuery));
+        if (body.length > 0) {
+            if (!contentType.startsWith("application/x-www-form-urlencoded")) throw new RamProblem(400, "InvalidParameter", "The body must be form-urlencoded.");
+            for (const [k, v] of new URLSearchParams(body.toString("utf8"))) params.set(k, v);
+        }
+        const need = (name: string) => {
+            const value = params.get(name);
+            if (!value) throw new RamProblem(400, `MissingParameter`, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+            return value;
+        };
+        const role = (name: string) => {
+            const found = state.roles.get(name);
+            if (!found) throw new RamProblem(404, "EntityNotExist.Role", `The role not exists: ${name}.`);
+            return found;
+        };
+        const policy = (name: string) => {
+            const found = state.policies.get(name);
+            if (!found) throw new RamProblem(404, "EntityNotExist.Policy", `The policy not exists: ${name}.`);
+            return found;
+        };
+        const customType = () => {
+            if (params.has("PolicyType") && params.get("PolicyType") !== "Custom") throw new RamProblem(400, "InvalidParameter.PolicyType", "The contract server has custom policies only.");
+        };
+        switch (action) {
+            case "GetRole":
+                return answer(200, { Role: role(need("RoleName")) });
+            case "CreateRole": {
+                const name = need("RoleName");
+                if (!/^[A-Za-z0-9.-]{1,64}$/.test(name)) throw new RamProblem(400, "InvalidParameter.RoleName.InvalidChars", `RoleName '${name}' must be 1 to 64 letters, digits, '.' or '-'.`);
+                if (state.roles.has(name)) throw new RamProblem(409, "EntityAlreadyExists.Role", `The role already exists: ${name}.`);
+                const trust = need("AssumeRolePolicyDocument");
+                checkPolicyDocument(trust, "AssumeRolePolicyDocument");
+                const description = params.get("Description") ?? "";
+                if (description.length > 1024) throw new RamProblem(400, "InvalidParameter.Description.Length", "Description must be at most 1024 characters.");
+                const created: RamContractRole = {
+                    RoleName: name, RoleId: String(300000000000000000n + BigInt(state.roles.size + 1)), Arn: `acs:ram::${contractAccountId}:role/${name.toLowerCase()}`,
+                    Description: description, AssumeRolePolicyDocument: trust, MaxSessionDuration: 3600, CreateDate: new Date().toISOString(),
+                };
+                state.roles.set(name, created);
+                return answer(200, { Role: created });
+            }
+            case "UpdateRole": {
+                const found = role(need("RoleName"));
+                if (params.has("NewDescription")) found.Description = params.get("NewDescription")!;
+                if (params.has("NewAssumeRolePolicyDocument")) found.AssumeRolePolicyDocument = params.get("NewAssumeRolePolicyDocument")!;
+                return answer(200, { Role: found });
+            }
+            case "DeleteRole": {
+                const found = role(need("RoleName"));
+                if (state.policyAttachedTo(found.RoleName).length > 0) throw new RamProblem(409, "DeleteConflict.Role.Policy", `The role still has policies attached: ${found.RoleName}.`);
+                state.roles.delete(found.RoleName);
+                return answer(200, {});
+            }
+            case "GetPolicy": {
+                customType();
+                const found = policy(need("PolicyName"));
+                const current = found.versions.find((v) => v.IsDefaultVersion)!;
+                return answer(200, {
+                    Policy: { PolicyName: found.PolicyName, PolicyType: "Custom", Description: found.Description, DefaultVersion: current.VersionId,
+                        PolicyDocument: current.PolicyDocument, AttachmentCount: [...state.attachments].filter((a) => a.endsWith(`\0${found.PolicyName}`)).length },
+                    DefaultPolicyVersion: { VersionId: current.VersionId, IsDefaultVersion: true, PolicyDocument: current.PolicyDocument },
+                });
+            }
+            case "CreatePolicy": {
+                const name = need("PolicyName");
+                if (!/^[A-Za-z0-9-]{1,128}$/.test(name)) throw new RamProblem(400, "InvalidParameter.PolicyName.InvalidChars", `PolicyName '${name}' must be 1 to 128 letters, digits or '-'.`);
+                if (state.policies.has(name)) throw new RamProblem(409, "EntityAlreadyExists.Policy", `The policy already exists: ${name}.`);
+                const document = need("PolicyDocument");
+                checkPolicyDocument(document, "PolicyDocument");
+                state.policies.set(name, { PolicyName: name, Description: params.get("Description") ?? "", versions: [{ VersionId: "v1", PolicyDocument: document, IsDefaultVersion: true }] });
+                return answer(200, { Policy: { PolicyName: name, PolicyType: "Custom", DefaultVersion: "v1" } });
+            }
+            case "CreatePolicyVersion": {
+                const found = policy(need("PolicyName"));
+                const document = need("PolicyDocument");
+                checkPolicyDocument(document, "PolicyDocument");
+                if (found.versions.length >= 5) {
+                    if (params.get("RotateStrategy") !== "DeleteOldestNonDefaultVersionWhenLimitExceeded") throw new RamProblem(409, "LimitExceeded.Policy.Version", "A policy has at most 5 versions.");
+                    found.versions.splice(found.versions.findIndex((v) => !v.IsDefaultVersion), 1);
+                }
+                const id = `v${Math.max(...found.versions.map((v) => Number(v.VersionId.slice(1)))) + 1}`;
+                const asDefault = params.get("SetAsDefault") === "true";
+                if (asDefault) found.versions.forEach((v) => { v.IsDefaultVersion = false; });
+                found.versions.push({ VersionId: id, PolicyDocument: document, IsDefaultVersion: asDefault });
+                return answer(200, { PolicyVersion: { VersionId: id, IsDefaultVersion: asDefault } });
+            }
+            case "DeletePolicyVersion": {
+                const found = policy(need("PolicyName"));
+                const version = found.versions.find((v) => v.VersionId === need("VersionId"));
+                if (!version) throw new RamProblem(404, "EntityNotExist.Policy.Version", `The policy version not exists: ${params.get("VersionId")}.`);
+                if (version.IsDefaultVersion) throw new RamProblem(409, "DeleteConflict.PolicyVersion.Default", "The default version cannot be deleted.");
+                found.versions.splice(found.versions.indexOf(version), 1);
+                return answer(200, {});
+            }
+            case "DeletePolicy": {
+                customType();
+                const found = policy(need("PolicyName"));
+                if ([...state.attachments].some((a) => a.endsWith(`\0${found.PolicyName}`))) throw new RamProblem(409, "DeleteConflict.Policy.User", `The policy is still attached: ${found.PolicyName}.`);
+                if (found.versions.length > 1) throw new RamProblem(409, "DeleteConflict.Policy.Version", `The policy has more than one version: ${found.PolicyName}.`);
+                state.policies.delete(found.PolicyName);
+                return answer(200, {});
+            }
+            case "AttachPolicyToRole": {
+                customType();
+                const r = role(need("RoleName"));
+                const p = policy(need("PolicyName"));
+                const key = `${r.RoleName}\0${p.PolicyName}`;
+                if (state.attachments.has(key)) throw new RamProblem(409, "EntityAlreadyExists.Role.Policy", `The policy is already attached to the role: ${p.PolicyName}.`);
+                state.attachments.add(key);
+                return answer(200, {});
+            }
+            case "DetachPolicyFromRole": {
+                customType();
+                const r = role(need("RoleName"));
+                const p = policy(need("PolicyName"));
+                if (!state.attachments.delete(`${r.RoleName}\0${p.PolicyName}`)) throw new RamProblem(404, "EntityNotExist.Role.Policy", `The policy is not attached to the role: ${p.PolicyName}.`);
+                return answer(200, {});
+            }
+            case "ListPoliciesForRole": {
+                const r = role(need("RoleName"));
+                const attached = state.policyAttachedTo(r.RoleName).map((name) => ({ PolicyName: name, PolicyType: "Custom", Description: state.policies.get(name)?.Description ?? "" }));
+                return answer(200, { Policies: { Policy: attached } });
+            }
+        }
+        throw new RamProblem(400, "InvalidAction.NotFound", `Specified api '${action}' is not found (the contract server implements the RAM calls a sync role needs).`);
+    } catch (error) {
+        if (!(error instanceof RamProblem)) throw error;
+        record.code = error.code;
+        return answer(error.status, { Code: error.code, Message: error.message, HostId: "ram.aliyuncs.com" });
+    }
+}
+
+/** A RAM policy document: JSON with Version "1" and a Statement list. */
+function checkPolicyDocument(document: string, name: string): void {
+    let parsed: { Version?: unknown; Statement?: unknown };
+    try {
+        parsed = JSON.parse(document);
+    } catch {
+        throw new RamProblem(400, `InvalidParameter.${name}`, `${name} is not valid JSON.`);
+    }
+    if (parsed.Version !== "1" || !Array.isArray(parsed.Statement) || parsed.Statement.length === 0) {
+        throw new RamProblem(400, `InvalidParameter.${name}`, `${name} must have "Version": "1" and a non-empty "Statement" list.`);
+    }
+    for (const statement of parsed.Statement as Record<string, unknown>[]) {
+        if (statement.Effect !== "Allow" && statement.Effect !== "Deny") throw new RamProblem(400, `InvalidParameter.${name}`, `Every statement needs Effect Allow or Deny.`);
+        if (!statement.Action) throw new RamProblem(400, `InvalidParameter.${name}`, `Every statement needs an Action.`);
+    }
+}
+
+/** Checks the ACS3-HMAC-SHA256 Authorization header, recomputed here from the request as received. */
+function verifyAcs3(req: http.IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): void {
+    const header = String(req.headers.authorization ?? "");
+    const match = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(header);
+    if (!match) throw new RamProblem(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards (ACS3-HMAC-SHA256).");
+    const [, accessKey, signedList, signature] = match;
+    if (accessKey !== ossContractCredentials.accessKey) throw new RamProblem(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+    const signedHeaders = signedList.split(";");
+    for (const required of ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"]) {
+        if (!signedHeaders.includes(required)) throw new RamProblem(400, "IncompleteSignature", `Header '${required}' must be signed.`);
+    }
+    const date = Date.parse(String(req.headers["x-acs-date"] ?? ""));
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(String(req.headers["x-acs-date"])) || Math.abs(Date.now() - date) > maxClockSkewMs) {
+        throw new RamProblem(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
+    }
+    const payloadHash = createHash("sha256").update(body).digest("hex");
+    if (req.headers["x-acs-content-sha256"] !== payloadHash) throw new RamProblem(400, "InvalidParameter.ContentSHA256", "x-acs-content-sha256 does not match the body.");
+    const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const query = [...new URLSearchParams(rawQuery)].map(([k, v]) => [encode(k), encode(v)]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join("&");
+    const canonical = [req.method, rawPath, query, signedHeaders.map((n) => `${n}:${String(req.headers[n] ?? "").trim()}\n`).join(""), signedList, payloadHash].join("\n");
+    const expected = createHmac("sha256", ossContractCredentials.secretKey).update(`ACS3-HMAC-SHA256\n${createHash("sha256").update(canonical).digest("hex")}`).digest();
+    const given = Buffer.from(signature, "hex");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new RamProblem(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A small XML reader for the request documents.
+
+interface XmlElement {
+    name: string;
+    children: XmlElement[];
+    text: string;
+}
+
+function xmlDocument(root: string, inner: string): string {
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>${inner}</${root}>`;
+}
+
+function parseXmlBody(body: Buffer, expectedRoot: string): XmlElement {
+    let root: XmlElement;
+    try {
+        root = parseXml(body.toString("utf8"));
+    } catch (error) {
+        throw new OssProblem(400, "MalformedXML", `The XML you provided was not well-formed: ${(error as Error).message}`);
+    }
+    if (root.name !== expectedRoot) throw new OssProblem(400, "MalformedXML", `Expected a <${expectedRoot}> document, got <${root.name}>.`);
+    return root;
+}
+
+function parseXml(source: string): XmlElement {
+    const cleaned = source.replace(/<\?[\s\S]*?\?>/g, "").replace(/<!--[\s\S]*?-->/g, "");
+    const top: XmlElement = { name: "#document", children: [], text: "" };
+    const stack: XmlElement[] = [top];
+    const token = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    let consumed = 0;
+    for (let m = token.exec(cleaned); m; m = token.exec(cleaned)) {
+        if (m.index !== consumed) throw new Error(`unexpected '${cleaned.slice(consumed, consumed + 20)}'`);
+        consumed = token.lastIndex;
+        const [, closing, name, , selfClosing, content] = m;
+        const current = stack[stack.length - 1];
+        if (content !== undefined) {
+            current.text += content.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+            continue;
+        }
+        if (closing) {
+            if (current.name !== name) throw new Error(`</${name}> closes <${current.name}>`);
+            stack.pop();
+            continue;
+        }
+        const element: XmlElement = { name, children: [], text: "" };
+        current.children.push(element);
+        if (!selfClosing) stack.push(element);
+    }
+    if (consumed !== cleaned.length) throw new Error(`unexpected '${cleaned.slice(consumed, consumed + 20)}'`);
+    if (stack.length !== 1) throw new Error(`<${stack[stack.length - 1].name}> is never closed`);
+    if (top.children.length !== 1) throw new Error("a document needs exactly one root element");
+    return top.children[0];
+}
+
+function child(element: XmlElement | undefined, name: string): XmlElement | undefined {
+    return element?.children.find((c) => c.name === name);
+}
+
+function children(element: XmlElement | undefined, name: string): XmlElement[] {
+    return element?.children.filter((c) => c.name === name) ?? [];
+}
+
+function text(element: XmlElement | undefined, name: string): string | undefined {
+    const found = child(element, name);
+    return found === undefined ? undefined : found.text.trim();
+}
+
+function onlyChildren(element: XmlElement, allowed: readonly string[], where: string): void {
+    const unexpected = element.children.filter((c) => !allowed.includes(c.name)).map((c) => c.name);
+    if (unexpected.length > 0) throw new OssProblem(400, "MalformedXML", `${where} has <${unexpected.join(">, <")}>, which OSS does not know there.`);
+}
+
+function escapeXml(value: string): string {
+    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pointing a Pulumi stack at the server
+
+/** The stack configuration that sends a program's resources to this server: what a user sets, with local endpoints. */
+export function ossStackConfigFor(server: OssContractServer): { key: string; value: string; secret: boolean }[] {
+    return [
+        { key: "bucket-replication:backend", value: "oss", secret: false },
+        { key: "bucket-replication:zones", value: JSON.stringify(server.zones), secret: false },
+        { key: "bucket-replication:iamEndpoint", value: server.ramEndpoint, secret: false },
+        { key: "bucket-replication:accessKey", value: server.credentials.accessKey, secret: true },
+        { key: "bucket-replication:secretKey", value: server.credentials.secretKey, secret: true },
+        { key: "bucket-replication:waitTimeoutSeconds", value: "20", secret: false },
+    ];
+}
