@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import { spawn, spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { replicationPolicy } from "../../provider/backends/oss";
+import { repoRoot } from "../support/toolchain";
+import { identityOf, ossBackendUnderContract } from "./ossHarness";
+
+// The contract server checked by Alibaba's own OSS Python SDK (alibabacloud-oss-v2 from PyPI, installed
+// by scripts/oss-sdk.sh into a cached venv): the SDK signs requests that the server must accept, and
+// parses the server's GetBucketReplication / Location / Progress answers. What the SDK read is then
+// compared with what our backend reads from the same server, so that server and backend agree with
+// Alibaba's client, not only with each other.
+
+/** The venv's python; fails loudly (never skips) when Python or PyPI cannot provide the SDK. */
+function sdkPython(): string {
+    const result = spawnSync("bash", [path.join(repoRoot, "scripts", "oss-sdk.sh")], { encoding: "utf8" });
+    if (result.status !== 0) {
+        throw new Error(`scripts/oss-sdk.sh could not provide alibabacloud-oss-v2 (exit ${result.status}):\n${result.stderr}`);
+    }
+    return result.stdout.trim().split("\n").pop()!;
+}
+
+function runPython(python: string, script: string, input: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(python, [script], { stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => { stdout += chunk; });
+        child.stderr.on("data", (chunk) => { stderr += chunk; });
+        child.on("error", reject);
+        child.on("close", (code) => code === 0 ? resolve(stdout) : reject(new Error(`${script} failed with exit code ${code}:\n${stderr}`)));
+        child.stdin.end(input);
+    });
+}
+
+describe("contract: the OSS contract server against Alibaba's Python SDK (alibabacloud-oss-v2)", function () {
+    const suite = ossBackendUnderContract({ timing: { startingMs: 0 } });
+    const source = { zone: "cn-hangzhou", bucket: "pysrc-bucket" };
+    const destination = { zone: "cn-beijing", bucket: "pydst-bucket" };
+    let sdk: Record<string, any>;
+
+    before(async function () {
+        const python = sdkPython();
+        await suite.backend.createRole({ name: "py-sync-role", description: "sync role for the SDK check", editable: true, labels: {},
+            policy: replicationPolicy(source, [destination]) }, identityOf("py-sync-role"), () => undefined);
+        const job = {
+            zones: suite.server.zones, accessKey: suite.server.credentials.accessKey, secretKey: suite.server.credentials.secretKey,
+            source, destination, syncRole: "py-sync-role", ruleId: "py-rule",
+        };
+        // Asynchronously: the contract server answers from this very process.
+        sdk = JSON.parse(await runPython(python, path.join(__dirname, "oss_sdk_check.py"), JSON.stringify(job)));
+    });
+
+    it("accepts the SDK's V4-signed bucket, versioning and object calls", () => {
+        expect(suite.server.state.buckets.get(source.bucket)).to.deep.include({ region: "cn-hangzhou", versioning: "Enabled" });
+        expect(suite.server.state.buckets.get(destination.bucket)).to.deep.include({ region: "cn-beijing", versioning: "Enabled" });
+        expect(sdk.versioning).to.equal("Enabled");
+        expect(sdk.putObjectVersionId).to.be.a("string").and.not.equal("");
+        const refused = suite.server.state.requests.filter((r) => r.service === "oss" && r.status >= 300 && r.code !== "SignatureDoesNotMatch" && r.code !== "NoSuchReplicationRule");
+        expect(refused, "SDK requests the server refused").to.deep.equal([]);
+    });
+
+    it("accepts the SDK's PutBucketReplication and keeps the rule as sent, answering its ID in x-oss-replication-rule-id", () => {
+        expect(sdk.addedRuleId).to.equal("py-rule");
+        const [rule] = suite.server.state.rulesOf(source.bucket);
+        expect(rule).to.deep.include({ id: "py-rule", prefixes: ["docs/", "images/"], action: "ALL", historicalObjectReplication: "enabled", syncRole: "py-sync-role", rtc: "enabled" });
+        expect(rule.destination).to.deep.equal({ bucket: destination.bucket, location: "oss-cn-beijing", transferType: "internal" });
+    });
+
+    it("answers GetBucketReplication in a shape the SDK parses, field for field what our backend reads", async () => {
+        expect(sdk.rules).to.have.length(1);
+        expect(sdk.rules[0]).to.deep.include({
+            id: "py-rule", action: "ALL", prefixes: ["docs/", "images/"], historicalObjectReplication: "enabled", syncRole: "py-sync-role", rtc: "enabled",
+        });
+        expect(sdk.rules[0].destination).to.deep.include({ bucket: destination.bucket, location: "oss-cn-beijing" });
+        expect(["starting", "doing"]).to.include(sdk.rules[0].status);
+        const ours = await suite.backend.rulesOf(source);
+        expect(ours.map((r) => ({ id: r.id, action: r.action, prefixes: r.prefixes, historicalObjectReplication: r.historicalObjectReplication, syncRole: r.syncRole, rtc: r.rtc })))
+            .to.deep.equal(sdk.rules.map((r: any) => ({ id: r.id, action: r.action, prefixes: r.prefixes, historicalObjectReplication: r.historicalObjectReplication, syncRole: r.syncRole, rtc: r.rtc })));
+    });
+
+    it("answers GetBucketReplicationLocation in a shape the SDK parses, the same locations and constraints our backend reads", async () => {
+        const ours = await suite.backend.replicationLocations(source);
+        expect(sdk.locations).to.deep.equal(ours.map((l) => l.location));
+        expect(sdk.locations).to.include("oss-cn-beijing");
+        const accelerated = ours.filter((l) => l.transferTypes.length === 1).map((l) => [l.location, [...l.transferTypes]]);
+        expect(Object.entries(sdk.transferTypeConstraints)).to.deep.equal(accelerated);
+        expect(sdk.rtcLocations).to.deep.equal(ours.filter((l) => l.rtc).map((l) => l.location));
+    });
+
+    it("answers GetBucketReplicationProgress in a shape the SDK parses: a fraction of historical objects and an ISO new-object time", async () => {
+        expect(sdk.progress).to.deep.include({ id: "py-rule", status: "doing" });
+        expect(sdk.progress.historicalObject).to.match(/^[01]\.\d\d$/);
+        expect(Number.isNaN(Date.parse(sdk.progress.newObject))).to.equal(false);
+        const ours = await suite.backend.replicationProgress(source, "py-rule");
+        expect(ours.historicalObjectsPercent).to.be.within(0, 100);
+        expect(Date.parse(ours.newObjectsReplicatedUntil!)).to.be.at.least(Date.parse(sdk.progress.newObject));
+    });
+
+    it("answers errors in OSS's XML shape, whose code and EC the SDK reads", () => {
+        expect(sdk.wrongSecret).to.deep.include({ code: "SignatureDoesNotMatch", status: 403, ec: "0002-00000040" });
+        expect(sdk.missingRule).to.deep.include({ code: "NoSuchReplicationRule", status: 404 });
+    });
+});
