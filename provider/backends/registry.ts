@@ -31,6 +31,7 @@ export interface RuleCheck {
 const modules: Record<string, () => BackendModule> = {
     minio: () => require("./minio"),
     exoscale: () => require("./exoscale"),
+    aws: () => require("./aws"),
     oss: () => require("./oss"),
 };
 

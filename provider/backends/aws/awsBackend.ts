@@ -1,0 +1,218 @@
+import type { GetBucketLocationOutput, GetBucketReplicationCommandOutput } from "@aws-sdk/client-s3";
+import type {
+    BackendSettings, BucketRef, ProgressLog, ReplicationSpec, RoleSpec, RoleState, StorageBackend, ZoneSettings,
+} from "../backend";
+import { S3CompatibleBuckets } from "../s3/buckets";
+import { waitForVersioningAtBothEnds } from "../versioningGate";
+import { waitFor } from "../../progress";
+import { ServiceError } from "../../transport/serviceError";
+import { AwsIam, AwsZoneS3 } from "./clients";
+import { partitionOf, regionOfLocation } from "./regions";
+import { AwsRoles } from "./roles";
+import { destinationsOf, fromS3Rule, ruleProblems, toS3Rule } from "./rules";
+
+export const defaultWaitTimeoutMs = 120_000;
+
+export interface AwsBackendOptions {
+    /** How often to poll versioning and a role S3 does not see yet; tests shorten it. */
+    readonly pollInterval?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+function s3Sdk(): typeof import("@aws-sdk/client-s3") {
+    return require("@aws-sdk/client-s3");
+}
+
+/** Amazon S3 buckets (one zone per region) with replication roles from AWS IAM. */
+export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
+    readonly name = "aws";
+    readonly zoneNames: readonly string[];
+    private readonly clients = new Map<string, AwsZoneS3>();
+    private readonly waitTimeoutMs: number;
+    private readonly pollInterval: { readonly initialMs: number; readonly maxMs: number };
+    private iamRoles?: AwsRoles;
+
+    constructor(private readonly settings: BackendSettings, options: AwsBackendOptions = {}) {
+        super();
+        this.zoneNames = Object.keys(settings.zones);
+        this.waitTimeoutMs = settings.waitTimeoutMs ?? defaultWaitTimeoutMs;
+        this.pollInterval = options.pollInterval ?? { initialMs: 1000, maxMs: 10_000 };
+    }
+
+    endpointOf(zone: string): string {
+        return this.zone(zone).endpoint;
+    }
+
+    /** The AWS region of a zone: the zone's name unless the zone's settings name another. */
+    regionOf(zone: string): string {
+        return this.zone(zone).region ?? zone;
+    }
+
+    // Buckets. Names are global on AWS, and us-east-1 answers a CreateBucket of a bucket the account
+    // already owns there with success. So the bucket is looked for first: one that exists is "exists"
+    // (the provider adopts it only with its owner tag), in its zone's region or refused.
+
+    override async createBucket(ref: BucketRef): Promise<"created" | "exists"> {
+        const s3 = this.s3(ref.zone);
+        try {
+            await s3.send(`HeadBucket of '${ref.bucket}'`, new (s3Sdk().HeadBucketCommand)({ Bucket: ref.bucket }));
+        } catch (error) {
+            if (error instanceof ServiceError && error.httpStatus === 403) {
+                throw new Error(`Bucket name '${ref.bucket}' is taken by another AWS account (bucket names are global across all of AWS), ` +
+                    `or this identity may not read it (HTTP 403 on HeadBucket). Choose another 'name', or leave 'name' unset for one derived from this stack.`);
+            }
+            if (!(error instanceof ServiceError && (error.httpStatus === 404 || error.code === "NotFound" || error.code === "NoSuchBucket"))) throw error;
+            // The shared create: BucketAlreadyExists gets its message there; the client adds this region's LocationConstraint.
+            const outcome = await super.createBucket(ref);
+            if (outcome === "created") return outcome;
+        }
+        await this.refuseOtherRegion(ref);
+        return "exists";
+    }
+
+    /** A bucket of this name in another region is not this zone's bucket, whoever made it. */
+    private async refuseOtherRegion(ref: BucketRef): Promise<void> {
+        const location = await this.s3(ref.zone).send<GetBucketLocationOutput>(`GetBucketLocation of '${ref.bucket}'`,
+            new (s3Sdk().GetBucketLocationCommand)({ Bucket: ref.bucket }));
+        const region = regionOfLocation(location.LocationConstraint);
+        const expected = this.regionOf(ref.zone);
+        if (region !== expected) {
+            throw new Error(`Bucket '${ref.bucket}' already exists in this account, in region ${region}, not in zone ${ref.zone} (${expected}); it was left untouched. ` +
+                `AWS bucket names are global, so a bucket cannot move between regions under its name: give the Bucket another 'name' ` +
+                `(or leave it unset: automatic names include the zone), or delete the bucket in ${region} first.`);
+        }
+    }
+
+    // Roles: AWS IAM (see roles.ts). The role's id is its ARN.
+
+    async createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState> {
+        return this.roles().create(spec, identity, log);
+    }
+
+    async readRole(_id: string, known: RoleState): Promise<RoleState | undefined> {
+        return this.roles().read(known);
+    }
+
+    async updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
+        return this.roles().update(known, spec, log);
+    }
+
+    async deleteRole(known: RoleState, log: ProgressLog): Promise<void> {
+        return this.roles().delete(known, log);
+    }
+
+    // Replication: PutBucketReplication with the role's ARN and the destinations' ARNs (rules.ts maps each rule).
+
+    async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
+        const where = `Replication of bucket '${spec.source.bucket}'`;
+        const problems = ruleProblems(Object.fromEntries(spec.rules.map((rule) => [rule.id, rule])));
+        if (problems.length > 0) throw new Error(`${where}: ${problems.map((p) => p.message).join(" ")}`);
+        if (!/^arn:[^:]+:iam::\d{12}:role\//.test(spec.role.id)) {
+            throw new Error(`${where} names the role '${spec.role.id}', which is not an IAM role ARN. Pass an IamRole made on the 'aws' backend as 'role'.`);
+        }
+        await waitForVersioningAtBothEnds(spec.source, destinationsOf(spec.rules), (ref) => this.versioningOrMissing(ref), log, {
+            timeoutMs: this.waitTimeoutMs, firstPauseMs: this.pollInterval.initialMs, maxPauseMs: this.pollInterval.maxMs,
+        });
+
+        const command = new (s3Sdk().PutBucketReplicationCommand)({
+            Bucket: spec.source.bucket,
+            ReplicationConfiguration: { Role: spec.role.id, Rules: spec.rules.map(toS3Rule) },
+        });
+        const operation = `PutBucketReplication of '${spec.source.bucket}'`;
+        // IAM is eventually consistent: S3 may not see a role (or its permission to be passed) made moments ago.
+        let notYet: ServiceError | undefined;
+        await waitFor({
+            probe: async () => {
+                try {
+                    await this.s3(spec.source.zone).send(operation, command, { log });
+                    return true;
+                } catch (error) {
+                    if (!isRoleNotVisibleYet(error)) throw error;
+                    notYet = error;
+                    return undefined;
+                }
+            },
+            waitingFor: () => `S3 to accept the role ${spec.role.id} (IAM changes take a while to reach S3; it said: ${notYet?.code} ${notYet?.serviceMessage})`,
+            log,
+            timeoutMs: this.waitTimeoutMs,
+            firstPauseMs: this.pollInterval.initialMs,
+            maxPauseMs: this.pollInterval.maxMs,
+            onTimeout: () => withNote(notYet!, `S3 still refused the role after ${Math.round(this.waitTimeoutMs / 1000)} s ` +
+                `('bucket-replication:waitTimeoutSeconds'). Check that the role exists, is trusted by s3.amazonaws.com, and that the identity ` +
+                `running Pulumi may iam:PassRole it; then run 'pulumi up' again.`),
+        });
+    }
+
+    async getReplication(source: BucketRef, known: ReplicationSpec): Promise<ReplicationSpec | undefined> {
+        let document: GetBucketReplicationCommandOutput["ReplicationConfiguration"];
+        try {
+            document = (await this.s3(source.zone).send<GetBucketReplicationCommandOutput>(`GetBucketReplication of '${source.bucket}'`,
+                new (s3Sdk().GetBucketReplicationCommand)({ Bucket: source.bucket }))).ReplicationConfiguration;
+        } catch (error) {
+            if (error instanceof ServiceError && (error.code === "ReplicationConfigurationNotFoundError" || error.code === "NoSuchBucket")) return undefined;
+            throw error;
+        }
+        if (!document) return undefined;
+        const knownRules = new Map(known.rules.map((rule) => [rule.id, rule]));
+        const zoneOf = (bucket: string) => known.rules.find((rule) => rule.destination.bucket === bucket)?.destination.zone ?? source.zone;
+        const rules = (document.Rules ?? []).map((rule) => fromS3Rule(rule, knownRules.get(rule.ID ?? ""), zoneOf));
+        const role = document.Role === known.role.id ? known.role : { ...known.role, id: document.Role ?? "" };
+        return { source, role, rules };
+    }
+
+    async deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void> {
+        try {
+            await this.s3(spec.source.zone).send(`DeleteBucketReplication of '${spec.source.bucket}'`,
+                new (s3Sdk().DeleteBucketReplicationCommand)({ Bucket: spec.source.bucket }), { log });
+        } catch (error) {
+            if (error instanceof ServiceError && error.code === "NoSuchBucket") return;
+            throw error;
+        }
+    }
+
+    private zone(zone: string): ZoneSettings {
+        const settings = this.settings.zones[zone];
+        if (!settings) {
+            throw new Error(`Zone '${zone}' is not configured for AWS; zones are AWS regions such as 'eu-west-1' or 'us-east-1', ` +
+                `or the names set in 'bucket-replication:zones'.`);
+        }
+        return settings;
+    }
+
+    protected s3(zone: string): AwsZoneS3 {
+        let client = this.clients.get(zone);
+        if (!client) {
+            client = new AwsZoneS3({
+                zone, region: this.regionOf(zone), endpoint: this.zone(zone).endpoint,
+                credentials: this.settings.credentials, requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
+            });
+            this.clients.set(zone, client);
+        }
+        return client;
+    }
+
+    private roles(): AwsRoles {
+        // IAM is one service per partition; the first zone's partition decides where it is signed.
+        const region = partitionOf(this.regionOf(this.zoneNames[0] ?? "us-east-1")).iamRegion;
+        this.iamRoles ??= new AwsRoles(new AwsIam({
+            endpoint: this.settings.iamEndpoint, region,
+            credentials: this.settings.credentials, requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
+        }));
+        return this.iamRoles;
+    }
+}
+
+/**
+ * What S3 answers while a role made moments ago has not reached it: an invalid or unknown role, or
+ * no permission to pass it. Anything else fails at once.
+ */
+export function isRoleNotVisibleYet(error: unknown): error is ServiceError {
+    if (!(error instanceof ServiceError)) return false;
+    const said = error.serviceMessage;
+    if ((error.code === "InvalidArgument" || error.code === "InvalidRequest") && /role/i.test(said)) return true;
+    return error.code === "AccessDenied" && /role|PassRole|assume/i.test(said);
+}
+
+function withNote(cause: Error, note: string): Error {
+    cause.message = `${cause.message}\n${note}`;
+    return cause;
+}

@@ -1,0 +1,39 @@
+import type { BackendSettings, BucketRef, StorageBackend } from "../backend";
+import type { BackendDefaults } from "../registry";
+import { AwsBackend } from "./awsBackend";
+import { credentialChainMarker } from "./clients";
+import { replicationPolicy as awsReplicationPolicy, type AwsPolicyOptions } from "./policy";
+import { awsRegions, s3Endpoint } from "./regions";
+
+export { policyProblems } from "./policy";
+export { ruleProblems } from "./rules";
+
+/**
+ * The 'aws' backend: Amazon S3 (zones are AWS regions) with replication roles in AWS IAM.
+ *
+ * Without `bucket-replication:accessKey`/`secretKey`, credentials come from the AWS SDK's default
+ * chain. settings.ts insists on a key pair, so the defaults hand it a stand-in pair that the
+ * clients read as "use the chain" (clients.ts). The stand-in's access key names the environment's
+ * key ID or profile, so that automatic names (which include a digest of it) differ between the
+ * accounts and profiles a user switches between, without any call to AWS.
+ */
+export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
+    const source = env.AWS_ACCESS_KEY_ID ? `key ${env.AWS_ACCESS_KEY_ID}` : `profile ${env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE ?? "default"}`;
+    return {
+        zones: Object.fromEntries(awsRegions().map((region) => [region, { endpoint: s3Endpoint(region), region }])),
+        credentials: { accessKey: `${credentialChainMarker}:${source}`, secretKey: credentialChainMarker },
+        howToConfigureZones: "Zones are AWS regions (such as eu-west-1 and us-east-1), all known by default; to use others, or a local stand-in, " +
+            `set 'bucket-replication:zones' to an object such as {"eu-west-1": {"endpoint": "http://127.0.0.1:5000"}} and 'bucket-replication:iamEndpoint' likewise.`,
+        howToSetCredentials: "leave both unset to use the AWS credential chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), " +
+            "AWS_PROFILE with ~/.aws/config and ~/.aws/credentials (for SSO, run 'aws sso login' first), or a container or instance role.",
+    };
+}
+
+export function open(settings: BackendSettings): StorageBackend {
+    return new AwsBackend(settings);
+}
+
+/** The least-privilege IAM policy for replicating `source` into `destinations` (see policy.ts). */
+export function replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options?: AwsPolicyOptions): unknown {
+    return awsReplicationPolicy(source, destinations, options);
+}

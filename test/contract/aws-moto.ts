@@ -1,0 +1,147 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { BackendSettings } from "../../provider/backends/backend";
+import { resolveSettings } from "../../provider/settings";
+import { repoRoot } from "../support/toolchain";
+
+/**
+ * moto in server mode as the stand-in for AWS: an independent implementation of the S3 and IAM APIs
+ * (PyPI moto[server]), started by scripts/moto.sh on 127.0.0.1. moto stores buckets, versioning,
+ * roles, inline policies and replication configurations; it never copies an object between buckets,
+ * so these tests assert on what it stores, not on replication happening.
+ *
+ * What moto answers differently from AWS, seen in its source (moto/s3/responses.py,
+ * get_bucket_replication) and proved by a test in aws-backend.contract.test.ts: GetBucketReplication
+ * returns every rule with `DeleteMarkerReplication: Disabled` and `Filter: {Prefix: ""}` and without
+ * SourceSelectionCriteria or ExistingObjectReplication, whatever was stored. The stored document, as
+ * moto parsed it from our request, is in its model dump (/moto-api/data.json), which the tests read.
+ */
+
+/** Credentials moto accepts; the account is moto's default, 123456789012. */
+export const motoCredentials = { accessKey: "testing", secretKey: "testing" };
+export const motoAccount = "123456789012";
+
+/** The zones the AWS examples use, both served by one moto. */
+export const motoRegions = ["eu-west-1", "us-east-1"] as const;
+
+export interface Moto {
+    readonly endpoint: string;
+    /** Environment under which the AWS SDK's default credential chain finds moto's keys and nothing of the machine's. */
+    readonly chainEnv: NodeJS.ProcessEnv;
+    /** Stack configuration (short keys) that points the 'aws' backend at this moto. */
+    readonly config: Record<string, string>;
+    /**
+     * Backend settings for this moto, with moto's keys in the stack configuration; `extra` adds or
+     * overrides configuration (an `undefined` value removes a key).
+     */
+    settings(extra?: Record<string, string | undefined>): BackendSettings;
+    /** moto's own model dump: what it stores, independent of the backend's reading code. */
+    stored(): Promise<MotoStore>;
+    stop(): Promise<void>;
+}
+
+export interface StoredRole {
+    readonly arn: string;
+    readonly name: string;
+    readonly description: string;
+    readonly trust: unknown;
+    readonly tags: Record<string, string>;
+    /** Inline policies by name, parsed. */
+    readonly policies: Record<string, unknown>;
+}
+
+export interface MotoStore {
+    /** The replication configuration of the live bucket of that name, as moto parsed our XML (rules always a list); null when none. */
+    replicationOf(bucket: string): StoredReplication | null;
+    /** The last role of that name moto made (moto's dump keeps deleted ones: check existence with GetRole). */
+    roleNamed(name: string): StoredRole | undefined;
+    bucketNames(): string[];
+}
+
+/** A stored replication document: xmltodict's reading of the XML, with every value as text. */
+export interface StoredReplication {
+    readonly Role: string;
+    readonly Rule: Record<string, any>[];
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile(command, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+            if (error) reject(new Error(`${command} ${args.join(" ")} failed (${error.message}):\n${stderr}`));
+            else resolve(stdout);
+        });
+    });
+}
+
+/**
+ * Starts a moto of its own for one test file (installing moto on first use). Fails loudly when moto
+ * cannot be installed or started: these tests never skip.
+ */
+export async function startMoto(): Promise<Moto> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pbr-moto-"));
+    const script = path.join(repoRoot, "scripts", "moto.sh");
+    const endpoint = (await run("bash", [script, "start", dir])).trim().split("\n").pop()!;
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) throw new Error(`scripts/moto.sh start printed '${endpoint}', not a URL`);
+    const zones = Object.fromEntries(motoRegions.map((region) => [region, { endpoint, region }]));
+    const config: Record<string, string> = { backend: "aws", zones: JSON.stringify(zones), iamEndpoint: endpoint };
+    const chainEnv: NodeJS.ProcessEnv = {
+        AWS_ACCESS_KEY_ID: motoCredentials.accessKey,
+        AWS_SECRET_ACCESS_KEY: motoCredentials.secretKey,
+        // Keep the machine's own AWS files and instance metadata out of the chain.
+        AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
+        AWS_CONFIG_FILE: path.join(dir, "no-config"),
+        AWS_EC2_METADATA_DISABLED: "true",
+    };
+    return {
+        endpoint, chainEnv, config,
+        settings: (extra = {}) => {
+            const all: Record<string, string | undefined> = {
+                ...config, accessKey: motoCredentials.accessKey, secretKey: motoCredentials.secretKey, maxRetries: "1", requestTimeoutSeconds: "10", ...extra,
+            };
+            return resolveSettings((key) => all[key], { ...process.env, ...chainEnv });
+        },
+        stored: () => readStore(endpoint),
+        stop: async () => {
+            await run("bash", [script, "stop", dir]);
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+async function readStore(endpoint: string): Promise<MotoStore> {
+    const answer = await fetch(`${endpoint}/moto-api/data.json`);
+    if (!answer.ok) throw new Error(`moto's model dump answered HTTP ${answer.status}`);
+    const data = await answer.json() as { s3?: { FakeBucket?: any[] }; iam?: { Role?: any[] } };
+    const lastNamed = <T extends { name?: string }>(items: T[] | undefined, name: string) => (items ?? []).filter((item) => item.name === name).pop();
+    return {
+        replicationOf(bucket) {
+            const stored = lastNamed(data.s3?.FakeBucket, bucket)?.replication;
+            if (!stored) return null;
+            return { ...stored, Rule: Array.isArray(stored.Rule) ? stored.Rule : [stored.Rule] };
+        },
+        roleNamed(name) {
+            const role = lastNamed(data.iam?.Role, name);
+            if (!role) return undefined;
+            return {
+                arn: role.arn, name: role.name, description: role.description ?? "",
+                trust: JSON.parse(role.assume_role_policy_document),
+                tags: Object.fromEntries((role.tags ?? []).map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value])),
+                policies: Object.fromEntries(Object.entries(role.policies ?? {}).map(([policy, text]) => [policy, JSON.parse(text as string)])),
+            };
+        },
+        bucketNames: () => (data.s3?.FakeBucket ?? []).map((bucket) => bucket.name),
+    };
+}
+
+/** SDK clients of our own, for reading moto independently of the backend under test. */
+export function independentClients(moto: Moto, region: string) {
+    const credentials = { accessKeyId: motoCredentials.accessKey, secretAccessKey: motoCredentials.secretKey };
+    const { S3Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const { IAMClient } = require("@aws-sdk/client-iam") as typeof import("@aws-sdk/client-iam");
+    return {
+        s3: new S3Client({ endpoint: moto.endpoint, region, credentials, forcePathStyle: true }),
+        iam: new IAMClient({ endpoint: moto.endpoint, region: "us-east-1", credentials }),
+    };
+}
