@@ -1,5 +1,5 @@
 import type { BucketRef } from "../backend";
-import type { PathProblem } from "../registry";
+import type { Problem } from "../../validation";
 import { isUnknown } from "../../validation";
 import { bucketArn, partitionOf } from "./regions";
 
@@ -100,14 +100,14 @@ function viaS3(region: string): string {
  * What makes `policy` unusable as an IAM permissions policy, judged at preview: most often a policy
  * built for another backend (`replicationPolicy` with another `backend`) or written by hand.
  */
-export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {
+export function policyProblems(policy: Readonly<Record<string, unknown>>): Problem[] {
     const fix = "build it with replicationPolicy({ source, destinations }) on the 'aws' backend, or write an IAM policy document";
     if (!("Statement" in policy) && !("Version" in policy)) {
         const what = "services" in policy ? "an Exoscale IAM policy" : "not an IAM policy document";
         return [{ path: [], message: `'policy' is ${what}, but the 'aws' backend needs an IAM policy document ` +
             `({ Version: "${policyVersion}", Statement: [...] }); ${fix}.` }];
     }
-    const problems: PathProblem[] = [];
+    const problems: Problem[] = [];
     if (policy.Version !== policyVersion && !isUnknown(policy.Version)) {
         problems.push({ path: ["Version"], message: `'policy.Version' is ${JSON.stringify(policy.Version)}; IAM policies that use variables and ` +
             `conditions need "${policyVersion}". Set Version: "${policyVersion}".` });

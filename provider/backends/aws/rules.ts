@@ -1,6 +1,7 @@
 import type { ReplicationRule as S3ReplicationRule, ReplicationRuleFilter, StorageClass } from "@aws-sdk/client-s3";
 import type { BucketRef, ReplicationRule } from "../backend";
-import type { PathProblem, RuleCheck } from "../registry";
+import type { RuleCheck } from "../registry";
+import type { Problem } from "../../validation";
 import { bucketArn, bucketOfArn } from "./regions";
 
 /**
@@ -49,8 +50,8 @@ export interface AwsRuleCheck extends RuleCheck {
 const backend = "the 'aws' backend (Amazon S3)";
 
 /** What AWS refuses in these rules (keyed by ID), each naming the field and what to write instead. */
-export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): PathProblem[] {
-    const problems: PathProblem[] = [];
+export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Problem[] {
+    const problems: Problem[] = [];
     const count = Object.keys(rules).length;
     if (count > maxRulesPerConfiguration) {
         problems.push({ path: [], message: `${count} rules are declared, but ${backend} holds at most ${maxRulesPerConfiguration} rules in one replication configuration; ` +
@@ -91,10 +92,10 @@ export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Pat
     return problems;
 }
 
-function kmsProblems(id: string, rule: AwsRuleCheck): PathProblem[] {
+function kmsProblems(id: string, rule: AwsRuleCheck): Problem[] {
     const sseKms = rule.sseKms;
     if (!sseKms || typeof sseKms !== "object") return [];
-    const problems: PathProblem[] = [];
+    const problems: Problem[] = [];
     const keyId = sseKms.replicaKmsKeyId;
     if (sseKms.replicateEncryptedObjects === true && !keyId) {
         problems.push({ path: [id, "sseKms", "replicaKmsKeyId"], message: `Rule '${id}' replicates SSE-KMS objects, but ${backend} must be told the KMS key ` +
