@@ -1,7 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import type { RoleSpec, RoleState } from "./backends/backend";
-import { configureFrom, configuredAccountDigest, currentBackend } from "./context";
+import { policyProblemsFor } from "./backends/registry";
+import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf } from "./identity";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
@@ -27,9 +28,7 @@ const roleSchema = z.object({
     description: z.string().max(255, "'description' must be at most 255 characters.").optional(),
     editable: z.boolean({ error: "'editable' must be true or false." }).optional(),
     labels: z.record(z.string(), z.string({ error: "Label values must be strings." })).optional(),
-    policy: z.record(z.string(), z.unknown(), {
-        error: "'policy' is required and must be the backend's policy document (an object); build one with replicationPolicy({ source, destinations }).",
-    }),
+    policy: z.record(z.string(), z.unknown(), { error: (issue) => policyShapeMessage(issue.input) }),
 });
 
 export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> = {
@@ -41,7 +40,16 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         const keepName = olds?.name && olds.namePrefix === news.namePrefix && isDerivedNameOf(olds.name, news.namePrefix);
         const name = news.name ?? (keepName ? olds.name : autoName(news));
         const inputs = { ...news, name, description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
-        return { inputs, failures: collectFailures(roleSchema, { ...news, name } as Record<string, unknown>, duplicateProblems(name, news)) };
+        const failures = collectFailures(roleSchema, { ...news, name } as Record<string, unknown>,
+            [...duplicateProblems(name, news), ...backendPolicyProblems(news.policy)]);
+        // A role has no zone to hang an unusable configuration on; it concerns the resource as a whole.
+        const configuration = configuredZones();
+        if (configuration instanceof Error) failures.push({ property: "", reason: configuration.message });
+        else if (name === undefined) {
+            failures.push({ property: "name", reason: "No automatic name can be derived: the program's pulumi-bucket-replication sends no identity. " +
+                "Update the package in the program, or set 'name'." });
+        }
+        return { inputs, failures };
     },
 
     async diff(_id, olds, news) {
@@ -82,16 +90,39 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
 };
 
 /** Role names are per account on every backend: 64 characters leave room for each service's limit. */
-function autoName(news: IamRoleInputs): string {
+function autoName(news: IamRoleInputs): string | undefined {
+    if (isUnknown(news.identity)) return unknownValue;
     const accountDigest = configuredAccountDigest();
-    if (typeof news.identity !== "string" || isUnknown(news.identity) || !accountDigest) return unknownValue;
+    // Without a usable configuration (reported as a failure) or an identity there is no name to give;
+    // an unknown value here would make `up` fail on it before the engine shows the reason.
+    if (typeof news.identity !== "string" || !accountDigest) return undefined;
     return derivedName(news.namePrefix, news.identity, [accountDigest], 64);
 }
 
-function duplicateProblems(name: string, news: IamRoleInputs): Problem[] {
+function duplicateProblems(name: string | undefined, news: IamRoleInputs): Problem[] {
     if (typeof name !== "string" || isUnknown(name) || !news.identity || isUnknown(news.identity)) return [];
     const other = claimName(`role\0${name}`, news.identity, `IamRole '${news.namePrefix}'`);
     return other ? [{ path: ["name"], message: `Role '${name}' is also declared by ${other} in this program; give each IamRole its own 'name', or leave it unset.` }] : [];
+}
+
+const buildPolicy = "build one with replicationPolicy({ source, destinations })";
+
+/** What is wrong with a `policy` that is not an object at all, and how to get a right one. */
+function policyShapeMessage(policy: unknown): string {
+    if (policy === undefined || policy === null) return `'policy' is required: the backend's policy document; ${buildPolicy}.`;
+    if (typeof policy === "string") {
+        return `'policy' is text; pass the policy document as an object, not as JSON text (drop JSON.stringify), or ${buildPolicy}.`;
+    }
+    if (Array.isArray(policy)) return `'policy' is a list; it must be one policy document (an object); ${buildPolicy}.`;
+    return `'policy' must be the backend's policy document (an object), not a ${typeof policy}; ${buildPolicy}.`;
+}
+
+/** What the configured backend refuses in the policy document, before any role is written. */
+function backendPolicyProblems(policy: unknown): Problem[] {
+    if (!policy || typeof policy !== "object" || Array.isArray(policy) || isUnknown(policy)) return [];
+    const backend = configuredBackendName();
+    if (!backend) return [];
+    return policyProblemsFor(backend, policy as Record<string, unknown>).map((problem) => ({ path: ["policy", ...problem.path], message: problem.message }));
 }
 
 /**

@@ -6,7 +6,7 @@ import { bucketId, parseBucketId } from "./bucket";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
-import { collectFailures, isUnknown, Problem, zoneProblems } from "./validation";
+import { collectFailures, isUnknown, Problem, tagProblems, zoneProblems } from "./validation";
 
 /** A rule as the user writes it; the rule's ID is its key in `rules`. */
 export interface RuleInput {
@@ -39,29 +39,43 @@ export type ReplicationConfigurationOutputs = ReplicationConfigurationInputs;
 
 const ruleIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
+const destinationShape = "{ bucket: destination.name, zone: destination.zone }";
+
 const ruleSchema = z.object({
     priority: z.number({ error: "'priority' is required: a whole number; the highest priority wins when rules overlap." })
         .int("'priority' must be a whole number.").min(0, "'priority' must not be negative."),
     status: z.enum(["Enabled", "Disabled"], { error: "'status' must be \"Enabled\" or \"Disabled\"." }).optional(),
-    prefix: z.string().max(1024).optional(),
-    tags: z.record(z.string(), z.string()).optional(),
-    deleteMarkerReplication: z.boolean().optional(),
-    deleteReplication: z.boolean().optional(),
-    existingObjectReplication: z.boolean().optional(),
-    replicaModifications: z.boolean().optional(),
+    prefix: z.string({ error: "'prefix' must be text: the start of the object keys to replicate, such as \"logs/\"." })
+        .max(1024, "'prefix' must be at most 1024 characters (the longest object key).").optional(),
+    tags: z.record(z.string(), z.string({ error: "Tag filter values must be strings." }),
+        { error: "'tags' must map tag keys to values, such as { team: \"storage\" }." }).optional(),
+    deleteMarkerReplication: z.boolean({ error: "'deleteMarkerReplication' must be true or false." }).optional(),
+    deleteReplication: z.boolean({ error: "'deleteReplication' must be true or false." }).optional(),
+    existingObjectReplication: z.boolean({ error: "'existingObjectReplication' must be true or false." }).optional(),
+    replicaModifications: z.boolean({ error: "'replicaModifications' must be true or false." }).optional(),
     destination: z.object({
         bucket: z.string({ error: "'bucket' is required: the destination bucket's name, such as `destination.name`." }),
         zone: z.string({ error: "'zone' is required: the destination bucket's zone, such as `destination.zone`." }),
-        storageClass: z.string().optional(),
-    }, { error: "'destination' is required: { bucket, zone }." }),
-});
+        storageClass: z.string({ error: "'storageClass' must be text, such as \"STANDARD\"." }).optional(),
+    }, { error: `'destination' is required: ${destinationShape}.` }),
+}, { error: `Each rule must be an object such as { priority: 1, destination: ${destinationShape} }.` });
 
 const replicationSchema = z.object({
     bucket: z.string({ error: "'bucket' is required: the source bucket's name, such as `source.name`." }),
     zone: z.string({ error: "'zone' is required: the source bucket's zone." }),
-    role: z.object({ id: z.string(), name: z.string() }, { error: "'role' is required: pass the IamRole resource." }),
-    rules: z.record(z.string(), ruleSchema, { error: "'rules' is required: an object of rules keyed by rule ID." }),
+    role: z.object({
+        id: z.string({ error: "'role' has no ID: pass the IamRole resource itself, such as `role: replicationRole`." }),
+        name: z.string({ error: "'role' has no name: pass the IamRole resource itself, such as `role: replicationRole`." }),
+    }, { error: "'role' is required: pass the IamRole resource the service replicates as, such as `role: replicationRole`." }),
+    rules: z.record(z.string(), ruleSchema, {
+        error: (issue) => Array.isArray(issue.input)
+            ? `'rules' is a list; it must be an object keyed by rule ID, such as { "to-b": { priority: 1, destination: ${destinationShape} } }.`
+            : `'rules' is required: an object keyed by rule ID, such as { "to-b": { priority: 1, destination: ${destinationShape} } }.`,
+    }),
 });
+
+/** An object carries at most 10 tags (S3 object tagging), so a filter on more matches nothing. */
+const maxObjectTags = 10;
 
 export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, ReplicationConfigurationOutputs> = {
     async configure(request) {
@@ -69,7 +83,8 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
     },
 
     async check(_olds, news) {
-        const inputs = isUnknown(news.rules) ? news : { ...news, rules: withDefaults(news.rules ?? {}) };
+        const rulesAreObject = news.rules && typeof news.rules === "object" && !Array.isArray(news.rules);
+        const inputs = rulesAreObject ? { ...news, rules: withDefaults(news.rules) } : news;
         const problems = [...ruleSetProblems(news), ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message }))];
         return { inputs, failures: collectFailures(replicationSchema, news as unknown as Record<string, unknown>, problems) };
     },
@@ -111,7 +126,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
 
 /** Fills every optional rule field, so that state and program compare field by field. */
 export function withDefaults(rules: Record<string, RuleInput>): Record<string, RuleInput> {
-    return Object.fromEntries(Object.entries(rules).map(([id, rule]) => [id, isUnknown(rule) ? rule : {
+    return Object.fromEntries(Object.entries(rules).map(([id, rule]) => [id, isUnknown(rule) || !rule || typeof rule !== "object" ? rule : {
         ...rule,
         status: rule.status ?? "Enabled",
         prefix: rule.prefix ?? "",
@@ -126,7 +141,7 @@ export function withDefaults(rules: Record<string, RuleInput>): Record<string, R
 /** Rules across each other and against the source; what one backend refuses comes from that backend. */
 export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>): Problem[] {
     const rules = inputs.rules;
-    if (!rules || isUnknown(rules) || typeof rules !== "object") return [];
+    if (!rules || isUnknown(rules) || typeof rules !== "object" || Array.isArray(rules)) return [];
     const problems: Problem[] = [];
     const entries = Object.entries(rules);
     if (entries.length === 0) problems.push({ path: ["rules"], message: "'rules' must hold at least one rule." });
@@ -135,8 +150,9 @@ export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>)
         if (!ruleIdPattern.test(id)) {
             problems.push({ path: ["rules", id], message: `Rule ID '${id}' must be 1 to 255 letters, digits, dots, underscores or hyphens, starting with a letter or digit.` });
         }
-        if (!rule || isUnknown(rule)) continue;
+        if (!rule || isUnknown(rule) || typeof rule !== "object") continue;
         if (typeof rule.priority === "number") byPriority.set(rule.priority, [...(byPriority.get(rule.priority) ?? []), id]);
+        problems.push(...ruleTagProblems(id, rule.tags));
         const d = rule.destination;
         if (d && !isUnknown(d.bucket) && !isUnknown(d.zone) && !isUnknown(inputs.bucket) && !isUnknown(inputs.zone)
             && d.bucket === inputs.bucket && d.zone === inputs.zone) {
@@ -153,8 +169,21 @@ export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>)
     }
     const backend = configuredBackendName();
     if (backend) {
-        const known = Object.fromEntries(entries.filter(([, rule]) => rule && !isUnknown(rule)));
+        const known = Object.fromEntries(entries.filter(([, rule]) => rule && typeof rule === "object" && !isUnknown(rule)));
         for (const problem of ruleProblemsFor(backend, known)) problems.push({ path: ["rules", ...problem.path], message: problem.message });
+    }
+    return problems;
+}
+
+/** A rule's tag filter: S3's limits on keys and values, and no more tags than an object can carry. */
+function ruleTagProblems(id: string, tags: unknown): Problem[] {
+    if (!tags || typeof tags !== "object" || isUnknown(tags) || Array.isArray(tags)) return [];
+    const problems = tagProblems(tags, []).filter((problem) => problem.path.length > 1)
+        .map((problem) => ({ path: ["rules", id, ...problem.path], message: `Rule '${id}': ${problem.message}` }));
+    const count = Object.keys(tags).length;
+    if (count > maxObjectTags) {
+        problems.push({ path: ["rules", id, "tags"], message: `Rule '${id}' filters on ${count} tags, but an object carries at most ${maxObjectTags}, ` +
+            `so the rule would never match; keep at most ${maxObjectTags} tags in 'tags'.` });
     }
     return problems;
 }

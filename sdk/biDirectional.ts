@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
 import { IamRole } from "./iamRole";
-import { versionedBucket, TopologyBucketArgs } from "./leaderFollower";
-import { ReplicationConfiguration } from "./replicationConfiguration";
+import { programError } from "./identity";
+import { sameBucketProblems, topologyBucketProblems, versionedBucket, TopologyBucketArgs } from "./leaderFollower";
+import { argumentError, booleanProblems, isPlainObject, ReplicationConfiguration, unknownKeyProblems } from "./replicationConfiguration";
 import { replicationPolicy } from "./replicationPolicy";
 
 export interface BiDirectionalArgs {
@@ -29,6 +30,8 @@ export class BiDirectional extends pulumi.ComponentResource {
 
     constructor(name: string, args: BiDirectionalArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bucket-replication:index:BiDirectional", name, {}, opts);
+        const problems = biDirectionalProblems(args);
+        if (problems.length > 0) throw programError(this, argumentError("BiDirectional", name, problems));
         const parent = { parent: this };
         const a = versionedBucket(`${name}-a`, args.a, parent);
         const b = versionedBucket(`${name}-b`, args.b, parent);
@@ -57,4 +60,16 @@ export class BiDirectional extends pulumi.ComponentResource {
         this.roles = { aToB: direction(a, b, "a-to-b", "to-b"), bToA: direction(b, a, "b-to-a", "to-a") };
         this.registerOutputs({ a: this.a.name, b: this.b.name });
     }
+}
+
+/** What is wrong with BiDirectional's arguments, each naming the argument and the fix. */
+export function biDirectionalProblems(args: unknown): string[] {
+    if (!isPlainObject(args)) return [`its arguments are missing: pass { a: { zone: "zone-a" }, b: { zone: "zone-b" } }.`];
+    return [
+        ...unknownKeyProblems("", args, ["a", "b", "deleteMarkerReplication"]),
+        ...topologyBucketProblems("a", args.a),
+        ...topologyBucketProblems("b", args.b),
+        ...sameBucketProblems([["a", args.a], ["b", args.b]]),
+        ...booleanProblems("deleteMarkerReplication", args.deleteMarkerReplication),
+    ];
 }

@@ -2,7 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
 import { BucketVersioning } from "./bucketVersioning";
 import { IamRole } from "./iamRole";
-import { ReplicationConfiguration, ReplicationRuleArgs } from "./replicationConfiguration";
+import { programError } from "./identity";
+import {
+    argumentError, booleanProblems, describe, isInput, isPlainObject, ReplicationConfiguration, ReplicationRuleArgs, unknownKeyProblems,
+} from "./replicationConfiguration";
 import { replicationPolicy } from "./replicationPolicy";
 
 /** One bucket of a topology. */
@@ -45,9 +48,8 @@ export class LeaderFollower extends pulumi.ComponentResource {
 
     constructor(name: string, args: LeaderFollowerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bucket-replication:index:LeaderFollower", name, {}, opts);
-        if (args.followers.length === 0) {
-            throw new Error(`LeaderFollower '${name}': 'followers' is empty; name at least one follower bucket.`);
-        }
+        const problems = leaderFollowerProblems(args);
+        if (problems.length > 0) throw programError(this, argumentError("LeaderFollower", name, problems));
         const parent = { parent: this };
         const leader = versionedBucket(`${name}-leader`, args.leader, parent);
         const followers = args.followers.map((follower, i) => versionedBucket(`${name}-follower-${i + 1}`, follower, parent));
@@ -80,4 +82,62 @@ export function versionedBucket(name: string, args: TopologyBucketArgs, opts: pu
     const bucket = new Bucket(name, { zone: args.zone, name: args.name, forceDestroy: args.forceDestroy }, opts);
     const versioning = new BucketVersioning(name, { bucket: bucket.name, zone: bucket.zone, status: "Enabled" }, opts);
     return { bucket, versioning };
+}
+
+const exampleBucket = (zone: string) => `{ zone: "${zone}" }`;
+
+/** What is wrong with LeaderFollower's arguments, each naming the argument and the fix. */
+export function leaderFollowerProblems(args: unknown): string[] {
+    if (!isPlainObject(args)) {
+        return [`its arguments are missing: pass { leader: ${exampleBucket("zone-a")}, followers: [${exampleBucket("zone-b")}] }.`];
+    }
+    const problems = unknownKeyProblems("", args, ["leader", "followers", "deleteMarkerReplication"]);
+    problems.push(...topologyBucketProblems("leader", args.leader));
+    const followers = args.followers;
+    if (followers === undefined || followers === null) {
+        problems.push(`'followers' is required: the buckets that receive the copies, such as followers: [${exampleBucket("zone-b")}].`);
+    } else if (!Array.isArray(followers)) {
+        problems.push(isPlainObject(followers)
+            ? `'followers' must be a list (an array), even for one follower: write followers: [ ... ] around it.`
+            : `'followers' must be a list (an array) of buckets, such as followers: [${exampleBucket("zone-b")}].`);
+    } else if (followers.length === 0) {
+        problems.push(`'followers' is empty; name at least one follower bucket, such as followers: [${exampleBucket("zone-b")}].`);
+    } else {
+        followers.forEach((follower, i) => problems.push(...topologyBucketProblems(`followers[${i}]`, follower)));
+        problems.push(...sameBucketProblems([["leader", args.leader], ...followers.map((f, i) => [`followers[${i}]`, f] as [string, unknown])]));
+    }
+    problems.push(...booleanProblems("deleteMarkerReplication", args.deleteMarkerReplication));
+    return problems;
+}
+
+/** What is wrong with one bucket of a topology, found at argument `path` (such as `followers[1]`). */
+export function topologyBucketProblems(path: string, value: unknown): string[] {
+    if (value === undefined || value === null) return [`'${path}' is required: a bucket such as ${exampleBucket("zone-a")}, optionally with 'name' and 'forceDestroy'.`];
+    if (!isPlainObject(value)) return [`'${path}' must be a bucket such as ${exampleBucket("zone-a")}, not ${describe(value)}.`];
+    const problems = unknownKeyProblems(path, value, ["zone", "name", "forceDestroy"]);
+    const zone = value.zone;
+    if (zone === undefined || zone === null || zone === "") {
+        problems.push(`'${path}.zone' is required: the zone the bucket lives in, such as "zone-a" (one of the configured zones).`);
+    } else if (!isInput(zone, "string")) {
+        problems.push(`'${path}.zone' must be a zone name (text), not ${describe(zone)}.`);
+    }
+    if (value.name !== undefined && !isInput(value.name, "string")) {
+        problems.push(`'${path}.name' must be a bucket name (text), not ${describe(value.name)}; or leave it unset for an automatic name.`);
+    }
+    problems.push(...booleanProblems(`${path}.forceDestroy`, value.forceDestroy));
+    return problems;
+}
+
+/** Two buckets of one topology with the same explicit name in the same zone would be one bucket. */
+export function sameBucketProblems(buckets: readonly [string, unknown][]): string[] {
+    const seen = new Map<string, string>();
+    const problems: string[] = [];
+    for (const [path, bucket] of buckets) {
+        if (!isPlainObject(bucket) || typeof bucket.name !== "string" || typeof bucket.zone !== "string") continue;
+        const key = `${bucket.zone}/${bucket.name}`;
+        const other = seen.get(key);
+        if (other) problems.push(`'${path}' and '${other}' both name bucket '${bucket.name}' in zone ${bucket.zone}; give each its own 'name', or leave 'name' unset.`);
+        else seen.set(key, path);
+    }
+    return problems;
 }

@@ -80,9 +80,109 @@ export class ReplicationConfiguration extends pulumi.dynamic.Resource {
     declare readonly rules: pulumi.Output<Record<string, ReplicationRuleArgs>>;
 
     constructor(name: string, args: ReplicationConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
+        const problems = replicationConfigurationProblems(args);
+        // Thrown before the resource is registered: a registration with unusable inputs would fail the
+        // engine's check first, and the engine would end the run before this message could be shown.
+        if (problems.length > 0) throw new pulumi.RunError(argumentError("ReplicationConfiguration", name, problems));
         const role = pulumi.all([args.role.id, args.role.name, args.role.secretKey])
             .apply(([id, roleName, secretKey]) => ({ id, name: roleName, secretKey: secretKey ?? null }));
         super(provider, name, { bucket: args.bucket, zone: args.zone, role, rules: args.rules }, opts,
             "bucket-replication", "ReplicationConfiguration");
     }
+}
+
+const exampleRules = `{ "to-b": { priority: 1, destination: { bucket: destination.name, zone: destination.zone } } }`;
+
+/** What is wrong with a ReplicationConfiguration's arguments that the program can be told at once. */
+export function replicationConfigurationProblems(args: unknown): string[] {
+    if (!isPlainObject(args)) return [`its arguments are missing: pass { bucket, zone, role, rules }.`];
+    const problems: string[] = [];
+    for (const key of ["bucket", "zone"] as const) {
+        const value = args[key];
+        if (value === undefined || value === null || value === "") {
+            problems.push(`'${key}' is required: the source bucket's ${key === "bucket" ? "name" : "zone"}, such as \`versioning.${key}\` of its BucketVersioning.`);
+        } else if (!isInput(value, "string")) {
+            problems.push(`'${key}' must be text, such as \`versioning.${key}\`, not ${describe(value)}.`);
+        }
+    }
+    problems.push(...roleProblems(args.role));
+    problems.push(...rulesProblems(args.rules));
+    return problems;
+}
+
+function roleProblems(role: unknown): string[] {
+    const fix = "pass the IamRole resource itself, such as `role: replicationRole`";
+    if (role === undefined || role === null) return [`'role' is required: the IamRole the service replicates as; ${fix}.`];
+    if (typeof role === "string") return [`'role' is the text ${JSON.stringify(role)}; ${fix}, not its name or ID.`];
+    if (pulumi.Output.isInstance(role) || role instanceof Promise) return [`'role' is an Output; ${fix}, not one of its outputs.`];
+    if (!isIamRole(role)) return [`'role' is ${describe(role)}, not an IamRole; ${fix}.`];
+    return [];
+}
+
+/** An IamRole of this package, recognised by its outputs so that two copies of the package agree. */
+function isIamRole(value: unknown): boolean {
+    if (!pulumi.CustomResource.isInstance(value)) return false;
+    const role = value as unknown as Record<string, unknown>;
+    return ["id", "name", "policy", "secretKey"].every((key) => pulumi.Output.isInstance(role[key]));
+}
+
+function rulesProblems(rules: unknown): string[] {
+    if (rules === undefined || rules === null) return [`'rules' is required: the rules keyed by rule ID, such as ${exampleRules}.`];
+    if (pulumi.Output.isInstance(rules) || rules instanceof Promise) return [];
+    if (Array.isArray(rules)) return [`'rules' is a list; it must be an object keyed by rule ID, such as ${exampleRules}.`];
+    if (!isPlainObject(rules)) return [`'rules' must be an object keyed by rule ID, such as ${exampleRules}, not ${describe(rules)}.`];
+    const problems: string[] = [];
+    if (Object.keys(rules).length === 0) problems.push(`'rules' is empty; add at least one rule, such as ${exampleRules}.`);
+    for (const [id, rule] of Object.entries(rules)) {
+        if (pulumi.Output.isInstance(rule) || rule instanceof Promise) continue;
+        if (!isPlainObject(rule)) {
+            problems.push(`'rules.${id}' must be a rule such as { priority: 1, destination: { bucket, zone } }, not ${describe(rule)}.`);
+            continue;
+        }
+        if (rule.priority === undefined || rule.priority === null) {
+            problems.push(`'rules.${id}.priority' is required: a whole number, unique among the rules; the highest wins where rules overlap.`);
+        }
+        if (rule.destination === undefined || rule.destination === null) {
+            problems.push(`'rules.${id}.destination' is required: { bucket: destination.name, zone: destination.zone }.`);
+        }
+    }
+    return problems;
+}
+
+// Argument checks shared with the components (LeaderFollower, BiDirectional), which build on this resource.
+
+/** One error for all of a component's argument problems, in the words Pulumi shows without a stack trace. */
+export function argumentError(kind: string, name: string, problems: readonly string[]): string {
+    return problems.length === 1
+        ? `${kind} '${name}': ${problems[0]}`
+        : `${kind} '${name}' has ${problems.length} problems with its arguments:\n  - ${problems.join("\n  - ")}`;
+}
+
+export function booleanProblems(path: string, value: unknown): string[] {
+    return value === undefined || isInput(value, "boolean") ? [] : [`'${path}' must be true or false, not ${describe(value)}.`];
+}
+
+/** Arguments nobody reads are usually typos (`follower` for `followers`): they would be ignored silently. */
+export function unknownKeyProblems(path: string, value: Record<string, unknown>, known: readonly string[]): string[] {
+    return Object.keys(value).filter((key) => !known.includes(key)).map((key) =>
+        `'${path ? `${path}.` : ""}${key}' is not an argument here; use ${known.map((k) => `'${k}'`).join(", ")}.`);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+        && !pulumi.Output.isInstance(value) && !pulumi.Resource.isInstance(value) && !(value instanceof Promise);
+}
+
+/** A value of `type`, or one that becomes known later (an Output or a Promise), which only the provider can judge. */
+export function isInput(value: unknown, type: "string" | "boolean" | "number"): boolean {
+    return typeof value === type || pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+export function describe(value: unknown): string {
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "a list";
+    if (pulumi.Resource.isInstance(value)) return "a resource";
+    if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    if (typeof value === "object") return "an object";
+    return `${typeof value === "number" ? "the number" : typeof value === "boolean" ? "the value" : `a ${typeof value}`} ${String(value)}`;
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultBackend, replicationPolicyFor } from "../provider/backends/registry";
+import { defaultBackend, knownBackends, replicationPolicyFor } from "../provider/backends/registry";
 
 /** A bucket as a policy needs it; a `Bucket` resource fits. */
 export interface PolicyBucket {
@@ -24,8 +24,50 @@ export interface ReplicationPolicyArgs {
  * backend's own policy language: read from the source, write replicas into the destinations, nothing else.
  */
 export function replicationPolicy(args: ReplicationPolicyArgs): pulumi.Output<object> {
-    const backend = args.backend ?? new pulumi.Config("bucket-replication").get("backend") ?? defaultBackend;
+    const backend = (isObject(args) ? args.backend : undefined) ?? new pulumi.Config("bucket-replication").get("backend") ?? defaultBackend;
+    const problems = replicationPolicyProblems(args, backend);
+    if (problems.length > 0) {
+        // Not tied to a resource: a RunError is how Pulumi reports a program mistake without a stack trace.
+        throw new pulumi.RunError(problems.length === 1
+            ? `replicationPolicy: ${problems[0]}`
+            : `replicationPolicy has ${problems.length} problems with its arguments:\n  - ${problems.join("\n  - ")}`);
+    }
     const ref = (b: PolicyBucket) => pulumi.all([b.zone, b.name]).apply(([zone, bucket]) => ({ zone, bucket }));
     return pulumi.all([ref(args.source), pulumi.all(args.destinations.map(ref))])
         .apply(([source, destinations]) => replicationPolicyFor(backend, source, destinations) as object);
+}
+
+const exampleCall = "replicationPolicy({ source: sourceBucket, destinations: [destinationBucket] })";
+
+/** What is wrong with replicationPolicy's arguments, each naming the argument and the fix. */
+export function replicationPolicyProblems(args: unknown, backend: string): string[] {
+    if (!isObject(args)) return [`its arguments are missing: call ${exampleCall}.`];
+    const problems: string[] = [];
+    if (!knownBackends.includes(backend)) {
+        problems.push(`'backend' is '${backend}'; use one of ${knownBackends.map((b) => `'${b}'`).join(", ")} (or set 'bucket-replication:backend').`);
+    }
+    problems.push(...policyBucketProblems("source", args.source));
+    const destinations = args.destinations;
+    if (destinations === undefined || destinations === null) {
+        problems.push(`'destinations' is required: the buckets replicas are written into, as in ${exampleCall}.`);
+    } else if (!Array.isArray(destinations)) {
+        problems.push(`'destinations' must be a list (an array) of buckets, even for one: destinations: [destinationBucket].`);
+    } else if (destinations.length === 0) {
+        problems.push(`'destinations' is empty, so the role could write nowhere; list the buckets replicas go to, as in ${exampleCall}.`);
+    } else {
+        destinations.forEach((destination, i) => problems.push(...policyBucketProblems(`destinations[${i}]`, destination)));
+    }
+    return problems;
+}
+
+function policyBucketProblems(path: string, bucket: unknown): string[] {
+    const fix = "pass a Bucket resource, or { name, zone }";
+    if (bucket === undefined || bucket === null) return [`'${path}' is required; ${fix}.`];
+    if (!isObject(bucket)) return [`'${path}' must be a bucket; ${fix}, not ${typeof bucket === "string" ? `the text ${JSON.stringify(bucket)}` : typeof bucket}.`];
+    return (["name", "zone"] as const).filter((key) => bucket[key] === undefined || bucket[key] === null || bucket[key] === "")
+        .map((key) => `'${path}.${key}' is missing; ${fix}.`);
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }

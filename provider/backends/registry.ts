@@ -15,6 +15,23 @@ interface BackendModule {
     replicationPolicy(source: BucketRef, destinations: readonly BucketRef[]): unknown;
     /** What this service refuses in a set of rules (keyed by ID) that the shared validation does not know about. */
     ruleProblems?(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[];
+    /**
+     * What this service refuses in a role's policy document, judged at preview. `policy` is a plain
+     * object (values still unknown during preview are the engine's placeholder string); each path is
+     * relative to `policy` and each message says what to change.
+     */
+    policyProblems?(policy: Readonly<Record<string, unknown>>): PathProblem[];
+    /**
+     * Bucket names this service refuses beyond S3's common rules, each phrased to follow
+     * "Bucket name '<name>' ", such as "is reserved by MinIO". Empty when the name is fine.
+     */
+    bucketNameProblems?(name: string): string[];
+}
+
+/** A problem at a property path, relative to whatever was judged. */
+export interface PathProblem {
+    readonly path: readonly (string | number)[];
+    readonly message: string;
 }
 
 /** A rule as validation sees it: any field may be missing or not yet known. */
@@ -27,9 +44,13 @@ export interface RuleCheck {
     readonly destination?: { readonly zone?: string; readonly bucket?: string; readonly storageClass?: string };
 }
 
-// Loaded on demand so that a program on one backend never loads another's code.
+// Loaded on demand so that a program on one backend never loads another's code. MinIO's preview-time
+// rules for policies and bucket names live beside its policy language, in minio/policy.ts.
 const modules: Record<string, () => BackendModule> = {
-    minio: () => require("./minio"),
+    minio: () => {
+        const { policyProblems, bucketNameProblems } = require("./minio/policy") as typeof import("./minio/policy");
+        return { ...require("./minio"), policyProblems, bucketNameProblems };
+    },
     exoscale: () => require("./exoscale"),
     aws: () => require("./aws"),
     oss: () => require("./oss"),
@@ -57,4 +78,14 @@ export function replicationPolicyFor(backend: string, source: BucketRef, destina
 
 export function ruleProblemsFor(backend: string, rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
     return modules[backend]?.().ruleProblems?.(rules) ?? [];
+}
+
+/** What the backend refuses in a role's policy, with paths relative to `policy`; nothing for an unknown backend. */
+export function policyProblemsFor(backend: string, policy: Readonly<Record<string, unknown>>): PathProblem[] {
+    return modules[backend]?.().policyProblems?.(policy) ?? [];
+}
+
+/** The backend's own bucket-name rules, as phrases for `bucketNameProblems(name, extra)` in validation.ts. */
+export function bucketNameRulesFor(backend: string, name: string): string[] {
+    return modules[backend]?.().bucketNameProblems?.(name) ?? [];
 }

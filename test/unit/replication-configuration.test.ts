@@ -1,23 +1,14 @@
 import { expect } from "chai";
-import { configureFrom } from "../../provider/context";
 import { provider } from "../../provider/replicationConfiguration";
 import { unknownValue } from "../../provider/validation";
-
-const minioConfig = {
-    config: {
-        get: (key: string) => ({
-            "bucket-replication:zones": JSON.stringify({ "zone-a": { endpoint: "http://127.0.0.1:1" }, "zone-b": { endpoint: "http://127.0.0.1:2" } }),
-            "bucket-replication:accessKey": "unit-test-access",
-            "bucket-replication:secretKey": "unit-test-secret",
-        } as Record<string, string>)[key],
-    },
-};
+import { configureStack, minioStack } from "../bad-input/support";
 
 const role = { id: "replicator", name: "replicator", secretKey: "s" };
 const destination = { bucket: "dest", zone: "zone-b" };
 
 describe("ReplicationConfiguration validation", () => {
-    before(() => configureFrom(minioConfig));
+    // Zones that are never contacted: check() makes no requests.
+    before(() => configureStack(minioStack("http://127.0.0.1:1")));
 
     it("reports every problem with the rules at once, each naming its property", async () => {
         const result = await provider.check!({} as any, {
