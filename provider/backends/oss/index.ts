@@ -297,8 +297,10 @@ export class OssBackend implements StorageBackend {
         const policyName = policyNameOf(spec.name);
         const existingRole = await ram.getRole(spec.name, log);
         const existingPolicy = await ram.getPolicy(policyName, log);
-        const roleIsOurs = existingRole !== undefined && identity !== undefined && splitRoleMarker(existingRole.Description).identity === identity;
-        const policyIsOurs = existingPolicy !== undefined && identity !== undefined && existingPolicy.policy.Description === `${policyMarkerPrefix}${identity}`;
+        // `adoptExisting` (where the shared RoleSpec has it) takes over a role of this name whoever made it.
+        const adoptAnyway = (spec as RoleSpec & { adoptExisting?: boolean }).adoptExisting === true && identity !== undefined;
+        const roleIsOurs = existingRole !== undefined && identity !== undefined && (adoptAnyway || splitRoleMarker(existingRole.Description).identity === identity);
+        const policyIsOurs = existingPolicy !== undefined && identity !== undefined && (adoptAnyway || existingPolicy.policy.Description === `${policyMarkerPrefix}${identity}`);
         if (existingRole && !roleIsOurs) {
             const marked = splitRoleMarker(existingRole.Description).identity;
             throw new Error(`RAM role '${spec.name}' cannot be created: the account already has a role of that name, ` +
@@ -317,7 +319,7 @@ export class OssBackend implements StorageBackend {
                 await this.createOnce(() => ram.createRole(spec.name, ossTrustPolicy, identity ? withRoleMarker(spec.description, identity) : spec.description, log),
                     async () => identity !== undefined && splitRoleMarker((await ram.getRole(spec.name, log))?.Description).identity === identity);
                 made.push("role");
-            } else if (splitRoleMarker(existingRole.Description).description !== spec.description) {
+            } else if (splitRoleMarker(existingRole.Description).description !== spec.description || splitRoleMarker(existingRole.Description).identity !== identity) {
                 await ram.updateRoleDescription(spec.name, withRoleMarker(spec.description, identity!), log);
             }
             if (!existingPolicy) {
