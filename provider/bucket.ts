@@ -15,6 +15,8 @@ export interface BucketInputs {
     readonly zone: string;
     readonly forceDestroy?: boolean;
     readonly tags?: Record<string, string>;
+    /** Take over a bucket of this name that exists already instead of failing. */
+    readonly adoptExisting?: boolean;
 }
 
 export interface BucketOutputs {
@@ -25,6 +27,7 @@ export interface BucketOutputs {
     readonly endpoint: string;
     readonly forceDestroy: boolean;
     readonly tags: Record<string, string>;
+    readonly adoptExisting?: boolean;
 }
 
 const bucketSchema = z.object({
@@ -34,6 +37,7 @@ const bucketSchema = z.object({
     zone: z.string({ error: "'zone' is required: name one of the configured zones." }),
     forceDestroy: z.boolean({ error: "'forceDestroy' must be true or false." }).optional(),
     tags: z.record(z.string(), z.string({ error: "Tag values must be strings." }), { error: "'tags' must map tag keys to string values." }).optional(),
+    adoptExisting: z.boolean({ error: "'adoptExisting' must be true or false." }).optional(),
 });
 
 export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
@@ -50,6 +54,8 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
             ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
             ...tagProblems(news.tags, [ownerTagKey]),
             ...duplicateProblems(name, news),
+            ...(news.adoptExisting === true && news.name === undefined
+                ? [{ path: ["adoptExisting"], message: "'adoptExisting' takes over an existing bucket by its name: set 'name' to that bucket's name." }] : []),
         ];
         return { inputs, failures: collectFailures(bucketSchema, news as unknown as Record<string, unknown>, problems) };
     },
@@ -67,7 +73,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
         const ref = { zone: inputs.zone, bucket: inputs.name! };
         const log = progressLog(`bucket ${ref.bucket}`);
         const outcome = await backend.createBucket(ref);
-        if (outcome === "exists") await adoptOnlyOurs(backend, ref, inputs.identity, log);
+        if (outcome === "exists") await adoptOnlyOurs(backend, ref, inputs, log);
         await writeTagsOrUndo(backend, ref, inputs, outcome === "created", log);
         return { id: bucketId(ref), outs: outputsOf(inputs, backend.endpointOf(inputs.zone)) };
     },
@@ -143,15 +149,21 @@ function duplicateProblems(name: string, news: BucketInputs): Problem[] {
  * A bucket of that name already exists in this account. It is ours when it carries this resource's
  * marker: an earlier `up` made it and was interrupted before the state recorded it.
  */
-async function adoptOnlyOurs(backend: StorageBackend, ref: BucketRef, identity: string | undefined, log: (m: string) => void): Promise<void> {
+async function adoptOnlyOurs(backend: StorageBackend, ref: BucketRef, inputs: BucketInputs, log: (m: string) => void): Promise<void> {
     const marker = (await backend.getBucketTags(ref))[ownerTagKey];
-    if (identity && marker === identity) {
+    if (inputs.identity && marker === inputs.identity) {
         log(`bucket '${ref.bucket}' in zone ${ref.zone} was made by an earlier, interrupted run of this resource; adopting it`);
         return;
     }
     const whose = marker ? "by another Pulumi resource or stack (its ownership tag differs)" : "outside this Pulumi resource";
+    if (inputs.adoptExisting) {
+        log(`bucket '${ref.bucket}' in zone ${ref.zone} exists, made ${whose}; adopting it as 'adoptExisting' asks: ` +
+            `its objects, versions and settings stay, its tags become the program's`);
+        return;
+    }
     throw new Error(`Bucket '${ref.bucket}' already exists in zone ${ref.zone}, made ${whose}; it was left untouched. ` +
-        `Choose another 'name' (or leave it unset for a unique one), or delete that bucket if it is an orphan of yours.`);
+        `Choose another 'name' (or leave it unset for a unique one); to bring that bucket under this resource, set 'adoptExisting: true'; ` +
+        `or delete it if it is an orphan of yours.`);
 }
 
 /**
@@ -194,6 +206,7 @@ function outputsOf(inputs: BucketInputs, endpoint: string): BucketOutputs {
         endpoint,
         forceDestroy: inputs.forceDestroy ?? false,
         tags: inputs.tags ?? {},
+        ...(inputs.adoptExisting !== undefined ? { adoptExisting: inputs.adoptExisting } : {}),
     };
 }
 
@@ -201,6 +214,7 @@ function inputsOf(outputs: BucketOutputs): BucketInputs {
     return {
         name: outputs.name, namePrefix: outputs.namePrefix, ...(outputs.identity ? { identity: outputs.identity } : {}),
         zone: outputs.zone, forceDestroy: outputs.forceDestroy, tags: outputs.tags,
+        ...(outputs.adoptExisting !== undefined ? { adoptExisting: outputs.adoptExisting } : {}),
     };
 }
 

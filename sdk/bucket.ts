@@ -25,6 +25,14 @@ export interface BucketArgs {
      * @default no tags
      */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * Take over a bucket of this `name` that already exists (made with `mc`, a console or another
+     * tool) instead of failing: nothing is recreated or deleted, its objects, versions and settings
+     * stay, and its tags become the program's. Without it, an existing bucket that this resource did
+     * not make fails the `up` untouched. `pulumi import` cannot bring in dynamic resources; this can.
+     * @default false
+     */
+    readonly adoptExisting?: pulumi.Input<boolean>;
 }
 
 const provider = providerStub("bucket");
@@ -48,6 +56,7 @@ export class Bucket extends pulumi.dynamic.Resource {
             zone: args.zone,
             forceDestroy: args.forceDestroy,
             tags: args.tags,
+            adoptExisting: args.adoptExisting,
             endpoint: undefined,
         }, opts, "bucket-replication", "Bucket");
     }

@@ -47,6 +47,8 @@ export interface BucketRef {
 /** A role as the provider keeps it. `id` is what the service calls it (MinIO access key, Exoscale UUID). */
 export interface RoleSpec {
     readonly name: string;
+    /** Take over a role of this name that exists already (not made by this resource) instead of failing. */
+    readonly adoptExisting?: boolean;
     readonly description: string;
     readonly editable: boolean;
     readonly labels: Readonly<Record<string, string>>;

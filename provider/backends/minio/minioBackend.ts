@@ -35,7 +35,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     // ownership marker, as MinIO users have no labels.
     async createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState> {
         const marker = identity ? `${ownerPolicyIdPrefix}${identity}` : undefined;
-        await this.refuseRolesNotOurs(spec.name, marker, log);
+        await this.refuseRolesNotOurs(spec, marker, log);
         const secretKey = randomSecret();
         const touched: string[] = [];
         try {
@@ -54,7 +54,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     }
 
     /** Before anything is written: a user or policy of that name on any zone must carry our marker. */
-    private async refuseRolesNotOurs(name: string, marker: string | undefined, log: ProgressLog): Promise<void> {
+    private async refuseRolesNotOurs({ name, adoptExisting }: RoleSpec, marker: string | undefined, log: ProgressLog): Promise<void> {
         const foreign: string[] = [];
         let adopted = false;
         for (const zone of this.zoneNames) {
@@ -66,9 +66,14 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
             else foreign.push(`zone ${zone} already has ${user ? "a user" : "a canned policy"} '${name}'` +
                 (policyId?.startsWith(ownerPolicyIdPrefix) ? " made by another Pulumi resource or stack" : " not made by this resource"));
         }
+        if (foreign.length > 0 && adoptExisting) {
+            log(`adopting role '${name}' as 'adoptExisting' asks (${foreign.join("; ")}): its policy becomes the program's and its secret key is replaced`);
+            return;
+        }
         if (foreign.length > 0) {
             throw new Error(`Role '${name}' cannot be created: ${foreign.join("; ")}. Nothing was changed. ` +
-                `Choose another 'name' for the IamRole (or leave it unset for a unique one), or remove that user and policy with 'mc admin user rm' and 'mc admin policy rm' if they are orphans of yours.`);
+                `Choose another 'name' for the IamRole (or leave it unset for a unique one); to bring that user under this resource, set 'adoptExisting: true'; ` +
+                `or remove that user and policy with 'mc admin user rm' and 'mc admin policy rm' if they are orphans of yours.`);
         }
         if (adopted) log(`role '${name}' was partly made by an earlier, interrupted run of this resource; adopting and finishing it`);
     }
