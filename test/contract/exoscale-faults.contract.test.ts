@@ -228,6 +228,32 @@ describe("contract: Exoscale roles are adopted only when this resource made them
         expect(rolesNamed(suite.server, "other-stack")).to.have.length(1);
     });
 
+    it("a create sweeps away a copy that an earlier, interrupted create of the same resource finished meanwhile", async () => {
+        const copy = existingRole("late-copy", { [ownerLabelKey]: ownerLabelValue(identityOf("late-copy")) });
+        const foreign = existingRole("late-copy-neighbour", { [ownerLabelKey]: ownerLabelValue(identityOf("late-copy")) });
+        // The copy shows up only after the ownership check, as a create that Exoscale finishes late would.
+        suite.server.state.roles.delete(copy.id);
+        suite.server.state.onRequest = (request) => {
+            if (request.operation === "create-iam-role") suite.server.state.roles.set(copy.id, copy);
+        };
+        const { log, messages } = progressLog();
+        const role = await createRole(suite.backend, roleSpec("late-copy"), log).finally(() => { suite.server.state.onRequest = undefined; });
+        expect(rolesNamed(suite.server, "late-copy").map((r) => r.id)).to.deep.equal([role.id]);
+        expect(messages.some((m) => m.includes(`(${copy.id}): a second copy`))).to.equal(true);
+        // A role of another name is never swept, whatever its label.
+        expect(suite.server.state.roles.has(foreign.id)).to.equal(true);
+    });
+
+    it("a delete also removes copies of the role that interrupted creates of the same resource left", async () => {
+        const role = await createRole(suite.backend, roleSpec("with-copies"));
+        const copy = existingRole("with-copies", { [ownerLabelKey]: ownerLabelValue(identityOf("with-copies")) });
+        const other = existingRole("with-copies", { [ownerLabelKey]: ownerLabelValue(identityOf("another resource")) });
+        await suite.backend.deleteRole(role, () => undefined);
+        expect(suite.server.state.roles.has(role.id)).to.equal(false);
+        expect(suite.server.state.roles.has(copy.id)).to.equal(false);
+        expect(suite.server.state.roles.has(other.id)).to.equal(true);
+    });
+
     it("keeps the owner label through label updates, and refuses it as a label of the program's", async () => {
         const role = await createRole(suite.backend, roleSpec("relabelled"));
         await suite.backend.updateRole(role, { ...role, labels: { env: "prod" } }, () => undefined);

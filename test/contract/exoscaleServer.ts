@@ -130,6 +130,8 @@ export class ContractState {
      */
     failNextOperation?: { reason: string; message: string; applyAnyway?: boolean };
     private readonly faults: { fault: Fault; left: number; toSkip: number }[] = [];
+    /** Called as each request arrives, before it is handled: lets a test change the world at that moment. */
+    onRequest?: (request: RecordedRequest) => void;
 
     /** Injects `fault` into the next matching requests (see FaultKind). */
     injectFault(fault: Fault): void {
@@ -251,6 +253,7 @@ async function handleIam(state: ContractState, req: http.IncomingMessage, res: h
     const text = body.toString("utf8");
     const record: RecordedRequest = { service: "iam", operation: iamOperationName(method, rawPath), method, path: rawPath, query: rawQuery, body: text, status: 0 };
     state.requests.push(record);
+    state.onRequest?.(record);
     const fault = state.takeFault(record.operation);
     const answer = (status: number, json: unknown) => {
         if (fault?.kind === "lost-answer") {

@@ -144,7 +144,9 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             }
             id = found[0].id;
         }
-        if (started.ambiguous && marker) await this.removeDuplicates(spec.name, marker, id, log);
+        // A repeated create, or the create of an earlier run that was stopped while Exoscale still worked on
+        // it, may have made a copy meanwhile: one resource owns one role.
+        if (marker) await this.removeDuplicates(spec.name, marker, id, log);
         return { ...spec, id };
     }
 
@@ -237,11 +239,11 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             : `The role '${name}' (${left.join(", ")}) could not be deleted again; it carries the label ${ownerLabelKey}=${marker}, so the next 'pulumi up' adopts it.`);
     }
 
-    /** After unanswered creates, more than one attempt may have got through: keep `keep`, delete the others. */
+    /** After unanswered or interrupted creates, more than one may have got through: keep `keep`, delete the others. */
     private async removeDuplicates(name: string, marker: string, keep: string, log: ProgressLog): Promise<void> {
         const extra = (await this.rolesNamed(name, log)).filter((role) => role.labels?.[ownerLabelKey] === marker && role.id !== keep);
         for (const role of extra) {
-            log(`deleting IAM role '${name}' (${role.id}): a second copy made by a repeated create`);
+            log(`deleting IAM role '${name}' (${role.id}): a second copy, made by a repeated or interrupted create of this resource`);
             await this.iam().deleteRole(role.id, log);
         }
     }
@@ -308,8 +310,11 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         return { ...spec, id: known.id, name: known.name, editable: known.editable };
     }
 
+    /** Deletes the role, and any copy of it that an interrupted create of the same resource left (same name, same owner label). */
     async deleteRole(known: RoleState, log: ProgressLog): Promise<void> {
+        const marker = (await this.iam().getRole(known.id, log))?.labels?.[ownerLabelKey];
         await this.iam().deleteRole(known.id, log);
+        if (marker) await this.removeDuplicates(known.name, marker, known.id, log);
     }
 
     // Replication: S3 PutBucketReplication with the SOS document (role UUID, plain destination bucket name).
