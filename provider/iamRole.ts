@@ -17,6 +17,8 @@ export interface IamRoleInputs {
     readonly editable?: boolean;
     readonly labels?: Record<string, string>;
     readonly policy: unknown;
+    /** Take over a role of this name that exists already instead of failing. */
+    readonly adoptExisting?: boolean;
 }
 
 /** `secretKey` is null where the service has none (see `outputsOf`); states written before that lack it. */
@@ -28,6 +30,7 @@ const roleSchema = z.object({
     description: z.string().max(255, "'description' must be at most 255 characters.").optional(),
     editable: z.boolean({ error: "'editable' must be true or false." }).optional(),
     labels: z.record(z.string(), z.string({ error: "Label values must be strings." })).optional(),
+    adoptExisting: z.boolean({ error: "'adoptExisting' must be true or false." }).optional(),
     policy: z.record(z.string(), z.unknown(), { error: (issue) => policyShapeMessage(issue.input) }),
 });
 
@@ -147,5 +150,6 @@ function specOf(inputs: IamRoleInputs): RoleSpec {
         editable: inputs.editable ?? true,
         labels: inputs.labels ?? {},
         policy: inputs.policy,
+        ...(inputs.adoptExisting ? { adoptExisting: true } : {}),
     };
 }

@@ -30,6 +30,13 @@ export interface IamRoleArgs {
      * builds the least-privilege one for replication. Updated in place.
      */
     readonly policy: pulumi.Input<object>;
+    /**
+     * Take over a role (on MinIO: a user and canned policy) of this `name` that already exists instead
+     * of failing: its policy becomes the program's, and on MinIO its secret key is replaced. Without it,
+     * an existing role that this resource did not make fails the `up` untouched.
+     * @default false
+     */
+    readonly adoptExisting?: pulumi.Input<boolean>;
 }
 
 const provider = providerStub("iamRole");
@@ -56,6 +63,7 @@ export class IamRole extends pulumi.dynamic.Resource {
             editable: args.editable,
             labels: args.labels,
             policy: args.policy,
+            adoptExisting: args.adoptExisting,
             secretKey: undefined,
         }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretKey"] }), "bucket-replication", "IamRole");
     }
