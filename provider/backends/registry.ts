@@ -1,4 +1,5 @@
 import type { BackendSettings, BucketRef, Credentials, StorageBackend, ZoneSettings } from "./backend";
+import type { Problem } from "../validation";
 
 /** What a backend assumes when the stack configuration says nothing. */
 export interface BackendDefaults {
@@ -28,11 +29,9 @@ interface BackendModule {
     bucketNameProblems?(name: string): string[];
 }
 
-/** A problem at a property path, relative to whatever was judged. */
-export interface PathProblem {
-    readonly path: readonly (string | number)[];
-    readonly message: string;
-}
+
+/** A problem at a property path relative to whatever a hook judged; validation's Problem under the name hooks use. */
+export type PathProblem = Problem;
 
 /** A rule as validation sees it: any field may be missing or not yet known. */
 export interface RuleCheck {

@@ -1,5 +1,5 @@
 import type { BucketRef } from "../backend";
-import { unknownValue } from "../../validation";
+import { unknownValue, type Problem } from "../../validation";
 
 /**
  * The policy of the user a source zone replicates as, on the destination zones: what MinIO's
@@ -83,15 +83,13 @@ const statementKeys = ["Sid", "Effect", "Action", "NotAction", "Resource", "NotR
 /** `s3:GetObject`, `admin:*`, `s3:Get*`, or `*`: a service prefix and an action pattern. */
 const actionPattern = /^(\*|[a-z][a-z0-9-]*:[A-Za-z0-9*?]+)$/;
 
-type PathProblem = { path: (string | number)[]; message: string };
-
 /**
  * Why `policy` would not work as the canned policy of a MinIO role, judged before anything is written:
  * MinIO accepts a malformed document only to fail replication later, and silently drops keys it does
  * not know (a `Principal` copied from a bucket policy grants nothing). Paths are relative to `policy`.
  */
-export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {
-    const problems: PathProblem[] = [];
+export function policyProblems(policy: Readonly<Record<string, unknown>>): Problem[] {
+    const problems: Problem[] = [];
     const say = (path: (string | number)[], message: string) => problems.push({ path, message: `${message} ${policyFix}` });
     for (const key of Object.keys(policy)) {
         if (key === "ID") say([key], "'policy.ID' is where this package keeps the role's ownership marker; remove it from the policy.");
@@ -113,7 +111,7 @@ export function policyProblems(policy: Readonly<Record<string, unknown>>): PathP
     return problems;
 }
 
-function statementProblems(statement: unknown, index: number): PathProblem[] {
+function statementProblems(statement: unknown, index: number): Problem[] {
     const at = (...rest: (string | number)[]) => ["Statement", index, ...rest];
     const name = (key?: string) => `'policy.Statement[${index}]${key ? `.${key}` : ""}'`;
     if (statement === unknownValue) return [];
@@ -121,7 +119,7 @@ function statementProblems(statement: unknown, index: number): PathProblem[] {
         return [{ path: at(), message: `${name()} must be an object with Effect, Action and Resource.` }];
     }
     const s = statement as Record<string, unknown>;
-    const problems: PathProblem[] = [];
+    const problems: Problem[] = [];
     for (const key of Object.keys(s)) {
         if (statementKeys.includes(key)) continue;
         problems.push({ path: at(key), message: key === "Principal" || key === "NotPrincipal"
@@ -167,7 +165,7 @@ function statementProblems(statement: unknown, index: number): PathProblem[] {
 function stringList(
     s: Record<string, unknown>, key: string, notKey: string,
     at: (...rest: (string | number)[]) => (string | number)[], name: (key?: string) => string,
-    problems: PathProblem[], required = true,
+    problems: Problem[], required = true,
 ): [string, string[]] | undefined {
     const present = [key, notKey].filter((k) => s[k] !== undefined);
     if (present.length === 2) {
