@@ -216,8 +216,30 @@ describe("contract: Exoscale roles are adopted only when this resource made them
         const error = await rejectionOf(createRole(suite.backend, roleSpec("taken")));
         expect(error.message).to.contain("IAM role 'taken' cannot be created").and.to.contain(foreign.id)
             .and.to.contain(`without the label ${ownerLabelKey}`).and.to.contain("Nothing was changed")
-            .and.to.contain("'name'").and.to.contain(`exo iam role delete ${foreign.id}`);
+            .and.to.contain("'name'").and.to.contain("'adoptExisting: true'").and.to.contain(`exo iam role delete ${foreign.id}`);
         expect(JSON.stringify(suite.server.state.roles.get(foreign.id))).to.equal(before);
+        expect(suite.server.state.requests.filter((r) => r.method !== "GET")).to.have.length(mutations);
+    });
+
+    it("takes over someone else's role of that name when 'adoptExisting' asks, and marks it as this resource's", async () => {
+        const foreign = existingRole("taken-over", { team: "someone-else" });
+        const spec = { ...roleSpec("taken-over"), adoptExisting: true };
+        const creates = suite.server.state.requestsFor("create-iam-role").length;
+        const role = await createRole(suite.backend, spec);
+        expect(role.id).to.equal(foreign.id);
+        expect(suite.server.state.roles.get(foreign.id)).to.deep.include({
+            description: spec.description, policy: spec.policy, labels: { ...spec.labels, [ownerLabelKey]: ownerLabelValue(identityOf("taken-over")) },
+        });
+        expect(suite.server.state.requestsFor("create-iam-role")).to.have.length(creates);
+        expect((await suite.backend.readRole(role.id, role))?.labels).to.deep.equal(spec.labels);
+    });
+
+    it("refuses 'adoptExisting' when several roles have that name, changing nothing", async () => {
+        const first = existingRole("ambiguous", {});
+        const second = existingRole("ambiguous", {});
+        const mutations = suite.server.state.requests.filter((r) => r.method !== "GET").length;
+        const error = await rejectionOf(createRole(suite.backend, { ...roleSpec("ambiguous"), adoptExisting: true }));
+        expect(error.message).to.contain("cannot be adopted").and.to.contain(first.id).and.to.contain(second.id).and.to.contain("Nothing was changed");
         expect(suite.server.state.requests.filter((r) => r.method !== "GET")).to.have.length(mutations);
     });
 

@@ -109,17 +109,17 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
     /**
      * Creates the role, marked with the owner label. A role of that name that carries this resource's
      * label (an earlier, interrupted create) is adopted and brought to `spec`; one without it stops the
-     * create before anything is written. A create that fails after the API accepted it is undone.
+     * create before anything is written, unless `spec.adoptExisting` asks to take it over. A create
+     * that fails after the API accepted it is undone.
      */
     async createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState> {
         refuseReservedLabels(spec);
         const marker = identity ? ownerLabelValue(identity) : undefined;
         const iam = this.iam();
-        const ours = await this.refuseRolesNotOurs(spec.name, marker, log);
-        if (ours.length > 0) {
-            log(`IAM role '${spec.name}' (${ours[0].id}) was made by an earlier, interrupted run of this resource; adopting it`);
-            await this.removeDuplicates(spec.name, marker!, ours[0].id, log);
-            return this.bringToSpec(ours[0], spec, marker!, log);
+        const existing = await this.roleToAdopt(spec, marker, log);
+        if (existing) {
+            if (marker) await this.removeDuplicates(spec.name, marker, existing.role.id, log);
+            return this.bringToSpec(existing.role, spec, marker, existing.madeBy, log);
         }
 
         const labels = marker ? { ...spec.labels, [ownerLabelKey]: marker } : { ...spec.labels };
@@ -127,7 +127,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         const started = await this.startCreate(newRole, marker, log);
         if ("adopted" in started) {
             // An earlier attempt got through although its answer did not.
-            return this.bringToSpec(started.adopted, spec, marker!, log);
+            return this.bringToSpec(started.adopted, spec, marker, "ours", log);
         }
         let id: string | undefined;
         try {
@@ -191,19 +191,34 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         }
     }
 
-    /** Before anything is written: every role of that name must carry this resource's label. Returns those that do. */
-    private async refuseRolesNotOurs(name: string, marker: string | undefined, log: ProgressLog): Promise<IamRole[]> {
+    /**
+     * Before anything is written: the role of that name to adopt, if any. Ours (it carries this
+     * resource's label) is adopted; so is someone else's when `adoptExisting` asks, if it is the only
+     * role of that name. Any other role of that name stops the create.
+     */
+    private async roleToAdopt(spec: RoleSpec, marker: string | undefined, log: ProgressLog): Promise<{ role: IamRole; madeBy: "ours" | "others" } | undefined> {
+        const name = spec.name;
         const existing = await this.rolesNamed(name, log);
         const ours = existing.filter((role) => marker !== undefined && role.labels?.[ownerLabelKey] === marker);
         const foreign = existing.filter((role) => !ours.includes(role));
-        if (foreign.length > 0) {
-            const whose = foreign.map((role) => `${role.id} (${role.labels?.[ownerLabelKey]
-                ? "made by another Pulumi resource or stack" : `without the label ${ownerLabelKey}, so not made by this package`})`);
-            throw new Error(`IAM role '${name}' cannot be created: Exoscale already has a role of that name, ${whose.join(", ")}. Nothing was changed. ` +
-                `Choose another 'name' for the IamRole (or leave it unset for one derived from this stack), or, if that role is an orphan of yours, ` +
-                `delete it with 'exo iam role delete ${foreign[0].id}'.`);
+        if (foreign.length === 0) {
+            if (ours.length === 0) return undefined;
+            log(`IAM role '${name}' (${ours[0].id}) was made by an earlier, interrupted run of this resource; adopting it`);
+            return { role: ours[0], madeBy: "ours" };
         }
-        return ours;
+        const whose = foreign.map((role) => `${role.id} (${role.labels?.[ownerLabelKey]
+            ? "made by another Pulumi resource or stack" : `without the label ${ownerLabelKey}, so not made by this package`})`);
+        if (spec.adoptExisting && existing.length === 1) {
+            log(`adopting IAM role '${name}' ${whose[0]} as 'adoptExisting' asks: its description, labels and policy become the program's`);
+            return { role: foreign[0], madeBy: "others" };
+        }
+        if (spec.adoptExisting) {
+            throw new Error(`IAM role '${name}' cannot be adopted: Exoscale has ${existing.length} roles of that name (${existing.map((r) => r.id).join(", ")}), ` +
+                `and 'adoptExisting' cannot choose between them. Nothing was changed. Delete the ones you do not want with 'exo iam role delete <id>', or choose another 'name'.`);
+        }
+        throw new Error(`IAM role '${name}' cannot be created: Exoscale already has a role of that name, ${whose.join(", ")}. Nothing was changed. ` +
+            `Choose another 'name' for the IamRole (or leave it unset for one derived from this stack); to bring that role under this resource, ` +
+            `set 'adoptExisting: true'; or, if it is an orphan of yours, delete it with 'exo iam role delete ${foreign[0].id}'.`);
     }
 
     /** Removes what a failed create made; says what is left when that fails too. */
@@ -248,21 +263,25 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         }
     }
 
-    /** Makes an adopted role what the program asks for: description, labels (with the owner label) and policy. */
-    private async bringToSpec(role: IamRole, spec: RoleSpec, marker: string, log: ProgressLog): Promise<RoleState> {
+    /**
+     * Makes an adopted role what the program asks for: description, labels (with the owner label, so
+     * that later runs know it) and policy. `madeBy` says whose it was, for the messages.
+     */
+    private async bringToSpec(role: IamRole, spec: RoleSpec, marker: string | undefined, madeBy: "ours" | "others", log: ProgressLog): Promise<RoleState> {
         const editable = role.editable ?? true;
+        const origin = madeBy === "ours" ? "was made by an earlier run of this resource" : "exists";
         if (editable !== spec.editable) {
-            throw new Error(`IAM role '${spec.name}' (${role.id}) was made by an earlier run of this resource with 'editable: ${editable}', ` +
-                `but the program now says 'editable: ${spec.editable}', which Exoscale cannot change. Set 'editable' back to ${editable}, ` +
+            throw new Error(`IAM role '${spec.name}' (${role.id}) ${origin} with 'editable: ${editable}', ` +
+                `but the program says 'editable: ${spec.editable}', which Exoscale cannot change. Set 'editable' to ${editable}, ` +
                 `or delete the role with 'exo iam role delete ${role.id}' and run 'pulumi up' again.`);
         }
-        const labels = { ...spec.labels, [ownerLabelKey]: marker };
+        const labels = marker ? { ...spec.labels, [ownerLabelKey]: marker } : { ...spec.labels };
         if ((role.description ?? "") !== spec.description || !sameJson(role.labels ?? {}, labels)) {
             await this.iam().updateRole(role.id, { description: spec.description, labels }, log);
         }
         if (!sameJson(role.policy, spec.policy)) {
             if (!editable) {
-                throw new Error(`IAM role '${spec.name}' (${role.id}) was made by an earlier run of this resource with 'editable: false' and another policy, ` +
+                throw new Error(`IAM role '${spec.name}' (${role.id}) ${origin} with 'editable: false' and another policy, ` +
                     `which Exoscale will never change. Delete it with 'exo iam role delete ${role.id}' and run 'pulumi up' again.`);
             }
             await this.iam().updateRolePolicy(role.id, spec.policy, log);
