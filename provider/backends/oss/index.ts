@@ -70,10 +70,41 @@ export const ossTrustPolicy = {
     Version: "1",
 };
 
-export { ossRuleProblems };
-/** The registry's entry point: rules keyed by ID (the source is not known there, see ruleProblemsWithSource). */
+/**
+ * What OSS cannot express in a set of rules keyed by ID. The registry passes the rules only; given the
+ * source bucket's zone too, the checks that depend on the source's region (oss_acc, RTC) run as well.
+ */
 export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, source?: { zone?: string; bucket?: string }): PathProblem[] {
     return ossRuleProblems(rules, source);
+}
+
+/** A RAM policy document, judged at preview: Version "1" and statements with an Effect and an Action. */
+export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {
+    const fix = "build it with replicationPolicy({ source, destinations }) under 'bucket-replication:backend oss'";
+    const problems: PathProblem[] = [];
+    if (policy.Version !== "1" && !isPlaceholder(policy.Version)) {
+        problems.push({ path: ["Version"], message: `A RAM policy has "Version": "1"; this one has ${JSON.stringify(policy.Version)}. Is it another backend's policy? ${fix}.` });
+    }
+    const statements = policy.Statement;
+    if (isPlaceholder(statements)) return problems;
+    if (!Array.isArray(statements) || statements.length === 0) {
+        problems.push({ path: ["Statement"], message: `A RAM policy needs a non-empty "Statement" list; ${fix}.` });
+        return problems;
+    }
+    statements.forEach((statement, index) => {
+        if (!statement || typeof statement !== "object" || isPlaceholder(statement)) return;
+        const { Effect, Action } = statement as Record<string, unknown>;
+        if (Effect !== "Allow" && Effect !== "Deny" && !isPlaceholder(Effect)) {
+            problems.push({ path: ["Statement", index, "Effect"], message: `Every RAM policy statement needs "Effect": "Allow" or "Deny".` });
+        }
+        if (Action === undefined) problems.push({ path: ["Statement", index, "Action"], message: `Every RAM policy statement needs an "Action", such as "oss:ReplicateGet".` });
+    });
+    return problems;
+}
+
+/** The engine's stand-in for a value not known during preview. */
+function isPlaceholder(value: unknown): boolean {
+    return value === "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 }
 
 /** OSS bucket names: 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit. */

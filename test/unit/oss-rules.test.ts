@@ -1,0 +1,133 @@
+import { expect } from "chai";
+import type { ReplicationRule } from "../../provider/backends/backend";
+import { bucketNameProblems, policyProblems, replicationPolicy, splitRoleMarker, withRoleMarker } from "../../provider/backends/oss";
+import { requestUrl } from "../../provider/backends/oss/ossClient";
+import { crossesMainlandBorder } from "../../provider/backends/oss/regions";
+import { putRuleXml, readRules, ruleProblems, sameRule, toModel } from "../../provider/backends/oss/rules";
+import { ruleProblemsFor } from "../../provider/backends/registry";
+import { parseXml } from "../../provider/backends/s3/xml";
+
+// How the shared rule model maps onto OSS's rule document, and what OSS refuses at preview.
+
+const destination = { bucket: "destexamplebucket", zone: "cn-beijing" };
+
+function rule(overrides: Partial<ReplicationRule> = {}): ReplicationRule {
+    return {
+        id: "r1", priority: 1, status: "Enabled", prefix: "", deleteMarkerReplication: true, deleteReplication: false,
+        existingObjectReplication: true, replicaModifications: false, destination, ...overrides,
+    };
+}
+
+describe("OSS rules: what OSS cannot express fails at preview, naming field, backend and alternative", () => {
+    const messages = (rules: Record<string, object>, source?: { zone: string }) => ruleProblems(rules, source).map((p) => `${p.path.join(".")}: ${p.message}`);
+
+    it("is what the registry answers for the 'oss' backend", () => {
+        expect(ruleProblemsFor("oss", { r1: { tags: { a: "b" }, destination } })).to.have.length(1);
+    });
+
+    it("refuses a tag filter, a disabled rule, version-delete replication, replica modifications and a storage class", () => {
+        const found = messages({ r1: { tags: { team: "a" }, status: "Disabled", deleteReplication: true, replicaModifications: true, destination: { ...destination, storageClass: "IA" } } });
+        expect(found).to.have.length(5);
+        expect(found[0]).to.match(/^r1\.tags: .*'oss' backend \(Alibaba OSS\) selects objects by key prefix only; remove 'tags' and use 'prefixes'/);
+        expect(found[1]).to.match(/^r1\.status: .*no disabled rules.*Remove the rule/);
+        expect(found[2]).to.match(/^r1\.deleteReplication: .*never replicates the deletion of an object version.*'deleteMarkerReplication: true' \(OSS Action ALL\)/);
+        expect(found[3]).to.match(/^r1\.replicaModifications: /);
+        expect(found[4]).to.match(/^r1\.destination\.storageClass: /);
+    });
+
+    it("takes up to 10 prefixes, not together with 'prefix', none empty", () => {
+        expect(messages({ r1: { prefixes: Array.from({ length: 11 }, (_, i) => `p${i}/`), destination } })[0]).to.match(/at most 10 per rule/);
+        expect(messages({ r1: { prefix: "a/", prefixes: ["b/"], destination } })[0]).to.match(/^r1\.prefix: .*both 'prefix' and 'prefixes'/);
+        expect(messages({ r1: { prefixes: ["a/", ""], destination } })[0]).to.match(/^r1\.prefixes\.1: .*empty prefix/);
+        expect(messages({ r1: { prefixes: Array.from({ length: 10 }, (_, i) => `p${i}/`), destination } })).to.deep.equal([]);
+    });
+
+    it("wants a replica key exactly when SSE-KMS objects replicate", () => {
+        expect(messages({ r1: { sseKms: { replicateEncryptedObjects: true }, destination } })[0]).to.match(/^r1\.sseKms\.replicaKmsKeyId: .*set 'sseKms\.replicaKmsKeyId'/);
+        expect(messages({ r1: { sseKms: { replicateEncryptedObjects: false, replicaKmsKeyId: "k" }, destination } })[0]).to.match(/^r1\.sseKms\.replicateEncryptedObjects: /);
+        expect(messages({ r1: { sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId: "k" }, destination } })).to.deep.equal([]);
+    });
+
+    it("refuses more than 100 rules", () => {
+        const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`r${i}`, { prefix: `p${i}/`, destination }]));
+        expect(messages(many)[0]).to.match(/101 rules are declared, but .* at most 100/);
+    });
+
+    it("has no priority: overlapping rules into one bucket are refused, disjoint ones accepted", () => {
+        expect(messages({ a: { prefix: "logs/", destination }, b: { prefix: "logs/2026/", destination } })[0])
+            .to.match(/^b\.priority: Rules 'a' and 'b' both replicate into 'destexamplebucket' and their prefixes overlap; .*no rule priority/);
+        expect(messages({ a: { prefix: "logs/", destination }, b: { prefix: "images/", destination } })).to.deep.equal([]);
+    });
+
+    it("with the source's region: oss_acc and RTC are for cross-region replication, and the mainland border needs oss_acc", () => {
+        expect(messages({ r1: { transferType: "oss_acc", destination: { ...destination, zone: "cn-hangzhou" } } }, { zone: "cn-hangzhou" })[0]).to.match(/same-region replication.*oss_acc/);
+        expect(messages({ r1: { replicationTimeControl: true, destination: { ...destination, zone: "cn-hangzhou" } } }, { zone: "cn-hangzhou" })[0]).to.match(/RTC for cross-region replication only/);
+        expect(messages({ r1: { destination: { ...destination, zone: "ap-southeast-1" } } }, { zone: "cn-hangzhou" })[0]).to.match(/across the border of the Chinese mainland.*'transferType: "oss_acc"'/);
+        expect(messages({ r1: { transferType: "oss_acc", destination: { ...destination, zone: "ap-southeast-1" } } }, { zone: "cn-hangzhou" })).to.deep.equal([]);
+        expect(crossesMainlandBorder("cn-hongkong", "cn-beijing")).to.equal(true);
+    });
+});
+
+describe("OSS rules on the wire", () => {
+    it("writes one rule per PutBucketReplication body, historical objects always explicit", () => {
+        const xml = putRuleXml(rule({ prefixes: ["aaa/", "bbb/"], prefix: undefined, deleteMarkerReplication: false, existingObjectReplication: false,
+            transferType: "oss_acc", replicationTimeControl: true, sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId: "key-1" } }), "sync-role", "cn-beijing");
+        expect(xml).to.equal(`<?xml version="1.0" encoding="UTF-8"?>\n<ReplicationConfiguration><Rule><ID>r1</ID><RTC><Status>enabled</Status></RTC>` +
+            `<PrefixSet><Prefix>aaa/</Prefix><Prefix>bbb/</Prefix></PrefixSet><Action>PUT</Action>` +
+            `<Destination><Bucket>destexamplebucket</Bucket><Location>oss-cn-beijing</Location><TransferType>oss_acc</TransferType></Destination>` +
+            `<HistoricalObjectReplication>disabled</HistoricalObjectReplication><SyncRole>sync-role</SyncRole>` +
+            `<SourceSelectionCriteria><SseKmsEncryptedObjects><Status>Enabled</Status></SseKmsEncryptedObjects></SourceSelectionCriteria>` +
+            `<EncryptionConfiguration><ReplicaKmsKeyID>key-1</ReplicaKmsKeyID></EncryptionConfiguration></Rule></ReplicationConfiguration>`);
+        expect(putRuleXml(rule(), "sync-role", "cn-beijing")).to.contain("<Action>ALL</Action>").and.contain("<HistoricalObjectReplication>enabled</HistoricalObjectReplication>")
+            .and.not.contain("PrefixSet").and.not.contain("TransferType");
+    });
+
+    it("reads GetBucketReplication back into the model, with what OSS omits (internal transfer, RTC off) taken from the state", () => {
+        const answer = parseXml(`<ReplicationConfiguration><Rule><ID>r1</ID><PrefixSet><Prefix>aaa/</Prefix></PrefixSet><Action>ALL</Action>` +
+            `<Destination><Bucket>destexamplebucket</Bucket><Location>oss-cn-beijing</Location></Destination><Status>doing</Status>` +
+            `<HistoricalObjectReplication>enabled</HistoricalObjectReplication><SyncRole>sync-role</SyncRole></Rule></ReplicationConfiguration>`);
+        const [actual] = readRules(answer);
+        expect(actual).to.deep.include({ id: "r1", status: "doing", prefixes: ["aaa/"], action: "ALL", destinationLocation: "oss-cn-beijing", syncRole: "sync-role" });
+        const known = rule({ prefix: "aaa/", transferType: "internal", replicationTimeControl: false });
+        expect(sameRule(actual, known, "sync-role", "cn-beijing")).to.equal(true);
+        expect(toModel(actual, known, "cn-beijing")).to.deep.equal(known);
+        expect(sameRule(actual, rule({ prefix: "aaa/", existingObjectReplication: false }), "sync-role", "cn-beijing")).to.equal(false);
+    });
+});
+
+describe("OSS names, markers and addressing", () => {
+    it("builds the least-privilege RAM policy of a sync role", () => {
+        expect(replicationPolicy({ zone: "cn-hangzhou", bucket: "src" }, [{ zone: "cn-beijing", bucket: "dst" }])).to.deep.equal({
+            Version: "1",
+            Statement: [
+                { Effect: "Allow", Action: ["oss:ReplicateList", "oss:ReplicateGet"], Resource: ["acs:oss:*:*:src", "acs:oss:*:*:src/*"] },
+                { Effect: "Allow", Action: ["oss:ReplicateList", "oss:ReplicateGet", "oss:ReplicatePut", "oss:ReplicateDelete"], Resource: ["acs:oss:*:*:dst", "acs:oss:*:*:dst/*"] },
+            ],
+        });
+    });
+
+    it("marks a role's description and reads the marker back off it", () => {
+        expect(withRoleMarker("sync", "abc")).to.equal("sync [pulumi-bucket-replication:owner=abc]");
+        expect(splitRoleMarker("sync [pulumi-bucket-replication:owner=abc]")).to.deep.equal({ description: "sync", identity: "abc" });
+        expect(splitRoleMarker(withRoleMarker("", "abc"))).to.deep.equal({ description: "", identity: "abc" });
+        expect(splitRoleMarker("by hand")).to.deep.equal({ description: "by hand" });
+    });
+
+    it("judges a role's policy as a RAM policy at preview, pointing at replicationPolicy for another backend's document", () => {
+        expect(policyProblems(replicationPolicy({ zone: "cn-hangzhou", bucket: "src" }, [{ zone: "cn-beijing", bucket: "dst" }]) as Record<string, unknown>)).to.deep.equal([]);
+        const exoscale = { "default-service-strategy": "deny", services: {} };
+        expect(policyProblems(exoscale).map((p) => p.path.join("."))).to.deep.equal(["Version", "Statement"]);
+        expect(policyProblems(exoscale)[0].message).to.match(/Is it another backend's policy\? build it with replicationPolicy/);
+    });
+
+    it("refuses bucket names OSS does not take", () => {
+        expect(bucketNameProblems("a.b")).to.have.length(1);
+        expect(bucketNameProblems("srcexamplebucket")).to.deep.equal([]);
+    });
+
+    it("addresses buckets by host name on OSS and by path on a local address", () => {
+        expect(requestUrl("https://oss-cn-hangzhou.aliyuncs.com", "srcexamplebucket", undefined, { replication: "", comp: "add" }))
+            .to.equal("https://srcexamplebucket.oss-cn-hangzhou.aliyuncs.com/?replication&comp=add");
+        expect(requestUrl("http://127.0.0.1:9000", "b", "a b.txt", { "rule-id": "x y" })).to.equal("http://127.0.0.1:9000/b/a%20b.txt?rule-id=x%20y");
+    });
+});
