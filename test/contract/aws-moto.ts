@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import type { BackendSettings } from "../../provider/backends/backend";
 import { resolveSettings } from "../../provider/settings";
+import { PulumiStack } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
 
 /**
@@ -19,8 +20,11 @@ import { repoRoot } from "../support/toolchain";
  * moto parsed it from our request, is in its model dump (/moto-api/data.json), which the tests read.
  */
 
-/** Credentials moto accepts; the account is moto's default, 123456789012. */
-export const motoCredentials = { accessKey: "testing", secretKey: "testing" };
+/**
+ * Keys moto accepts (it takes any, for its default account 123456789012), distinctive enough that a
+ * test can look for them in a state file.
+ */
+export const motoCredentials = { accessKey: "AKIAMOTOSTANDIN00001", secretKey: "moto-stand-in-secret-never-in-state" };
 export const motoAccount = "123456789012";
 
 /** The zones the AWS examples use, both served by one moto. */
@@ -144,4 +148,63 @@ export function independentClients(moto: Moto, region: string) {
         s3: new S3Client({ endpoint: moto.endpoint, region, credentials, forcePathStyle: true }),
         iam: new IAMClient({ endpoint: moto.endpoint, region: "us-east-1", credentials }),
     };
+}
+
+/** Type tokens as the engine names the dynamic resources. */
+export const types = {
+    bucket: "pulumi-nodejs:dynamic/bucket-replication:Bucket",
+    versioning: "pulumi-nodejs:dynamic/bucket-replication:BucketVersioning",
+    role: "pulumi-nodejs:dynamic/bucket-replication:IamRole",
+    replication: "pulumi-nodejs:dynamic/bucket-replication:ReplicationConfiguration",
+};
+
+export interface ProgramOnMoto {
+    moto: Moto;
+    stack: PulumiStack;
+    /** Set once a test has destroyed the stack, so that clean-up does not try again. */
+    destroyed: boolean;
+    /** The steps a preview plans other than "same", as "op type name". */
+    changedSteps(): Promise<string[]>;
+    /** The resources in the state, as `pulumi stack export` shows them. */
+    stateResources(): Promise<{ type: string; id?: string; outputs?: Record<string, any> }[]>;
+}
+
+/**
+ * The lifecycle every program test on moto shares: a moto of its own, a fresh stack of `programDir`
+ * on the 'aws' backend pointed at it, and at the end `pulumi destroy` (unless a test did) and moto stopped.
+ * Credentials come from the AWS credential chain (moto's keys in the environment) unless
+ * `credentials: "config"` puts them into the stack configuration as secrets instead.
+ */
+export function programOnMoto(programDir: string, options: { credentials?: "chain" | "config"; zones?: Record<string, string>; config?: Record<string, string> } = {}): ProgramOnMoto {
+    const context = { destroyed: false } as ProgramOnMoto;
+    before(async function () {
+        this.timeout(600_000);
+        context.moto = await startMoto();
+        const fromChain = (options.credentials ?? "chain") === "chain";
+        context.stack = await PulumiStack.init(programDir, {}, fromChain ? context.moto.chainEnv : { ...context.moto.chainEnv, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+        const zones = options.zones
+            ? Object.fromEntries(Object.entries(options.zones).map(([zone, region]) => [zone, { endpoint: context.moto.endpoint, region }]))
+            : JSON.parse(context.moto.config.zones);
+        await context.stack.setConfig("bucket-replication:backend", "aws");
+        await context.stack.setConfig("bucket-replication:zones", JSON.stringify(zones));
+        await context.stack.setConfig("bucket-replication:iamEndpoint", context.moto.endpoint);
+        if (!fromChain) {
+            await context.stack.setConfig("bucket-replication:accessKey", motoCredentials.accessKey, { secret: true });
+            await context.stack.setConfig("bucket-replication:secretKey", motoCredentials.secretKey, { secret: true });
+        }
+        for (const [key, value] of Object.entries(options.config ?? {})) await context.stack.setConfig(key, value);
+    });
+    after(async function () {
+        this.timeout(600_000);
+        if (context.stack) {
+            if (!context.destroyed) await context.stack.destroy();
+            await context.stack.dispose();
+        }
+        await context.moto?.stop();
+    });
+    context.changedSteps = async () => (await context.stack.previewSteps()).filter((step) => step.op !== "same")
+        .map((step) => `${step.op} ${step.type} ${step.urn.split("::").pop()}`);
+    context.stateResources = async () =>
+        JSON.parse((await context.stack.run(["stack", "export", "--stack", context.stack.stackName])).stdout).deployment.resources ?? [];
+    return context;
 }
