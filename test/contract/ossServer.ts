@@ -116,7 +116,38 @@ export interface ServerTiming {
 
 export const defaultTiming: ServerTiming = { startingMs: 300, closingMs: 300, tickMs: 100, newObjectDelayMs: 150 };
 
+/**
+ * What can go wrong between a client and the service: "503" (OSS: ServiceUnavailable; RAM:
+ * ServiceUnavailable), "reset" (the connection is dropped before anything is done), "stall" (no answer
+ * at all). Nothing is carried out for any of them.
+ */
+export interface OssFault {
+    readonly kind: "503" | "reset" | "stall";
+    /** The operation it hits, as RecordedRequest.operation names it. */
+    readonly operation: string;
+    /** How many matching requests it hits (default 1); Infinity for one that persists. */
+    readonly times?: number;
+}
+
 export class OssContractState {
+    private readonly faults: { fault: OssFault; left: number }[] = [];
+
+    injectFault(fault: OssFault): void {
+        this.faults.push({ fault, left: fault.times ?? 1 });
+    }
+
+    clearFaults(): void {
+        this.faults.length = 0;
+    }
+
+    /** The fault due for a request of `operation`, counted as used. */
+    takeFault(operation: string): OssFault | undefined {
+        const due = this.faults.find(({ fault, left }) => left > 0 && fault.operation === operation);
+        if (!due) return undefined;
+        due.left -= 1;
+        return due.fault;
+    }
+
     readonly buckets = new Map<string, ContractBucket>();
     /** Names owned by other accounts: create answers BucketAlreadyExists, reads AccessDenied. */
     readonly foreignBuckets = new Set<string>();
@@ -375,6 +406,13 @@ async function handleOss(state: OssContractState, region: string, regions: reado
         res.writeHead(status, { "x-oss-request-id": requestId, ...(text ? { "content-type": "application/xml" } : {}), ...headers });
         res.end(method === "HEAD" ? undefined : text);
     };
+    const fault = state.takeFault(record.operation);
+    if (fault) {
+        record.code = `fault:${fault.kind}`;
+        if (fault.kind === "reset") { req.socket.destroy(); return; }
+        if (fault.kind === "stall") return;
+        return answer(503, xmlDocument("Error", `<Code>ServiceUnavailable</Code><Message>Please reduce your request rate (fault injected by the contract server).</Message><RequestId>${requestId}</RequestId><EC>0000-00000000</EC>`));
+    }
     try {
         verifyOssV4(req, region, bucketName, key, query);
         if (!bucketName) throw new OssProblem(400, "InvalidArgument", "The contract server serves bucket operations only");
@@ -688,6 +726,13 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
         res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
         res.end(JSON.stringify({ RequestId: requestId, ...json }));
     };
+    const fault = state.takeFault(record.operation);
+    if (fault) {
+        record.code = `fault:${fault.kind}`;
+        if (fault.kind === "reset") { req.socket.destroy(); return; }
+        if (fault.kind === "stall") return;
+        return answer(503, { Code: "ServiceUnavailable", Message: "The request has failed due to a temporary failure of the server (fault injected by the contract server)." });
+    }
     try {
         verifyAcs3(req, rawPath, rawQuery, body);
         if (req.headers["x-acs-version"] !== "2015-05-01") throw new RamProblem(400, "InvalidVersion", `Specified parameter Version is not valid for RAM.`);
