@@ -19,6 +19,11 @@ export interface RuleInput {
     readonly existingObjectReplication?: boolean;
     readonly replicaModifications?: boolean;
     readonly destination: { readonly bucket: string; readonly zone: string; readonly storageClass?: string };
+    /** Several key prefixes, where the backend can hold more than one per rule (OSS). */
+    readonly prefixes?: string[];
+    readonly sseKms?: { readonly replicateEncryptedObjects: boolean; readonly replicaKmsKeyId?: string };
+    readonly replicationTimeControl?: boolean;
+    readonly transferType?: "internal" | "oss_acc";
 }
 
 /** The parts of the role the service needs: its ID, and on MinIO the credentials of its user. */
@@ -53,6 +58,16 @@ const ruleSchema = z.object({
     deleteReplication: z.boolean({ error: "'deleteReplication' must be true or false." }).optional(),
     existingObjectReplication: z.boolean({ error: "'existingObjectReplication' must be true or false." }).optional(),
     replicaModifications: z.boolean({ error: "'replicaModifications' must be true or false." }).optional(),
+    prefixes: z.array(z.string({ error: "Each of 'prefixes' must be text, such as \"logs/\"." })
+        .max(1024, "Each of 'prefixes' must be at most 1024 characters."), { error: "'prefixes' must be a list of key prefixes, such as [\"logs/\", \"images/\"]." })
+        .min(1, "'prefixes' must name at least one prefix; leave it out to replicate every object.")
+        .max(10, "'prefixes' holds at most 10 prefixes.").optional(),
+    sseKms: z.object({
+        replicateEncryptedObjects: z.boolean({ error: "'sseKms.replicateEncryptedObjects' must be true or false." }),
+        replicaKmsKeyId: z.string({ error: "'sseKms.replicaKmsKeyId' must be the destination's KMS key ID or ARN." }).min(1).optional(),
+    }, { error: "'sseKms' must be an object such as { replicateEncryptedObjects: true, replicaKmsKeyId: \"...\" }." }).optional(),
+    replicationTimeControl: z.boolean({ error: "'replicationTimeControl' must be true or false." }).optional(),
+    transferType: z.enum(["internal", "oss_acc"], { error: "'transferType' must be \"internal\" or \"oss_acc\"." }).optional(),
     destination: z.object({
         bucket: z.string({ error: "'bucket' is required: the destination bucket's name, such as `destination.name`." }),
         zone: z.string({ error: "'zone' is required: the destination bucket's zone, such as `destination.zone`." }),
@@ -153,6 +168,9 @@ export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>)
         if (!rule || isUnknown(rule) || typeof rule !== "object") continue;
         if (typeof rule.priority === "number") byPriority.set(rule.priority, [...(byPriority.get(rule.priority) ?? []), id]);
         problems.push(...ruleTagProblems(id, rule.tags));
+        if (typeof rule.prefix === "string" && rule.prefix !== "" && Array.isArray(rule.prefixes)) {
+            problems.push({ path: ["rules", id, "prefixes"], message: `Rule '${id}': only one of 'prefix', 'prefixes' is allowed; put '${rule.prefix}' into 'prefixes'.` });
+        }
         const d = rule.destination;
         if (d && !isUnknown(d.bucket) && !isUnknown(d.zone) && !isUnknown(inputs.bucket) && !isUnknown(inputs.zone)
             && d.bucket === inputs.bucket && d.zone === inputs.zone) {
@@ -201,6 +219,7 @@ function specOf(inputs: ReplicationConfigurationInputs): ReplicationSpec {
         existingObjectReplication: rule.existingObjectReplication!,
         replicaModifications: rule.replicaModifications!,
         destination: { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
+        ...optionalRuleFields(rule),
     }));
     return { source: { zone: inputs.zone, bucket: inputs.bucket }, role, rules };
 }
@@ -218,5 +237,16 @@ function rulesByIdOf(rules: readonly ReplicationRule[]): Record<string, RuleInpu
         destination: rule.destination.storageClass === undefined
             ? { bucket: rule.destination.bucket, zone: rule.destination.zone }
             : { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
+        ...optionalRuleFields(rule),
     }]));
+}
+
+/** The rule options only some backends have: present in state only when set, so that others see no drift. */
+function optionalRuleFields(rule: Pick<ReplicationRule, "prefixes" | "sseKms" | "replicationTimeControl" | "transferType">): Partial<RuleInput> {
+    return {
+        ...(rule.prefixes !== undefined ? { prefixes: [...rule.prefixes] } : {}),
+        ...(rule.sseKms !== undefined ? { sseKms: { ...rule.sseKms } } : {}),
+        ...(rule.replicationTimeControl !== undefined ? { replicationTimeControl: rule.replicationTimeControl } : {}),
+        ...(rule.transferType !== undefined ? { transferType: rule.transferType } : {}),
+    };
 }

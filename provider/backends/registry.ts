@@ -41,6 +41,11 @@ export interface RuleCheck {
     readonly existingObjectReplication?: boolean;
     readonly replicaModifications?: boolean;
     readonly destination?: { readonly zone?: string; readonly bucket?: string; readonly storageClass?: string };
+    readonly prefix?: string;
+    readonly prefixes?: readonly string[];
+    readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string };
+    readonly replicationTimeControl?: boolean;
+    readonly transferType?: string;
 }
 
 // Loaded on demand so that a program on one backend never loads another's code. MinIO's preview-time
