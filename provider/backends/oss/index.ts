@@ -455,7 +455,9 @@ export class OssBackend implements StorageBackend {
     // rule is deleted, its closing awaited, and added again.
 
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
-        const problems = ossRuleProblems(Object.fromEntries(spec.rules.map((rule) => [rule.id, rule as OssRuleCheck])), spec.source);
+        // Judged by region: a zone may carry another name than its OSS region.
+        const byRegion = spec.rules.map((rule) => [rule.id, { ...rule, destination: { ...rule.destination, zone: this.regionOf(rule.destination.zone) } } as OssRuleCheck]);
+        const problems = ossRuleProblems(Object.fromEntries(byRegion), { zone: this.regionOf(spec.source.zone), bucket: spec.source.bucket });
         if (problems.length > 0) {
             throw new Error(`The replication rules of bucket '${spec.source.bucket}' cannot be written to Alibaba OSS:\n  - ${problems.map((p) => p.message).join("\n  - ")}`);
         }
