@@ -78,10 +78,12 @@ export function toServiceError(error: unknown, where: CallSite, operation: strin
     const httpStatus = e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
     const networkCode = e?.cause?.code ?? e?.code ?? e?.errno;
     const rawMessage = e?.cause?.message ?? e?.message ?? String(error);
-    if (e?.name === "TimeoutError" || networkCode === "ETIMEDOUT" || (e?.name === "AbortError" && timeoutMs !== undefined)) {
+    // The AWS SDK names resets "TimeoutError" too: the socket's own code says what happened.
+    const brokenConnection = /^(ECONNRESET|EPIPE|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EPROTO|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(networkCode ?? "");
+    if (!brokenConnection && (e?.name === "TimeoutError" || networkCode === "ETIMEDOUT" || (e?.name === "AbortError" && timeoutMs !== undefined))) {
         return new ServiceError({
             where, operation, code: "Timeout", message: `no answer within ${timeoutMs ?? "the time limit of"} ms`, retryable: true,
-            hint: `Check that ${where.endpoint} is the service's S3 endpoint and that it is healthy, or raise 'bucket-replication:requestTimeoutSeconds'.`,
+            hint: `Check that ${where.endpoint} is the right endpoint and that the service is healthy, or raise 'bucket-replication:requestTimeoutSeconds'.`,
         });
     }
     if (httpStatus === undefined) return networkFailure(where, operation, networkCode, rawMessage);
