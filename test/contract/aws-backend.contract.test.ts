@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { BucketRef, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState } from "../../provider/backends/backend";
 import { AwsBackend } from "../../provider/backends/aws/awsBackend";
-import type { AwsZoneS3 } from "../../provider/backends/aws/clients";
+import { AwsIam, type AwsZoneS3 } from "../../provider/backends/aws/clients";
+import { AwsRoles } from "../../provider/backends/aws/roles";
 import { replicationPolicy, trustPolicy } from "../../provider/backends/aws/policy";
 import { ownerTagKey } from "../../provider/identity";
 import { cancelEverything, CancelledError, resetCancellation } from "../../provider/transport/cancellation";
@@ -166,6 +167,29 @@ describe("contract: AWS backend against moto (moto stores buckets, roles and rep
             await iam.send(new DeleteRoleCommand({ RoleName: name }));
             expect(await backend.readRole(role.id, updated)).to.equal(undefined);
             await backend.deleteRole(updated, () => undefined);
+        });
+
+        it("waits, logging, while IAM does not find its own new role yet (NoSuchEntity on PutRolePolicy), then puts the policy", async () => {
+            const settings = moto.settings();
+            const real = new AwsIam({ endpoint: settings.iamEndpoint, region: "us-east-1", credentials: settings.credentials,
+                requestPolicy: settings.requestPolicy, credentialHint: settings.credentialHint });
+            let refusals = 0;
+            const lagging = Object.create(real) as AwsIam;
+            lagging.send = async <T>(operation: string, command: unknown, options?: object): Promise<T> => {
+                if (operation.startsWith("PutRolePolicy") && refusals < 2) {
+                    refusals++;
+                    throw new ServiceError({ where: real.site, operation, httpStatus: 404, code: "NoSuchEntity", message: "The role cannot be found." });
+                }
+                return real.send<T>(operation, command, options);
+            };
+            const roles = new AwsRoles(lagging, { timeoutMs: 10_000, firstPauseMs: 50, maxPauseMs: 200 });
+            const name = unique("lagging");
+            const lines: string[] = [];
+            const role = await roles.create(roleSpec(name, policy), "identity-l", logInto(lines));
+            expect(refusals).to.equal(2);
+            expect(lines.filter((line) => line.includes(`IAM to find the new role '${name}'`))).to.have.length(2);
+            expect((await moto.stored()).roleNamed(name)!.policies["bucket-replication"]).to.deep.equal(policy);
+            expect(role.id).to.equal(`arn:aws:iam::${motoAccount}:role/${name}`);
         });
 
         it("deletes a role with its inline policy, and a second delete finds nothing to do", async () => {

@@ -196,7 +196,7 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
         this.iamRoles ??= new AwsRoles(new AwsIam({
             endpoint: this.settings.iamEndpoint, region,
             credentials: this.settings.credentials, requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
-        }));
+        }), { timeoutMs: this.waitTimeoutMs, firstPauseMs: this.pollInterval.initialMs, maxPauseMs: this.pollInterval.maxMs });
         return this.iamRoles;
     }
 }

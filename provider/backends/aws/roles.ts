@@ -1,6 +1,7 @@
 import type { Role, Tag } from "@aws-sdk/client-iam";
 import type { ProgressLog, RoleSpec, RoleState } from "../backend";
 import { ownerTagKey } from "../../identity";
+import { waitFor } from "../../progress";
 import { stableJson } from "../../stableJson";
 import { CancelledError } from "../../transport/cancellation";
 import { ServiceError } from "../../transport/serviceError";
@@ -22,8 +23,15 @@ function iam(): typeof import("@aws-sdk/client-iam") {
 /** IAM names a role by at most 64 characters. */
 const maxRoleNameLength = 64;
 
+/** How long a create waits for IAM to see its own new role, and how often it looks. */
+export interface RoleWaits {
+    readonly timeoutMs: number;
+    readonly firstPauseMs: number;
+    readonly maxPauseMs: number;
+}
+
 export class AwsRoles {
-    constructor(private readonly client: AwsIam) {}
+    constructor(private readonly client: AwsIam, private readonly waits: RoleWaits) {}
 
     /**
      * Creates the role, tagged with the owner marker, and puts its policy. A role of that name that
@@ -63,7 +71,7 @@ export class AwsRoles {
         log(`created IAM role '${spec.name}' (${role.Arn}), trusted by s3.amazonaws.com`);
 
         try {
-            await this.putPolicy(spec.name, spec.policy, log);
+            await this.putPolicyOnNewRole(spec.name, spec.policy, log);
         } catch (error) {
             throw await this.undoCreate(spec.name, identity, error as Error, log);
         }
@@ -146,6 +154,32 @@ export class AwsRoles {
             if (error instanceof ServiceError && error.code === "NoSuchEntity") return undefined;
             throw error;
         }
+    }
+
+    /**
+     * IAM is eventually consistent: a request that reaches another IAM host moments after CreateRole may
+     * not find the role yet. Such NoSuchEntity answers are waited out (bounded, logged, cancellable).
+     */
+    private async putPolicyOnNewRole(name: string, policy: unknown, log: ProgressLog): Promise<void> {
+        let notYet: ServiceError | undefined;
+        await waitFor({
+            probe: async () => {
+                try {
+                    await this.putPolicy(name, policy, log);
+                    return true;
+                } catch (error) {
+                    if (!(error instanceof ServiceError && error.code === "NoSuchEntity")) throw error;
+                    notYet = error;
+                    return undefined;
+                }
+            },
+            waitingFor: () => `IAM to find the new role '${name}' everywhere before its policy is put`,
+            log,
+            timeoutMs: this.waits.timeoutMs,
+            firstPauseMs: this.waits.firstPauseMs,
+            maxPauseMs: this.waits.maxPauseMs,
+            onTimeout: () => notYet!,
+        });
     }
 
     private async putPolicy(name: string, policy: unknown, log: ProgressLog): Promise<void> {
