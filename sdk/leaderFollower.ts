@@ -14,7 +14,8 @@ export interface TopologyBucketArgs {
     readonly zone: pulumi.Input<string>;
     /**
      * The bucket's name.
-     * @default the component's name, the bucket's role in it, and a random suffix
+     * @default the component's name and the bucket's role in it, plus 8 characters derived from project,
+     * stack, zone and account: the same in every preview and `up`
      */
     readonly name?: pulumi.Input<string>;
     /**
@@ -121,7 +122,7 @@ export function topologyBucketProblems(path: string, value: unknown): string[] {
     } else if (!isInput(zone, "string")) {
         problems.push(`'${path}.zone' must be a zone name (text), not ${describe(zone)}.`);
     }
-    if (value.name !== undefined && !isInput(value.name, "string")) {
+    if (value.name !== undefined && value.name !== null && !isInput(value.name, "string")) {
         problems.push(`'${path}.name' must be a bucket name (text), not ${describe(value.name)}; or leave it unset for an automatic name.`);
     }
     problems.push(...booleanProblems(`${path}.forceDestroy`, value.forceDestroy));

@@ -158,8 +158,9 @@ export function argumentError(kind: string, name: string, problems: readonly str
         : `${kind} '${name}' has ${problems.length} problems with its arguments:\n  - ${problems.join("\n  - ")}`;
 }
 
+/** A flag that is neither true, false, unset, nor a value known later. */
 export function booleanProblems(path: string, value: unknown): string[] {
-    return value === undefined || isInput(value, "boolean") ? [] : [`'${path}' must be true or false, not ${describe(value)}.`];
+    return value === undefined || value === null || isInput(value, "boolean") ? [] : [`'${path}' must be true or false, not ${describe(value)}.`];
 }
 
 /** Arguments nobody reads are usually typos (`follower` for `followers`): they would be ignored silently. */
@@ -168,6 +169,7 @@ export function unknownKeyProblems(path: string, value: Record<string, unknown>,
         `'${path ? `${path}.` : ""}${key}' is not an argument here; use ${known.map((k) => `'${k}'`).join(", ")}.`);
 }
 
+/** An object literal of arguments: not a list, a resource, or a value known only later. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value)
         && !pulumi.Output.isInstance(value) && !pulumi.Resource.isInstance(value) && !(value instanceof Promise);
@@ -178,9 +180,11 @@ export function isInput(value: unknown, type: "string" | "boolean" | "number"): 
     return typeof value === type || pulumi.Output.isInstance(value) || value instanceof Promise;
 }
 
+/** A value as a message can name it: "the text \"x\"", "the number 2", "a list"... */
 export function describe(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
+    if (pulumi.Output.isInstance(value)) return "an Output";
     if (pulumi.Resource.isInstance(value)) return "a resource";
     if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
     if (typeof value === "object") return "an object";
