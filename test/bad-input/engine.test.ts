@@ -109,6 +109,8 @@ describe("bad input: wrong programs under the real Pulumi CLI create nothing on 
     });
 
     after(async () => {
+        // Nothing should be there to destroy; should a case have created something, it goes again.
+        await stack?.run(["destroy", "--yes", "--skip-preview", ...common()]);
         await stack?.dispose();
     });
 
