@@ -1,7 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import type { BucketRef, StorageBackend } from "./backends/backend";
-import { configureFrom, configuredAccountDigest, configuredZones, currentBackend } from "./context";
+import { bucketNameRulesFor } from "./backends/registry";
+import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf, ownerTagKey } from "./identity";
 import { progressLog } from "./progress";
 import { bucketNameProblems, collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems } from "./validation";
@@ -49,11 +50,13 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
         const name = news.name ?? keptAutoName(olds, news) ?? autoName(news);
         const inputs = { ...news, name, forceDestroy: news.forceDestroy ?? false, tags: news.tags ?? {} };
         const problems: Problem[] = [
-            ...(typeof name === "string" && !isUnknown(name) ? bucketNameProblems(name) : [])
+            ...(typeof name === "string" && !isUnknown(name) ? bucketNameProblems(name, bucketNameRulesFor(configuredBackendName() ?? "", name)) : [])
                 .map((message) => ({ path: ["name"], message: `${message} Change 'name', or leave it unset to get a valid unique one.` })),
             ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
             ...tagProblems(news.tags, [ownerTagKey]),
             ...duplicateProblems(name, news),
+            ...(name === undefined && !(configuredZones() instanceof Error) && !isUnknown(news.zone)
+                ? [{ path: ["name"], message: "No automatic name can be derived: the program's pulumi-bucket-replication sends no identity. Update the package in the program, or set 'name'." }] : []),
             ...(news.adoptExisting === true && news.name === undefined
                 ? [{ path: ["adoptExisting"], message: "'adoptExisting' takes over an existing bucket by its name: set 'name' to that bucket's name." }] : []),
         ];
@@ -123,9 +126,11 @@ export function parseBucketId(id: string): { zone: string; bucket: string } {
 }
 
 /** The automatic name: the logical name plus a digest of identity, zone and account; unknown until those are. */
-function autoName(news: BucketInputs): string {
+function autoName(news: BucketInputs): string | undefined {
+    const parts = [news.identity, news.zone, news.namePrefix];
+    if (parts.some(isUnknown)) return unknownValue;
     const accountDigest = configuredAccountDigest();
-    if ([news.identity, news.zone, news.namePrefix].some((v) => typeof v !== "string" || isUnknown(v)) || !accountDigest) return unknownValue;
+    if (parts.some((part) => typeof part !== "string") || !accountDigest) return undefined;
     return derivedName(news.namePrefix, news.identity!, [news.zone, accountDigest]);
 }
 
@@ -137,8 +142,8 @@ function keptAutoName(olds: Partial<BucketInputs> | undefined, news: BucketInput
     return undefined;
 }
 
-function duplicateProblems(name: string, news: BucketInputs): Problem[] {
-    if (isUnknown(name) || typeof news.zone !== "string" || isUnknown(news.zone) || !news.identity || isUnknown(news.identity)) return [];
+function duplicateProblems(name: string | undefined, news: BucketInputs): Problem[] {
+    if (typeof name !== "string" || isUnknown(name) || typeof news.zone !== "string" || isUnknown(news.zone) || !news.identity || isUnknown(news.identity)) return [];
     const other = claimName(`bucket\0${news.zone}\0${name}`, news.identity, `Bucket '${news.namePrefix}'`);
     if (!other) return [];
     return [{ path: ["name"], message: `Bucket '${name}' in zone ${news.zone} is also declared by ${other} in this program; ` +
