@@ -4,7 +4,8 @@
 # With no arguments, two suites run at the same time, each on a MinIO pair of its own:
 #   main   unit, contract, real-engine and bad-input tests, on the main pair (ports 9100/9200)
 #   fault  the fault suite, which counts every bucket, user and policy on its servers, on the fault
-#          pair (ports 9300/9400)
+#          pair (ports 9300/9400), two files at a time (PBR_FAULT_JOBS)
+# scripts/zones.sh says how to move either pair to other ports.
 # Their output is shown as it comes, each line prefixed with [main] or [fault]; the last line sums
 # both ("mocha: N passed, N failed"), and the exit code is non-zero when either suite fails.
 # With arguments (spec globs), those specs alone run, on the main pair.
@@ -55,8 +56,8 @@ start_pair fault
 logs="$root/.zones/test-logs"
 mkdir -p "$logs"
 
-# run_suite NAME ZONES_FILE SPECS...: mocha in a process group of its own (so that an interrupted run
-# stops all of it), every line prefixed with the suite's name and kept in .zones/test-logs/NAME.log.
+# run_suite NAME ZONES_FILE MOCHA_ARGS...: mocha in a process group of its own (so that an interrupted
+# run stops all of it), every line prefixed with the suite's name and kept in .zones/test-logs/NAME.log.
 run_suite() {
   local name="$1" zones_file="$2"; shift 2
   PBR_LOCAL_ZONES="$zones_file" setsid bash -c '
@@ -69,9 +70,10 @@ run_suite() {
 
 say "running the main and fault suites in parallel (logs in $logs)"
 started=$SECONDS
-run_suite main "$root/.zones/zones.json" "${main_specs[@]}"
+run_suite main "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${main_specs[@]}"
 main_pid=$!
-run_suite fault "$root/.zones/pairs/fault/zones.json" "${fault_specs[@]}"
+# The fault cells wait on timeouts and backoff more than they compute: two files at a time.
+run_suite fault "${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}/zones.json" --parallel --jobs "${PBR_FAULT_JOBS:-2}" "${fault_specs[@]}"
 fault_pid=$!
 
 main_status=0; wait "$main_pid" || main_status=$?

@@ -6,21 +6,20 @@
 #
 # More than one pair can run at once, so that test suites which watch every server (the fault suite)
 # have servers of their own: `--pair fault` is a second, independent pair on ports 9300 and 9400
-# with its state in .zones/pairs/fault/. PBR_ZONES_DIR and PBR_ZONE_PORTS ("9300,9400") override the
-# folder and the ports of any pair. Zones are always named local-a and local-b.
+# with its state in .zones/pairs/fault/. PBR_ZONES_DIR and PBR_ZONE_PORTS ("9500,9600") move the main
+# pair, PBR_FAULT_ZONES_DIR and PBR_FAULT_ZONE_PORTS the fault pair. Zones are always local-a and local-b.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 pair=main
 if [[ "${1:-}" == "--pair" ]]; then pair="${2:?'--pair needs a name, such as fault'}"; shift 2; fi
 case "$pair" in
-  main) default_state="$root/.zones"; default_ports="9100,9200" ;;
-  fault) default_state="$root/.zones/pairs/fault"; default_ports="9300,9400" ;;
-  *) echo "unknown pair '$pair': use main or fault (or set PBR_ZONES_DIR and PBR_ZONE_PORTS with either)" >&2; exit 2 ;;
+  main) state="${PBR_ZONES_DIR:-$root/.zones}"; ports="${PBR_ZONE_PORTS:-9100,9200}"; ports_variable=PBR_ZONE_PORTS ;;
+  fault) state="${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}"; ports="${PBR_FAULT_ZONE_PORTS:-9300,9400}"; ports_variable=PBR_FAULT_ZONE_PORTS ;;
+  *) echo "unknown pair '$pair': use --pair main or --pair fault" >&2; exit 2 ;;
 esac
-state="${PBR_ZONES_DIR:-$default_state}"
-IFS=, read -r port_a port_b <<< "${PBR_ZONE_PORTS:-$default_ports}"
-[[ "$port_a" =~ ^[0-9]+$ && "$port_b" =~ ^[0-9]+$ ]] || { echo "PBR_ZONE_PORTS must be two ports, such as 9300,9400" >&2; exit 2; }
+IFS=, read -r port_a port_b <<< "$ports"
+[[ "$port_a" =~ ^[0-9]+$ && "$port_b" =~ ^[0-9]+$ ]] || { echo "$ports_variable must be two ports, such as 9300,9400 (it is '$ports')" >&2; exit 2; }
 zones=("local-a:$port_a" "local-b:$port_b")
 
 tag="zones"; [[ "$pair" == main ]] || tag="zones:$pair"

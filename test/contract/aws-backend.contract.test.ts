@@ -81,6 +81,14 @@ describe("contract: AWS backend against moto (moto stores buckets, roles and rep
             expect(error.message).to.contain(`in region eu-west-1, not in zone us-east-1`).and.to.contain("left untouched");
             expect(await backend.getBucketTags(ref)).to.deep.equal({ team: "a" });
         });
+
+        it("refuses a name S3 redirects to another region (HTTP 301 on AWS; moto does not redirect, so the answer is staged)", async () => {
+            const redirected = new StagedAnswerBackend(moto.settings(), { operation: "HeadBucket", status: 301, code: "PermanentRedirect" });
+            const error = await rejectionOf(redirected.createBucket({ zone: "eu-west-1", bucket: unique("elsewhere") }));
+            expect(error.message).to.contain("already used in another region than eu-west-1").and.to.contain("left untouched");
+            const taken = new StagedAnswerBackend(moto.settings(), { operation: "HeadBucket", status: 403, code: "Forbidden" });
+            expect((await rejectionOf(taken.createBucket({ zone: "eu-west-1", bucket: unique("theirs") }))).message).to.contain("taken by another AWS account");
+        });
     });
 
     describe("roles", () => {
@@ -286,23 +294,23 @@ describe("contract: AWS backend against moto (moto stores buckets, roles and rep
         });
 
         it("waits, logging, while S3 does not see a new role yet, then puts the configuration", async () => {
-            const flaky = new FlakyReplicationBackend(moto.settings(), 2);
+            const flaky = roleNotVisible(moto.settings(), 2);
             const lines: string[] = [];
             await flaky.putReplication({ source, role, rules: [rule("later", destination)] }, undefined, logInto(lines));
-            expect(flaky.refusals).to.equal(2);
+            expect(flaky.answered).to.equal(2);
             expect(lines.filter((line) => line.includes("S3 to accept the role"))).to.have.length(2);
             expect((await moto.stored()).replicationOf(source.bucket)!.Rule[0].ID).to.equal("later");
         });
 
         it("gives up after waitTimeoutSeconds with the service's answer and what to check", async () => {
-            const flaky = new FlakyReplicationBackend(moto.settings({ waitTimeoutSeconds: "1" }), Infinity);
+            const flaky = roleNotVisible(moto.settings({ waitTimeoutSeconds: "1" }));
             const error = await rejectionOf(flaky.putReplication({ source, role, rules: [rule("never", destination)] }, undefined, () => undefined));
             expect(error).to.be.instanceOf(ServiceError);
             expect(error.message).to.contain("InvalidArgument").and.to.contain("iam:PassRole").and.to.contain("waitTimeoutSeconds");
         });
 
         it("stops waiting within 2 s when the engine cancels", async () => {
-            const flaky = new FlakyReplicationBackend(moto.settings(), Infinity);
+            const flaky = roleNotVisible(moto.settings());
             const started = Date.now();
             setTimeout(() => cancelEverything("test"), 300);
             try {
@@ -363,28 +371,35 @@ describe("contract: AWS backend against moto (moto stores buckets, roles and rep
 });
 
 /**
- * The AWS backend, with S3 refusing PutBucketReplication `times` times the way it refuses a role that
- * IAM has not propagated yet; every other call goes to moto.
+ * The AWS backend, with S3 answering calls of `operation` with a staged failure (the first `times`
+ * calls; every call by default), as AWS answers where moto does not; every other call goes to moto.
  */
-class FlakyReplicationBackend extends AwsBackend {
-    refusals = 0;
+class StagedAnswerBackend extends AwsBackend {
+    answered = 0;
 
-    constructor(settings: ConstructorParameters<typeof AwsBackend>[0], private readonly times: number) {
+    constructor(settings: ConstructorParameters<typeof AwsBackend>[0], private readonly staged: {
+        readonly operation: string; readonly status: number; readonly code: string; readonly message?: string; readonly times?: number;
+    }) {
         super(settings, fastPolls);
     }
 
     protected override s3(zone: string): AwsZoneS3 {
         const real = super.s3(zone);
-        const flaky = Object.create(real) as AwsZoneS3;
-        flaky.send = async <T>(operation: string, command: unknown, options?: object): Promise<T> => {
-            if (operation.startsWith("PutBucketReplication") && this.refusals < this.times) {
-                this.refusals++;
-                throw new ServiceError({
-                    where: real.site, operation, httpStatus: 400, code: "InvalidArgument", message: "Invalid IAM role: the role cannot be assumed",
-                });
+        const staged = Object.create(real) as AwsZoneS3;
+        staged.send = async <T>(operation: string, command: unknown, options?: object): Promise<T> => {
+            if (operation.startsWith(this.staged.operation) && this.answered < (this.staged.times ?? Infinity)) {
+                this.answered++;
+                throw new ServiceError({ where: real.site, operation, httpStatus: this.staged.status, code: this.staged.code, message: this.staged.message ?? "" });
             }
             return real.send<T>(operation, command, options);
         };
-        return flaky;
+        return staged;
     }
+}
+
+/** S3's answer while IAM has not propagated a new role to it. */
+function roleNotVisible(settings: ConstructorParameters<typeof AwsBackend>[0], times = Infinity): StagedAnswerBackend {
+    return new StagedAnswerBackend(settings, {
+        operation: "PutBucketReplication", status: 400, code: "InvalidArgument", message: "Invalid IAM role: the role cannot be assumed", times,
+    });
 }

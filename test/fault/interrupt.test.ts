@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { RequestMatcher, stall } from "../support/faultProxy";
 import { RunResult } from "../support/pulumiStack";
 import { sleep } from "../support/wait";
-import { FaultRig, ZoneName, descendantsOf, isAlive, leftovers, pulumiProcess, stages, zoneNames } from "./rig";
+import { FaultRig, ZoneName, descendantsOf, isAlive, isZombie, leftovers, pulumiProcess, stages, zoneNames } from "./rig";
 
 /**
  * `pulumi up` interrupted: killed with SIGKILL in the middle of a create (the provider process may
@@ -32,9 +32,9 @@ describe("fault: pulumi interrupted mid-up (kill -9, Ctrl-C)", function () {
                 // The provider outlives pulumi and may finish its create: wait until it stops talking to the servers.
                 await rig.providerQuiet(3_000, 30_000);
                 const afterKill = rig.providerRequestCount() - sentBeforeKill;
-                endLingering(helpers, rig.prefix);
+                endLingering(helpers, rig);
                 const leftBehind = await leftovers(rig.prefix);
-                process.stdout.write(`      ↳ after the kill the provider sent ${afterKill} more request(s); the servers then held ${JSON.stringify(leftBehind)}\n`);
+                rig.note(`after the kill the provider sent ${afterKill} more request(s); the servers then held ${JSON.stringify(leftBehind)}`);
 
                 // The file backend keeps the killed run's lock: Pulumi itself asks for 'pulumi cancel' first.
                 const cancel = await rig.stack.run(["cancel", "--yes", "--stack", rig.stack.stackName, "--non-interactive"]);
@@ -66,7 +66,7 @@ describe("fault: pulumi interrupted mid-up (kill -9, Ctrl-C)", function () {
             const seconds = (Date.now() - interruptedAt) / 1000;
             const text = interrupted.stdout + interrupted.stderr;
             expect(interrupted.code, `pulumi up after SIGINT; its output:\n${text}`).to.not.equal(0);
-            process.stdout.write(`      ↳ pulumi up exited ${seconds.toFixed(1)} s after SIGINT, with: ${text.split("\n").filter((l) => /error|cancel|Stopped/i.test(l)).slice(0, 3).join(" | ")}\n`);
+            rig.note(`pulumi up exited ${seconds.toFixed(1)} s after SIGINT, with: ${text.split("\n").filter((l) => /error|cancel|Stopped/i.test(l)).slice(0, 3).join(" | ")}`);
             expect(seconds, `seconds from SIGINT to pulumi's exit (the stalled request's own limit is 120 s); output:\n${text}`).to.be.below(15);
             await rig.convergesAndCleansUp();
         } finally {
@@ -79,11 +79,11 @@ describe("fault: pulumi interrupted mid-up (kill -9, Ctrl-C)", function () {
  * The language host and provider of a killed `pulumi` are not stopped by its death (they serve until
  * told to stop); once they are idle, end them. They are this test's own processes, found by pid.
  */
-function endLingering(pids: readonly number[], prefix: string): void {
-    for (const pid of pids.filter(isAlive)) {
+function endLingering(pids: readonly number[], rig: FaultRig): void {
+    for (const pid of pids.filter((p) => isAlive(p) && !isZombie(p))) {
         let command = "";
         try { command = require("fs").readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, 2).join(" "); } catch { /* gone */ }
-        process.stdout.write(`      ↳ [${prefix}] ending pid ${pid} left by the killed pulumi: ${command}\n`);
+        rig.note(`ending pid ${pid} left by the killed pulumi: ${command}`);
         try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
     }
 }

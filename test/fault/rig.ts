@@ -49,6 +49,18 @@ export interface RigOptions {
     readonly maxRetries?: number;
 }
 
+/** What a failure message must say happened, for each kind of fault (issue 7: errors with context). */
+export function causeOf(fault: Fault): RegExp {
+    switch (fault.kind) {
+        case "slowDown": return /HTTP 503 SlowDown/;
+        case "internalError": return /HTTP 500 InternalError/;
+        case "reset":
+        case "lostAnswer": return /ECONNRESET/;
+        case "stall": return /Timeout: no answer within \d+ ms/;
+        case "restart": return /ECONNREFUSED|ECONNRESET/;
+    }
+}
+
 export interface Expectations {
     /** The leader's tags the servers must hold (default: the program's `{ stage: "first" }`). */
     readonly leaderTags?: Record<string, string>;
@@ -60,7 +72,11 @@ export class FaultRig {
     readonly outputsSeen: Record<string, string>[] = [];
     private out?: Record<string, string>;
 
+    /** Assertions that failed in a step after which the cell still goes on, to show whether it recovers. */
+    private readonly deferredFailures: string[] = [];
+
     private constructor(
+        readonly cell: string,
         readonly prefix: string,
         readonly stack: PulumiStack,
         readonly proxies: Record<ZoneName, FaultProxy>,
@@ -96,7 +112,7 @@ export class FaultRig {
             ...Object.entries(config).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`]),
             "--secret", `bucket-replication:secretKey=${local.secretKey}`]);
         if (setAll.code !== 0) throw new Error(`pulumi config set-all failed:\n${setAll.stdout}${setAll.stderr}`);
-        return new FaultRig(prefix, stack, proxies, local.accessKey);
+        return new FaultRig(cell, prefix, stack, proxies, local.accessKey);
     }
 
     /** Puts `fault` on the provider's requests of `stage` (the servers' replication traffic is left alone). */
@@ -126,7 +142,11 @@ export class FaultRig {
         expect(line, `a failure message naming zone '${stage.zone}', endpoint ${endpoint} and ${stage.operation} under ${what}; output:\n${text}`)
             .to.not.equal(undefined);
         // The message itself, as evidence in the test log of what a user reads.
-        process.stdout.write(`      ↳ ${line!.trim()}\n`);
+        this.note(line!.trim());
+        // Checked at the end of the cell, so that a wrong cause does not hide whether the cell recovers.
+        if (!causeOf(fault).test(line!)) {
+            this.deferredFailures.push(`the failure message should say what went wrong (${describeFault(fault)}, ${causeOf(fault)}), but reads: ${line!.trim()}`);
+        }
         return result;
     }
 
@@ -165,6 +185,12 @@ export class FaultRig {
         await expectations.alsoCheck?.(out);
         await this.expectReplication(out);
         await this.destroyLeavesNothing();
+        expect(this.deferredFailures, "what the cell found wrong on the way").to.deep.equal([]);
+    }
+
+    /** A line of evidence in the test log, marked with the cell (parallel runs print as they go). */
+    note(text: string): void {
+        process.stdout.write(`      ↳ [${this.cell}] ${text}\n`);
     }
 
     async outputs(): Promise<Record<string, string>> {
@@ -299,6 +325,16 @@ export function isAlive(pid: number): boolean {
     try {
         process.kill(pid, 0);
         return true;
+    } catch {
+        return false;
+    }
+}
+
+/** A process that has exited and waits to be reaped (its parent, a killed pulumi, is gone). */
+export function isZombie(pid: number): boolean {
+    try {
+        const status = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return status.slice(status.lastIndexOf(")") + 2).startsWith("Z");
     } catch {
         return false;
     }

@@ -14,7 +14,7 @@ export type Fault =
     | { readonly kind: "slowDown" }
     /** HTTP 500 with S3's InternalError error document. */
     | { readonly kind: "internalError" }
-    /** The connection is destroyed without an answer (the client sees ECONNRESET or "socket hang up"). */
+    /** The connection is reset (TCP RST) without an answer: the client reads ECONNRESET. */
     | { readonly kind: "reset" }
     /**
      * The server gets the request and acts on it, but its answer is lost: the connection is destroyed
@@ -261,7 +261,7 @@ export class FaultProxy {
                 return this.answerError(request, response, 500, "InternalError",
                     "We encountered an internal error, please try again.");
             case "reset":
-                request.socket.destroy();
+                resetConnection(request.socket);
                 return;
             case "lostAnswer":
                 this.forward(request, response, { dropAnswer: true });
@@ -331,7 +331,7 @@ export class FaultProxy {
         upstreamRequest.on("response", (upstreamResponse) => {
             if (options.dropAnswer) {
                 upstreamResponse.resume();
-                request.socket.destroy();
+                resetConnection(request.socket);
                 return;
             }
             response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.statusMessage, upstreamResponse.rawHeaders as unknown as http.OutgoingHttpHeaders);
@@ -347,6 +347,12 @@ export class FaultProxy {
         const timer = setTimeout(() => { this.timers.delete(timer); run(); }, ms);
         this.timers.add(timer);
     }
+}
+
+/** Ends a connection with a TCP RST, as a crashed peer or a middlebox does: the client reads ECONNRESET. */
+function resetConnection(socket: Socket): void {
+    if (typeof socket.resetAndDestroy === "function" && !socket.destroyed) socket.resetAndDestroy();
+    else socket.destroy();
 }
 
 function matches(match: RequestMatcher, record: RecordedRequest): boolean {

@@ -56,6 +56,11 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
         try {
             await s3.send(`HeadBucket of '${ref.bucket}'`, new (s3Sdk().HeadBucketCommand)({ Bucket: ref.bucket }));
         } catch (error) {
+            if (error instanceof ServiceError && error.httpStatus === 301) {
+                throw new Error(`Bucket name '${ref.bucket}' is already used in another region than ${this.regionOf(ref.zone)} (S3 redirected HeadBucket: HTTP 301), ` +
+                    `by this account or another, and was left untouched; bucket names are global across AWS. ` +
+                    `Choose another 'name', or leave 'name' unset for one derived from this stack and zone.`);
+            }
             if (error instanceof ServiceError && error.httpStatus === 403) {
                 throw new Error(`Bucket name '${ref.bucket}' is taken by another AWS account (bucket names are global across all of AWS), ` +
                     `or this identity may not read it (HTTP 403 on HeadBucket). Choose another 'name', or leave 'name' unset for one derived from this stack.`);
