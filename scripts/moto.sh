@@ -9,14 +9,13 @@
 #   bash scripts/moto.sh status [DIR]     # exit 0 and print the URL when that server answers
 #
 # The venv lives outside the repository, in ${PBR_CACHE:-~/.cache/pulumi-bucket-replication}/moto-venv,
-# and is made once (a second run checks a stamp and returns at once). DIR (default .moto/ in the
-# repository, or $PBR_MOTO_DIR) holds the server's pid, port and log; each DIR is a server of its own,
+# and is made once (a second run checks a stamp and returns at once). DIR (default moto-server/ in
+# that cache, or $PBR_MOTO_DIR) holds the server's pid, port and log; each DIR is a server of its own,
 # so that test files can run their own. Results go to standard output (last line), progress to
 # standard error as [moto] lines. Any failure exits non-zero with what to do: tests never skip.
 set -euo pipefail
 
 say() { printf '[moto] %s\n' "$*" >&2; }
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 moto_version="5.2.5"
 cache="${PBR_CACHE:-$HOME/.cache/pulumi-bucket-replication}"
@@ -54,9 +53,9 @@ install_moto() {
   say "moto $moto_version is ready"
 }
 
-state_dir() { echo "${1:-${PBR_MOTO_DIR:-$root/.moto}}"; }
+state_dir() { echo "${1:-${PBR_MOTO_DIR:-$cache/moto-server}}"; }
 
-# answers URL: whether a moto server answers there (its dashboard-free health check is any S3 listing).
+# answers URL: whether a moto server answers there (its model dump answers as soon as it serves).
 answers() { curl -fsS -o /dev/null --max-time 2 "$1/moto-api/data.json" 2>/dev/null; }
 
 running_url() {
@@ -85,8 +84,9 @@ start_server() {
   for attempt in 1 2 3; do
     local port; port="$(free_port)"
     say "starting moto_server on 127.0.0.1:$port (log: $dir/server.log)"
-    # setsid: the server outlives this script and is stopped by 'stop' through its pid.
-    setsid "$server" -H 127.0.0.1 -p "$port" > "$dir/server.log" 2>&1 < /dev/null &
+    # The server outlives this script ('stop' ends it by its pid) but stays in the caller's process
+    # group, so that a test run that is interrupted as a group takes its servers with it.
+    "$server" -H 127.0.0.1 -p "$port" > "$dir/server.log" 2>&1 < /dev/null &
     local pid=$!
     echo "$pid" > "$dir/pid"; echo "$port" > "$dir/port"
     local url="http://127.0.0.1:$port" waited=0
