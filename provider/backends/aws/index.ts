@@ -1,11 +1,11 @@
-import type { BackendSettings, BucketRef, StorageBackend } from "../backend";
+import type { BackendSettings, StorageBackend } from "../backend";
 import type { BackendDefaults } from "../registry";
 import { AwsBackend } from "./awsBackend";
 import { credentialChainMarker } from "./clients";
-import { replicationPolicy as awsReplicationPolicy, type AwsPolicyOptions } from "./policy";
 import { awsRegions, s3Endpoint } from "./regions";
 
-export { policyProblems } from "./policy";
+/** The least-privilege IAM policy for replicating a source into destinations (options add KMS permissions). */
+export { policyProblems, replicationPolicy } from "./policy";
 export { ruleProblems } from "./rules";
 
 /**
@@ -31,9 +31,4 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
 
 export function open(settings: BackendSettings): StorageBackend {
     return new AwsBackend(settings);
-}
-
-/** The least-privilege IAM policy for replicating `source` into `destinations` (see policy.ts). */
-export function replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options?: AwsPolicyOptions): unknown {
-    return awsReplicationPolicy(source, destinations, options);
 }
