@@ -36,7 +36,10 @@ export interface RoleReference {
 export interface ReplicationConfigurationInputs {
     readonly bucket: string;
     readonly zone: string;
+    /** Name and ID in clear; states written before 0.2 also hold the secret key here. */
     readonly role: RoleReference;
+    /** The role's secret key where the service needs one (MinIO); a secret input of its own. */
+    readonly roleSecretKey?: string | null;
     readonly rules: Record<string, RuleInput>;
 }
 
@@ -109,7 +112,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         const changes = replaces.length > 0
             || stableJson(olds.rules) !== stableJson(news.rules)
             || olds.role?.id !== news.role?.id
-            || olds.role?.secretKey !== news.role?.secretKey;
+            || roleSecretOf(olds) !== roleSecretOf(news);
         return { changes, replaces, deleteBeforeReplace: true };
     },
 
@@ -207,7 +210,7 @@ function ruleTagProblems(id: string, tags: unknown): Problem[] {
 }
 
 function specOf(inputs: ReplicationConfigurationInputs): ReplicationSpec {
-    const role: RoleState = { id: inputs.role.id, name: inputs.role.name, secretKey: inputs.role.secretKey ?? undefined, description: "", editable: true, labels: {}, policy: {} };
+    const role: RoleState = { id: inputs.role.id, name: inputs.role.name, secretKey: roleSecretOf(inputs) ?? undefined, description: "", editable: true, labels: {}, policy: {} };
     const rules: ReplicationRule[] = Object.entries(withDefaults(inputs.rules)).map(([id, rule]) => ({
         id,
         priority: rule.priority,
@@ -239,6 +242,11 @@ function rulesByIdOf(rules: readonly ReplicationRule[]): Record<string, RuleInpu
             : { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
         ...optionalRuleFields(rule),
     }]));
+}
+
+/** The role's secret key, wherever the state that holds it was written. */
+function roleSecretOf(inputs: Partial<ReplicationConfigurationInputs>): string | null | undefined {
+    return inputs.roleSecretKey ?? inputs.role?.secretKey ?? null;
 }
 
 /** The rule options only some backends have: present in state only when set, so that others see no drift. */

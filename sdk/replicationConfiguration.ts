@@ -51,6 +51,30 @@ export interface ReplicationRuleArgs {
     readonly replicaModifications?: pulumi.Input<boolean>;
     /** Where objects are replicated to. */
     readonly destination: pulumi.Input<ReplicationDestination>;
+    /**
+     * Several key prefixes for one rule, where the backend holds more than one (Alibaba OSS: up to 10).
+     * Only one of `prefix` and `prefixes`; other backends refuse it at preview.
+     * @default the rule's `prefix`
+     */
+    readonly prefixes?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Objects encrypted with SSE-KMS: whether they are replicated, and the destination's KMS key for
+     * the replicas (AWS, Alibaba OSS).
+     * @default KMS-encrypted objects are not replicated
+     */
+    readonly sseKms?: pulumi.Input<{ readonly replicateEncryptedObjects: pulumi.Input<boolean>; readonly replicaKmsKeyId?: pulumi.Input<string> }>;
+    /**
+     * Replication time control: the service's guaranteed replication time, with its metrics (AWS RTC,
+     * Alibaba OSS RTC where the region offers it).
+     * @default off
+     */
+    readonly replicationTimeControl?: pulumi.Input<boolean>;
+    /**
+     * How Alibaba OSS moves the data: `internal`, or `oss_acc` (transfer acceleration, required between
+     * the Chinese mainland and regions outside it). Other backends refuse it at preview.
+     * @default OSS's own choice (`internal`)
+     */
+    readonly transferType?: pulumi.Input<"internal" | "oss_acc">;
 }
 
 export interface ReplicationConfigurationArgs {
@@ -84,9 +108,10 @@ export class ReplicationConfiguration extends pulumi.dynamic.Resource {
         // Thrown before the resource is registered: a registration with unusable inputs would fail the
         // engine's check first, and the engine would end the run before this message could be shown.
         if (problems.length > 0) throw new pulumi.RunError(argumentError("ReplicationConfiguration", name, problems));
-        const role = pulumi.all([args.role.id, args.role.name, args.role.secretKey])
-            .apply(([id, roleName, secretKey]) => ({ id, name: roleName, secretKey: secretKey ?? null }));
-        super(provider, name, { bucket: args.bucket, zone: args.zone, role, rules: args.rules }, opts,
+        // The role's name and ID stay readable in previews; only its secret key (MinIO) is a secret.
+        const role = pulumi.all([args.role.id, args.role.name]).apply(([id, roleName]) => ({ id, name: roleName }));
+        const roleSecretKey = pulumi.output(args.role.secretKey).apply((secretKey) => secretKey ?? null);
+        super(provider, name, { bucket: args.bucket, zone: args.zone, role, roleSecretKey, rules: args.rules }, opts,
             "bucket-replication", "ReplicationConfiguration");
     }
 }

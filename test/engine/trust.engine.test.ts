@@ -46,6 +46,15 @@ describe("engine: trust under failure on the local zones (issue 7)", function ()
             expect([outputs.leader, outputs.follower, outputs.role]).to.deep.equal([first["prod-leader"], first["prod-follower-1"], first["prod-replication"]]);
             expect(await bucketNames("local-a")).to.include(outputs.leader);
         });
+
+        // Issue 8, point 5: reviewers must see which role replication runs as.
+        it("keeps the replication's role name and ID readable in the state; only its secret key is secret", async () => {
+            const resources = JSON.parse(stack.stateText()).checkpoint.latest.resources as Array<{ type: string; inputs: Record<string, any> }>;
+            const replication = resources.find((r) => r.type.endsWith(":ReplicationConfiguration"))!;
+            const outputs = await stack.outputs();
+            expect(replication.inputs.role).to.deep.equal({ id: outputs.role, name: outputs.role });
+            expect(replication.inputs.roleSecretKey).to.have.property("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270");
+        });
     });
 
     describe("finding 4: versioning the service ignored", () => {
