@@ -46,7 +46,7 @@ describe("contract: OSS backend under faults (503s, resets, stalls, cancellation
         const started = Date.now();
         const error = await rejectionOf(suite.backend.bucketExists(ref));
         expect(error).to.be.instanceOf(ServiceError);
-        expect((error as ServiceError).code).to.equal("Timeout");
+        expect((error as ServiceError).code, error.message).to.equal("Timeout");
         expect(Date.now() - started).to.be.below(20_000);
     });
 
