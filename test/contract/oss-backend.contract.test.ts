@@ -161,3 +161,19 @@ describe("contract: OSS backend against the OSS + RAM contract server", function
         expect(error.message).to.match(/^Alibaba OSS GetBucketVersioning of 'srcexamplebucket' on zone 'cn-hangzhou' \(http:\/\/127\.0\.0\.1:\d+\) failed: HTTP 403 SignatureDoesNotMatch: .*EC 0002-00000040.*OSS_ACCESS_KEY_ID/);
     });
 });
+
+describe("contract: OSS destination checks that a preview hook can run against GetBucketReplicationLocation", function () {
+    const suite = ossBackendUnderContract({ regions: ["cn-hangzhou", "cn-beijing", "ap-southeast-1"] });
+
+    it("names the rule field for an accelerated-only location, RTC where OSS has none, and nothing for a source that does not exist yet", async () => {
+        const source = { zone: "cn-hangzhou", bucket: "preview-src" };
+        expect(await suite.backend.destinationProblems(source, [{ id: "r", destination: { zone: "ap-southeast-1", bucket: "x" } }])).to.deep.equal([]);
+        await suite.backend.createBucket(source);
+        const problems = await suite.backend.destinationProblems(source, [
+            { id: "to-sg", destination: { zone: "ap-southeast-1", bucket: "x" }, replicationTimeControl: true },
+            { id: "to-bj", destination: { zone: "cn-beijing", bucket: "y" }, transferType: "oss_acc", replicationTimeControl: true },
+        ]);
+        expect(problems.map((p) => p.path.join("."))).to.deep.equal(["to-sg.transferType", "to-sg.replicationTimeControl"]);
+        expect(problems[0].message).to.match(/only with transfer type "oss_acc"; set 'transferType: "oss_acc"'/);
+    });
+});

@@ -628,30 +628,48 @@ export class OssBackend implements StorageBackend {
 
     /** Before writing: every destination must be a location the source can replicate to, with a transfer type and RTC it allows. */
     private async refuseUnreachableDestinations(spec: ReplicationSpec): Promise<void> {
-        const locations = await this.replicationLocations(spec.source);
-        const problems: string[] = [];
-        for (const rule of spec.rules) {
+        const problems = await this.destinationProblems(spec.source, spec.rules);
+        if (problems.length > 0) {
+            throw new Error(`The replication rules of bucket '${spec.source.bucket}' name destinations OSS cannot serve:\n  - ${problems.map((p) => p.message).join("\n  - ")}`);
+        }
+    }
+
+    /**
+     * What GetBucketReplicationLocation says against these rules: destinations the source cannot
+     * replicate to, transfer types and RTC OSS does not offer there. Paths are relative to `rules`
+     * (rule ID first). Empty when the source bucket does not exist yet (nothing to ask): a preview
+     * hook can call this while the source exists; `up` always runs it before writing.
+     */
+    async destinationProblems(source: BucketRef, rules: readonly Pick<ReplicationRule, "id" | "destination" | "transferType" | "replicationTimeControl">[]): Promise<PathProblem[]> {
+        let locations: ReplicationLocation[];
+        try {
+            locations = await this.replicationLocations(source);
+        } catch (error) {
+            if (isMissingBucket(error)) return [];
+            throw error;
+        }
+        const problems: PathProblem[] = [];
+        for (const rule of rules) {
             const region = this.regionOf(rule.destination.zone);
             const location = locationOf(region);
-            if (region === this.regionOf(spec.source.zone)) continue;
+            if (region === this.regionOf(source.zone)) continue;
             const reachable = locations.find((l) => l.location === location);
             if (!reachable) {
-                problems.push(`rule '${rule.id}': '${spec.source.bucket}' cannot replicate to ${location}; OSS lists ${locations.map((l) => l.location).join(", ") || "no location"} ` +
-                    `for it (see getReplicationLocations). Choose a destination in one of those regions.`);
+                problems.push({ path: [rule.id, "destination", "zone"], message: `Rule '${rule.id}': '${source.bucket}' cannot replicate to ${location}; OSS lists ` +
+                    `${locations.map((l) => l.location).join(", ") || "no location"} for it (see getReplicationLocations). Choose a destination in one of those regions.` });
                 continue;
             }
             const transferType = rule.transferType ?? "internal";
             if (!reachable.transferTypes.includes(transferType)) {
-                problems.push(`rule '${rule.id}': OSS carries replication from ${spec.source.zone} to ${location} only with transfer type ` +
-                    `${reachable.transferTypes.map((t) => `"${t}"`).join(" or ")}; set 'transferType: "${reachable.transferTypes[0]}"'.`);
+                problems.push({ path: [rule.id, "transferType"], message: `Rule '${rule.id}': OSS carries replication from ${source.zone} to ${location} only with transfer type ` +
+                    `${reachable.transferTypes.map((t) => `"${t}"`).join(" or ")}; set 'transferType: "${reachable.transferTypes[0]}"'.` });
             }
             if (rule.replicationTimeControl && !reachable.rtc) {
-                problems.push(`rule '${rule.id}': OSS offers replication time control from ${spec.source.zone} to ${location} not at all; set 'replicationTimeControl: false'.`);
+                problems.push({ path: [rule.id, "replicationTimeControl"], message: `Rule '${rule.id}': OSS offers no replication time control from ${source.zone} to ${location}; ` +
+                    `set 'replicationTimeControl: false'.` });
             }
         }
-        if (problems.length > 0) {
-            throw new Error(`The replication rules of bucket '${spec.source.bucket}' name destinations OSS cannot serve:\n  - ${problems.join("\n  - ")}`);
-        }
+        return problems;
     }
 
     /** GetBucketReplicationLocation: where the bucket can replicate to, with each location's transfer types and RTC. */
