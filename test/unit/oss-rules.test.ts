@@ -35,9 +35,8 @@ describe("OSS rules: what OSS cannot express fails at preview, naming field, bac
         expect(found[4]).to.match(/^r1\.destination\.storageClass: /);
     });
 
-    it("takes up to 10 prefixes, not together with 'prefix', none empty", () => {
+    it("takes up to 10 prefixes, none empty", () => {
         expect(messages({ r1: { prefixes: Array.from({ length: 11 }, (_, i) => `p${i}/`), destination } })[0]).to.match(/at most 10 per rule/);
-        expect(messages({ r1: { prefix: "a/", prefixes: ["b/"], destination } })[0]).to.match(/^r1\.prefix: .*both 'prefix' and 'prefixes'/);
         expect(messages({ r1: { prefixes: ["a/", ""], destination } })[0]).to.match(/^r1\.prefixes\.1: .*empty prefix/);
         expect(messages({ r1: { prefixes: Array.from({ length: 10 }, (_, i) => `p${i}/`), destination } })).to.deep.equal([]);
     });

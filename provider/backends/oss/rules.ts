@@ -103,9 +103,7 @@ function prefixProblems(id: string, rule: OssRuleCheck): PathProblem[] {
         problems.push({ path: [id, "prefixes"], message: `Rule '${id}' lists ${prefixes.length} prefixes, but ${backend} takes at most ${maxPrefixesPerRule} per rule; ` +
             `split them over several rules to the same destination.` });
     }
-    if (rule.prefix) {
-        problems.push({ path: [id, "prefix"], message: `Rule '${id}' sets both 'prefix' and 'prefixes'; put every prefix into 'prefixes' and remove 'prefix'.` });
-    }
+    // 'prefix' together with 'prefixes' is refused by the shared validation, for every backend.
     prefixes.forEach((prefix, index) => {
         if (prefix === "") {
             problems.push({ path: [id, "prefixes", String(index)], message: `Rule '${id}' lists an empty prefix, which matches every object and makes the others pointless; ` +
