@@ -1,6 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import type { BucketRef, StorageBackend } from "./backends/backend";
+import type { BucketRef, ProgressLog, StorageBackend } from "./backends/backend";
 import { bucketNameRulesFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf, ownerTagKey } from "./identity";
@@ -154,16 +154,16 @@ function duplicateProblems(name: string | undefined, news: BucketInputs): Proble
  * A bucket of that name already exists in this account. It is ours when it carries this resource's
  * marker: an earlier `up` made it and was interrupted before the state recorded it.
  */
-async function adoptOnlyOurs(backend: StorageBackend, ref: BucketRef, inputs: BucketInputs, log: (m: string) => void): Promise<void> {
+async function adoptOnlyOurs(backend: StorageBackend, ref: BucketRef, inputs: BucketInputs, log: ProgressLog): Promise<void> {
     const marker = (await backend.getBucketTags(ref))[ownerTagKey];
     if (inputs.identity && marker === inputs.identity) {
-        log(`bucket '${ref.bucket}' in zone ${ref.zone} was made by an earlier, interrupted run of this resource; adopting it`);
+        log(`bucket '${ref.bucket}' in zone ${ref.zone} was made by an earlier, interrupted run of this resource; adopting it`, { lasting: true });
         return;
     }
     const whose = marker ? "by another Pulumi resource or stack (its ownership tag differs)" : "outside this Pulumi resource";
     if (inputs.adoptExisting) {
         log(`bucket '${ref.bucket}' in zone ${ref.zone} exists, made ${whose}; adopting it as 'adoptExisting' asks: ` +
-            `its objects, versions and settings stay, its tags become the program's`);
+            `its objects, versions and settings stay, its tags become the program's`, { lasting: true });
         return;
     }
     throw new Error(`Bucket '${ref.bucket}' already exists in zone ${ref.zone}, made ${whose}; it was left untouched. ` +
@@ -175,7 +175,7 @@ async function adoptOnlyOurs(backend: StorageBackend, ref: BucketRef, inputs: Bu
  * The ownership marker goes on first, alone, so that a create interrupted right after is adoptable;
  * then the program's tags. If either write fails, a bucket this call created (empty) is removed again.
  */
-async function writeTagsOrUndo(backend: StorageBackend, ref: BucketRef, inputs: BucketInputs, createdNow: boolean, log: (m: string) => void): Promise<void> {
+async function writeTagsOrUndo(backend: StorageBackend, ref: BucketRef, inputs: BucketInputs, createdNow: boolean, log: ProgressLog): Promise<void> {
     const hasTags = Object.keys(inputs.tags ?? {}).length > 0;
     try {
         if (inputs.identity && createdNow) await backend.putBucketTags(ref, withMarker({}, inputs.identity));
@@ -184,7 +184,7 @@ async function writeTagsOrUndo(backend: StorageBackend, ref: BucketRef, inputs: 
         if (!createdNow) throw error;
         try {
             await backend.deleteBucket(ref);
-            log(`removed bucket '${ref.bucket}' again: its tags could not be written`);
+            log(`removed bucket '${ref.bucket}' again: its tags could not be written`, { lasting: true });
         } catch (undoError) {
             throw new Error(`${(error as Error).message}\nThe bucket '${ref.bucket}' was created in zone ${ref.zone} but could not be removed again ` +
                 `(${(undoError as Error).message}); the next 'pulumi up' adopts it by its ownership tag.`);

@@ -62,7 +62,7 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
         // S3 can only suspend versioning; existing versions are kept.
         await backend.putVersioning(ref, "Suspended");
         progressLog(`versioning ${ref.bucket}`)(`versioning of bucket '${ref.bucket}' in zone ${ref.zone} is now Suspended ` +
-            `(S3 cannot turn it off); the object versions it kept are still there`);
+            `(S3 cannot turn it off); the object versions it kept are still there`, { lasting: true });
     },
 };
 

@@ -1,18 +1,21 @@
 import type { ProgressLog } from "./backends/backend";
 import { pause, throwIfCancelled } from "./transport/cancellation";
+import { currentUrn } from "./transport/engineHook";
 
 /**
  * Progress messages from inside the dynamic-provider process. That process is started with the
  * engine's address as its first argument but @pulumi/pulumi does not connect its log functions
- * there, so this talks to the engine's Log RPC directly and shows messages in the CLI's output.
+ * there, so this talks to the engine's Log RPC directly: each message goes to the row of the resource
+ * the current call is about, passing messages as ephemeral ones that do not pile up in Diagnostics.
  */
 export function progressLog(resourceLabel: string): ProgressLog {
-    return (message: string) => sendToEngine(`${resourceLabel}: ${message}`);
+    const urn = currentUrn();
+    return (message, options) => sendToEngine(urn ? message : `${resourceLabel}: ${message}`, urn, !options?.lasting);
 }
 
 let engineClient: { log(request: unknown, callback: (error: unknown) => void): void } | undefined | null;
 
-function sendToEngine(message: string): void {
+function sendToEngine(message: string, urn: string | undefined, ephemeral: boolean): void {
     if (engineClient === undefined) engineClient = connectToEngine();
     const client = engineClient;
     if (!client) {
@@ -23,7 +26,8 @@ function sendToEngine(message: string): void {
     const request = new engineProto.LogRequest();
     request.setSeverity(engineProto.LogSeverity.INFO);
     request.setMessage(message);
-    request.setUrn("");
+    request.setUrn(urn ?? "");
+    request.setEphemeral(ephemeral && urn !== undefined);
     client.log(request, (error) => {
         if (error) process.stderr.write(message + "\n");
     });

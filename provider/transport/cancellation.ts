@@ -1,11 +1,12 @@
+import { installEngineHook, insideProviderHost } from "./engineHook";
+
 /**
  * Cancellation of everything the provider process has under way. The engine asks a provider to stop
  * with the Cancel RPC (Ctrl-C on `pulumi up`), but @pulumi/pulumi's dynamic-provider host answers it
- * without telling the provider. So, inside that host only, this watches the gRPC server's dispatch of
- * incoming calls for Cancel and aborts one process-wide signal, which every request and wait honours.
+ * without telling the provider. So, inside that host only, engineHook.ts watches for it, and this
+ * aborts one process-wide signal, which every request and wait honours.
  */
 let controller: AbortController | undefined;
-const cancelPath = "/pulumirpc.ResourceProvider/Cancel";
 
 /** The signal that aborts when the engine cancels the current operation. */
 export function cancellationSignal(): AbortSignal {
@@ -55,24 +56,9 @@ export function requestSignal(timeoutMs: number): AbortSignal {
 }
 
 function watchEngineCancel(target: AbortController): void {
-    if (!process.argv[1]?.includes("dynamic-provider")) return;
+    if (!insideProviderHost()) return;
     watchEngineExit(target);
-    try {
-        // The same @grpc/grpc-js instance that the host's server was built from.
-        const hostDir = require("path").dirname(require.resolve("@pulumi/pulumi/package.json"));
-        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [hostDir] }));
-        const prototype = grpc.Server?.prototype;
-        const original = prototype?._retrieveHandler;
-        if (typeof original !== "function" || original.__pbrWatched) return;
-        const watched = function (this: unknown, path: string) {
-            if (path === cancelPath) target.abort(new CancelledError("the engine asked to cancel"));
-            return original.call(this, path);
-        };
-        (watched as unknown as { __pbrWatched: boolean }).__pbrWatched = true;
-        prototype._retrieveHandler = watched;
-    } catch {
-        // Without the hook every request is still bounded by its timeout.
-    }
+    installEngineHook(() => target.abort(new CancelledError("the engine asked to cancel")));
 }
 
 /**

@@ -123,6 +123,8 @@ describe("engine: Bucket and BucketVersioning on the local zones", function () {
         await stack.mustUp();
         const destroyed = await stack.mustDestroy();
         expect(destroyed.stdout).to.contain("Suspended");
+        // Issue 8, point 4: the message is on the bucket's own row, with the total.
+        expect(destroyed.stdout).to.match(new RegExp(`Bucket \\(data\\):\\s+bucket '${secondName}' in zone local-a: emptied \\(3 object versions and delete markers in total\\)`));
         expect(await bucketNames("local-a")).to.not.include(secondName);
     });
 });

@@ -67,7 +67,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
                 (policyId?.startsWith(ownerPolicyIdPrefix) ? " made by another Pulumi resource or stack" : " not made by this resource"));
         }
         if (foreign.length > 0 && adoptExisting) {
-            log(`adopting role '${name}' as 'adoptExisting' asks (${foreign.join("; ")}): its policy becomes the program's and its secret key is replaced`);
+            log(`adopting role '${name}' as 'adoptExisting' asks (${foreign.join("; ")}): its policy becomes the program's and its secret key is replaced`, { lasting: true });
             return;
         }
         if (foreign.length > 0) {
@@ -75,7 +75,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
                 `Choose another 'name' for the IamRole (or leave it unset for a unique one); to bring that user under this resource, set 'adoptExisting: true'; ` +
                 `or remove that user and policy with 'mc admin user rm' and 'mc admin policy rm' if they are orphans of yours.`);
         }
-        if (adopted) log(`role '${name}' was partly made by an earlier, interrupted run of this resource; adopting and finishing it`);
+        if (adopted) log(`role '${name}' was partly made by an earlier, interrupted run of this resource; adopting and finishing it`, { lasting: true });
     }
 
     /** Removes what a failed create made; says what is left when that fails too. */
@@ -84,7 +84,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         for (const zone of zones) {
             try {
                 await this.removeUserAndPolicy(zone, name);
-                log(`removed user and policy '${name}' from zone ${zone} again: the role could not be created everywhere`);
+                log(`removed user and policy '${name}' from zone ${zone} again: the role could not be created everywhere`, { lasting: true });
             } catch {
                 left.push(zone);
             }
@@ -173,7 +173,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         for (const arn of arns) {
             try {
                 await this.admin(source.zone).removeRemoteTarget(source.bucket, arn);
-                log(`removed remote target ${arn} of ${source.zone}/${source.bucket} again: the replication configuration was not applied`);
+                log(`removed remote target ${arn} of ${source.zone}/${source.bucket} again: the replication configuration was not applied`, { lasting: true });
             } catch {
                 left.push(arn);
             }

@@ -146,7 +146,7 @@ export abstract class S3CompatibleBuckets implements BucketOperations {
 
     async emptyAndDeleteBucket(ref: BucketRef, log: ProgressLog): Promise<void> {
         const deleted = await deleteAllVersions(this.s3(ref.zone), ref.bucket, log);
-        log(`bucket '${ref.bucket}' in zone ${ref.zone}: emptied (${deleted} object versions and delete markers in total); deleting it`);
+        log(`bucket '${ref.bucket}' in zone ${ref.zone}: emptied (${deleted} object versions and delete markers in total); deleting it`, { lasting: true });
         await deleteBucket(this.s3(ref.zone), ref.bucket);
     }
 
