@@ -4,7 +4,8 @@ import type { BucketRef, VersioningStatus } from "./backends/backend";
 import { bucketId, parseBucketId } from "./bucket";
 import { configureFrom, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
-import { collectFailures, zoneProblems } from "./validation";
+import { declareVersioning } from "./declarations";
+import { collectFailures, isUnknown, zoneProblems } from "./validation";
 
 export interface BucketVersioningInputs {
     readonly bucket: string;
@@ -28,6 +29,7 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
 
     async check(_olds, news) {
         const problems = zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message }));
+        if ([news.zone, news.bucket, news.status].every((v) => typeof v === "string" && !isUnknown(v))) declareVersioning(news.zone, news.bucket, news.status);
         return { inputs: news, failures: collectFailures(versioningSchema, news as unknown as Record<string, unknown>, problems) };
     },
 

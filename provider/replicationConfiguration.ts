@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ReplicationRule, ReplicationSpec, RoleState } from "./backends/backend";
 import { ruleProblemsFor } from "./backends/registry";
 import { bucketId, parseBucketId } from "./bucket";
+import { declaredVersioning } from "./declarations";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
@@ -103,7 +104,11 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
     async check(_olds, news) {
         const rulesAreObject = news.rules && typeof news.rules === "object" && !Array.isArray(news.rules);
         const inputs = rulesAreObject ? { ...news, rules: withDefaults(news.rules) } : news;
-        const problems = [...ruleSetProblems(news), ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message }))];
+        const problems = [
+            ...ruleSetProblems(news),
+            ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
+            ...declaredVersioningProblems(news),
+        ];
         return { inputs, failures: collectFailures(replicationSchema, news as unknown as Record<string, unknown>, problems) };
     },
 
@@ -242,6 +247,29 @@ function rulesByIdOf(rules: readonly ReplicationRule[]): Record<string, RuleInpu
             : { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
         ...optionalRuleFields(rule),
     }]));
+}
+
+/**
+ * Replication needs versioning Enabled at both ends: a bucket whose BucketVersioning the program
+ * declares Suspended would make `up` wait for what can never come.
+ */
+function declaredVersioningProblems(inputs: Partial<ReplicationConfigurationInputs>): Problem[] {
+    const known = (value: unknown): value is string => typeof value === "string" && !isUnknown(value);
+    const suspended = (zone: unknown, bucket: unknown) => known(zone) && known(bucket) && declaredVersioning(zone, bucket) === "Suspended";
+    const problems: Problem[] = [];
+    if (suspended(inputs.zone, inputs.bucket)) {
+        problems.push({ path: ["bucket"], message: `The source bucket '${inputs.bucket}' in zone ${inputs.zone} has a BucketVersioning with status "Suspended" in this program; ` +
+            `replication needs "Enabled" at both ends. Set that BucketVersioning's 'status' to "Enabled".` });
+    }
+    const rules = inputs.rules && typeof inputs.rules === "object" && !isUnknown(inputs.rules) ? Object.entries(inputs.rules) : [];
+    for (const [id, rule] of rules) {
+        const destination = rule && typeof rule === "object" && !isUnknown(rule) ? rule.destination : undefined;
+        if (destination && typeof destination === "object" && suspended(destination.zone, destination.bucket)) {
+            problems.push({ path: ["rules", id, "destination"], message: `Rule '${id}' replicates into '${destination.bucket}' in zone ${destination.zone}, whose BucketVersioning ` +
+                `this program declares "Suspended"; replication needs "Enabled" at both ends. Set that BucketVersioning's 'status' to "Enabled".` });
+        }
+    }
+    return problems;
 }
 
 /** The role's secret key, wherever the state that holds it was written. */

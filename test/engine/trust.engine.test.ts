@@ -86,6 +86,22 @@ describe("engine: trust under failure on the local zones (issue 7)", function ()
         });
     });
 
+    // Issue 8, point 6: the versioning gate waited 120 s for what the program itself rules out.
+    describe("replication into a bucket the program declares un-versioned", () => {
+        let stack: PulumiStack;
+        after(async () => { await stack.destroy(); await stack.dispose(); });
+
+        it("fails at preview, naming the rule's destination and the fix", async () => {
+            stack = await PulumiStack.init(trustProgram, { case: "suspended-destination" });
+            const started = Date.now();
+            const preview = await stack.preview();
+            expect(preview.code).to.not.equal(0);
+            expect(preview.stdout + preview.stderr).to.match(/rules\.to-b\.destination.*Rule 'to-b' replicates into 'destination-[a-z0-9]{8}' in zone local-b, whose BucketVersioning this program declares "Suspended"/)
+                .and.contain(`Set that BucketVersioning's 'status' to "Enabled"`);
+            expect(Date.now() - started, "no 120 s wait").to.be.below(60_000);
+        });
+    });
+
     describe("adopt only what this resource made", () => {
         const name = `pbr-adopt-${Date.now().toString(36)}`;
         let stack: PulumiStack;

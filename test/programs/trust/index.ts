@@ -19,3 +19,16 @@ if (scenario === "versioning-missing-bucket") {
 if (scenario === "explicit-name") {
     new br.Bucket("data", { zone: "local-a", name: config.require("bucketName"), forceDestroy: true, tags: { team: "storage" } });
 }
+
+// Replication into a bucket whose versioning the program itself declares Suspended.
+if (scenario === "suspended-destination") {
+    const source = new br.Bucket("source", { zone: "local-a", forceDestroy: true });
+    const destination = new br.Bucket("destination", { zone: "local-b", forceDestroy: true });
+    const sourceVersioning = new br.BucketVersioning("source", { bucket: source.name, zone: source.zone, status: "Enabled" });
+    const destinationVersioning = new br.BucketVersioning("destination", { bucket: destination.name, zone: destination.zone, status: "Suspended" });
+    const role = new br.IamRole("replication", { policy: br.replicationPolicy({ source, destinations: [destination] }) });
+    new br.ReplicationConfiguration("source", {
+        bucket: sourceVersioning.bucket, zone: sourceVersioning.zone, role,
+        rules: { "to-b": { priority: 1, destination: { bucket: destinationVersioning.bucket, zone: destinationVersioning.zone } } },
+    });
+}
