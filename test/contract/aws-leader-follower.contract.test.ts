@@ -23,6 +23,9 @@ function documentedPolicy(source: string, destinations: string[]) {
     };
 }
 
+/** S3 Replication Time Control as moto stores it: 15 minutes, with metrics at the same threshold. */
+const rtc = { ReplicationTime: { Status: "Enabled", Time: { Minutes: "15" } }, Metrics: { Status: "Enabled", EventThreshold: { Minutes: "15" } } };
+
 const s3Trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }] };
 
 /** One stored rule, in moto's reading of our XML (every value text, an empty prefix as null). */
@@ -86,13 +89,14 @@ describe("contract: examples/aws-leader-follower under the Pulumi CLI against mo
         expect(text).to.not.contain(motoCredentials.accessKey);
     });
 
-    it("updates the rule in place when its prefix and storage class change", async () => {
+    it("updates the rule in place when its prefix, storage class and replication time control change", async () => {
         await program.stack.setConfig("prefix", "reports/");
         await program.stack.setConfig("storageClass", "STANDARD_IA");
+        await program.stack.setConfig("replicationTimeControl", "true");
         expect(await program.changedSteps()).to.deep.equal([`update ${types.replication} my-source`]);
         await program.stack.mustUp();
         expect((await program.moto.stored()).replicationOf(out.sourceBucket)!.Rule)
-            .to.deep.equal([storedRule("follower", 1, out.destinationBucket, "reports/", { StorageClass: "STANDARD_IA" })]);
+            .to.deep.equal([storedRule("follower", 1, out.destinationBucket, "reports/", { StorageClass: "STANDARD_IA", ...rtc })]);
         expect(await program.changedSteps()).to.deep.equal([]);
     });
 
@@ -113,7 +117,7 @@ describe("contract: examples/aws-leader-follower under the Pulumi CLI against mo
         const rules = (await program.moto.stored()).replicationOf(out.sourceBucket)!.Rule;
         expect([...rules].sort((x, y) => x.ID.localeCompare(y.ID))).to.deep.equal([
             storedRule("apac-follower", 2, extra, "reports/"),
-            storedRule("follower", 1, out.destinationBucket, "reports/", { StorageClass: "STANDARD_IA" }),
+            storedRule("follower", 1, out.destinationBucket, "reports/", { StorageClass: "STANDARD_IA", ...rtc }),
         ]);
         expect(await program.changedSteps()).to.deep.equal([]);
     });

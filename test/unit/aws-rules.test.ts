@@ -103,11 +103,10 @@ describe("AWS replication rules: what AWS refuses, at preview", () => {
             deletes: { ...fine, deleteReplication: true },
             fast: { ...fine, transferType: "oss_acc" },
             many: { ...fine, prefixes: ["a/", "b/"] },
-            both: { ...fine, prefix: "a/", prefixes: ["b/"] },
             tagged: { ...fine, tags: { t: "1" }, deleteMarkerReplication: true },
         });
         const byPath = Object.fromEntries(problems.map((p) => [p.path.join("."), p.message]));
-        expect(Object.keys(byPath)).to.have.members(["deletes.deleteReplication", "fast.transferType", "many.prefixes", "both.prefix", "tagged.deleteMarkerReplication"]);
+        expect(Object.keys(byPath)).to.have.members(["deletes.deleteReplication", "fast.transferType", "many.prefixes", "tagged.deleteMarkerReplication"]);
         expect(byPath["deletes.deleteReplication"]).to.contain("Set 'deleteReplication: false'");
         expect(byPath["fast.transferType"]).to.contain("Remove 'transferType'");
         expect(byPath["many.prefixes"]).to.contain("one rule per prefix");

@@ -74,9 +74,7 @@ export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Pro
             say(["prefixes"], `lists ${prefixes.length} prefixes, but ${backend} filters each rule by one prefix. ` +
                 `Split it into one rule per prefix (each with its own ID and priority, all to the same destination).`);
         }
-        if (prefixes && prefixes.length === 1 && typeof rule.prefix === "string" && rule.prefix !== "" && rule.prefix !== prefixes[0]) {
-            say(["prefix"], `sets both 'prefix' (${JSON.stringify(rule.prefix)}) and 'prefixes' (${JSON.stringify(prefixes[0])}); keep one of them.`);
-        }
+        // 'prefix' together with 'prefixes' is refused by the shared validation, for every backend.
         const tagCount = rule.tags && typeof rule.tags === "object" ? Object.keys(rule.tags).length : 0;
         if (tagCount > 0 && rule.deleteMarkerReplication === true) {
             say(["deleteMarkerReplication"], `filters on 'tags' and sets 'deleteMarkerReplication: true', but ${backend} does not replicate delete markers ` +
