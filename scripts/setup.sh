@@ -3,6 +3,8 @@
 # the dynamic-provider launcher, MinIO and mc. Everything is built from Go modules and cached outside
 # the repository, under $PBR_CACHE (default ~/.cache/pulumi-bucket-replication). A second run only
 # checks the cache. Prints the bin folder on its last line.
+# A Pulumi CLI already on PATH at the pinned version or newer is used instead of building one: it is
+# linked into the bin folder, with the pulumi-language-nodejs installed beside it (built when absent).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=/dev/null
@@ -28,6 +30,8 @@ build_once() {
     return
   fi
   step "$name $version: building from Go modules (first time only, several minutes)..."
+  # A link to an installed tool (see use_installed_pulumi) is replaced, never written through.
+  if [[ -L "$bin/$name" ]]; then rm -f "$bin/$name"; fi
   local started=$SECONDS
   # go build is silent for minutes at a time: say every half minute that it is still at work.
   ( trap 'kill $! 2>/dev/null; exit 0' TERM; begun=$(date +%s)
@@ -79,8 +83,63 @@ SH
   chmod +x "$bin/pulumi-resource-pulumi-nodejs"
 }
 
-build_once pulumi-language-nodejs "$PULUMI_LANGUAGE_NODEJS_VERSION" build_language_host
-build_once pulumi "$PULUMI_VERSION" build_pulumi_cli
+# on_path_outside_bin NAME: the first executable NAME on PATH that is not this cache's own copy.
+on_path_outside_bin() {
+  local dir own candidate
+  own="$(cd "$bin" && pwd -P)"
+  local IFS=:
+  for dir in $PATH; do
+    [[ -n "$dir" && -d "$dir" ]] || continue
+    [[ "$(cd "$dir" && pwd -P)" == "$own" ]] && continue
+    candidate="$dir/$1"
+    [[ -f "$candidate" && -x "$candidate" ]] || continue
+    # A link into the cache (a user's ~/bin/pulumi -> the cache) is the cache's own copy too.
+    [[ "$(dirname "$(readlink -f "$candidate")")" == "$own" ]] && continue
+    echo "$candidate"; return 0
+  done
+  return 1
+}
+
+# at_least HAVE WANT: whether version HAVE (x.y.z, a leading v allowed) is WANT or newer.
+at_least() {
+  local have="${1#v}" want="${2#v}"
+  have="${have%%[-+]*}"
+  [[ "$have" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || return 1
+  [[ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -1)" == "$want" ]]
+}
+
+# link_installed NAME PATH: puts an installed tool into the bin folder in place of a build of our own.
+link_installed() {
+  ln -sfn "$2" "$bin/$1"
+  echo "installed:$2" > "$cache/build/$1.version"   # not a version: the next build_once builds again
+}
+
+# use_installed_pulumi: links a Pulumi CLI found on PATH (and its language host) when it is recent
+# enough; returns 1 when there is none or it is older than the pinned version, so that one is built.
+use_installed_pulumi() {
+  local installed version host
+  installed="$(on_path_outside_bin pulumi)" || { step "no Pulumi CLI on PATH: using a build of $PULUMI_VERSION"; return 1; }
+  version="$("$installed" version 2>/dev/null | head -1 | tr -d '[:space:]')" || version=""
+  if ! at_least "$version" "$PULUMI_VERSION"; then
+    step "pulumi at $installed is ${version:-of unknown version}, older than the pinned $PULUMI_VERSION: using a build of $PULUMI_VERSION"
+    return 1
+  fi
+  link_installed pulumi "$installed"
+  step "pulumi $version: using the one installed at $installed"
+  host="$(dirname "$installed")/pulumi-language-nodejs"
+  if [[ -f "$host" && -x "$host" ]]; then
+    link_installed pulumi-language-nodejs "$host"
+    step "pulumi-language-nodejs: using the one installed at $host"
+  else
+    step "no pulumi-language-nodejs beside $installed"
+    build_once pulumi-language-nodejs "$PULUMI_LANGUAGE_NODEJS_VERSION" build_language_host
+  fi
+}
+
+if ! use_installed_pulumi; then
+  build_once pulumi-language-nodejs "$PULUMI_LANGUAGE_NODEJS_VERSION" build_language_host
+  build_once pulumi "$PULUMI_VERSION" build_pulumi_cli
+fi
 build_once minio "$MINIO_VERSION" build_minio
 build_once mc "$MC_VERSION" build_mc
 write_dynamic_provider_launcher
