@@ -13,6 +13,15 @@ export interface ReplicationPolicyArgs {
     /** The buckets replicas are written into. */
     readonly destinations: readonly PolicyBucket[];
     /**
+     * SSE-KMS objects (AWS): the keys that encrypt objects in the source, and the destination key each
+     * replica is encrypted with. The role may use exactly these keys, through S3 only.
+     * @default no KMS permissions
+     */
+    readonly sseKms?: {
+        readonly sourceKeyArns?: readonly pulumi.Input<string>[];
+        readonly replicaKeys: readonly { readonly destination: PolicyBucket; readonly keyId: pulumi.Input<string> }[];
+    };
+    /**
      * The backend whose policy language to use.
      * @default the stack's `bucket-replication:backend`, or "minio"
      */
@@ -33,8 +42,12 @@ export function replicationPolicy(args: ReplicationPolicyArgs): pulumi.Output<ob
             : `replicationPolicy has ${problems.length} problems with its arguments:\n  - ${problems.join("\n  - ")}`);
     }
     const ref = (b: PolicyBucket) => pulumi.all([b.zone, b.name]).apply(([zone, bucket]) => ({ zone, bucket }));
-    return pulumi.all([ref(args.source), pulumi.all(args.destinations.map(ref))])
-        .apply(([source, destinations]) => replicationPolicyFor(backend, source, destinations) as object);
+    const kmsRules = pulumi.all((args.sseKms?.replicaKeys ?? []).map((key) => pulumi.all([ref(key.destination), key.keyId])
+        .apply(([destination, replicaKmsKeyId]) => ({ destination, sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId } }))));
+    const sourceKmsKeyArns = pulumi.all([...(args.sseKms?.sourceKeyArns ?? [])]);
+    return pulumi.all([ref(args.source), pulumi.all(args.destinations.map(ref)), kmsRules, sourceKmsKeyArns])
+        .apply(([source, destinations, rules, sourceKeys]) => replicationPolicyFor(backend, source, destinations,
+            rules.length > 0 ? { rules, ...(sourceKeys.length > 0 ? { sourceKmsKeyArns: sourceKeys } : {}) } : {}) as object);
 }
 
 const exampleCall = "replicationPolicy({ source: sourceBucket, destinations: [destinationBucket] })";

@@ -13,7 +13,7 @@ export interface BackendDefaults {
 interface BackendModule {
     defaults(env: NodeJS.ProcessEnv): BackendDefaults;
     open(settings: BackendSettings): StorageBackend;
-    replicationPolicy(source: BucketRef, destinations: readonly BucketRef[]): unknown;
+    replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options?: PolicyOptions): unknown;
     /** What this service refuses in a set of rules (keyed by ID) that the shared validation does not know about. */
     ruleProblems?(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[];
     /**
@@ -73,11 +73,19 @@ export function openBackend(settings: BackendSettings): StorageBackend {
     return modules[settings.backend]().open(settings);
 }
 
-export function replicationPolicyFor(backend: string, source: BucketRef, destinations: readonly BucketRef[]): unknown {
+/** What a policy must allow beyond reading and writing objects; backends without KMS ignore it. */
+export interface PolicyOptions {
+    /** One entry per destination whose replicas are encrypted with a KMS key of the destination. */
+    readonly rules?: readonly { readonly destination: BucketRef; readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string } }[];
+    /** The KMS keys that encrypt objects in the source bucket. */
+    readonly sourceKmsKeyArns?: readonly string[];
+}
+
+export function replicationPolicyFor(backend: string, source: BucketRef, destinations: readonly BucketRef[], options: PolicyOptions = {}): unknown {
     if (!modules[backend]) {
         throw new Error(`Unknown backend '${backend}'; use one of ${knownBackends.map((b) => `'${b}'`).join(", ")}.`);
     }
-    return modules[backend]().replicationPolicy(source, destinations);
+    return modules[backend]().replicationPolicy(source, destinations, options);
 }
 
 export function ruleProblemsFor(backend: string, rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
