@@ -24,18 +24,16 @@ function versionedBucket(logicalName: string, name: string, zone: string) {
 const source = versionedBucket("srcexamplebucket", sourceName, sourceZone);
 const destination = versionedBucket("destexamplebucket", destinationName, destinationZone);
 
-// The sync role may replicate these two buckets and, for SSE-KMS objects, use KMS keys to decrypt the
-// originals and encrypt the replicas: the least-privilege policy plus one KMS statement.
+// The sync role may replicate these two buckets and, for SSE-KMS objects, decrypt the originals with
+// the source region's keys and encrypt the replicas with the replica key: least privilege, KMS included.
 const role = new br.IamRole("oss-guide-role", {
     name: `${sourceName}-guide-role`,
     description: `OSS replication with every guide option, ${sourceName} to ${destinationName}`,
-    policy: br.replicationPolicy({ source: source.bucket, destinations: [destination.bucket] }).apply((policy) => ({
-        ...policy,
-        Statement: [
-            ...(policy as { Statement: object[] }).Statement,
-            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: ["acs:kms:*:*:*"] },
-        ],
-    })),
+    policy: br.replicationPolicy({
+        source: source.bucket,
+        destinations: [destination.bucket],
+        sseKms: { replicaKeys: [{ destination: destination.bucket, keyId: replicaKmsKeyId }] },
+    }),
 });
 
 // The options of the guide beyond the shared ones, each mapped onto OSS's rule document.

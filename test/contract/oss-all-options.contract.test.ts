@@ -32,6 +32,14 @@ describe("contract: examples/oss-all-options (every option of the OSS guide) und
         expect(add.body).to.contain("<RTC><Status>enabled</Status></RTC>");
     });
 
+    it("gives the sync role KMS permissions for the replica key, besides the least-privilege replication rights", () => {
+        const policy = JSON.parse(state().policies.get("srcexamplebucket-guide-role-replication")!.versions[0].PolicyDocument);
+        expect(policy.Statement.slice(2)).to.deep.equal([
+            { Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["acs:kms:cn-hangzhou:*:key/*"] },
+            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: ["acs:kms:cn-beijing:*:key/c4d49f85-ee30-426b-a5ed-95e9139d0000"] },
+        ]);
+    });
+
     it("previews no changes right after: what OSS reports reads back as the program's rule", async () => {
         expect(await changedSteps(example.stack)).to.deep.equal([]);
     });

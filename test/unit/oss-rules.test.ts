@@ -105,6 +105,15 @@ describe("OSS names, markers and addressing", () => {
         });
     });
 
+    it("adds KMS permissions for SSE-KMS replication: the source region's keys to decrypt, the replica key to encrypt", () => {
+        const policy = replicationPolicy({ zone: "cn-hangzhou", bucket: "src" }, [{ zone: "cn-beijing", bucket: "dst" }],
+            { rules: [{ destination: { zone: "cn-beijing", bucket: "dst" }, sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId: "key-1" } }] }) as { Statement: object[] };
+        expect(policy.Statement.slice(2)).to.deep.equal([
+            { Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["acs:kms:cn-hangzhou:*:key/*"] },
+            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: ["acs:kms:cn-beijing:*:key/key-1"] },
+        ]);
+    });
+
     it("marks a role's description and reads the marker back off it", () => {
         expect(withRoleMarker("sync", "abc")).to.equal("sync [pulumi-bucket-replication:owner=abc]");
         expect(splitRoleMarker("sync [pulumi-bucket-replication:owner=abc]")).to.deep.equal({ description: "sync", identity: "abc" });

@@ -2,7 +2,7 @@ import type {
     BackendSettings, BucketRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState,
     StorageBackend, VersioningStatus,
 } from "../backend";
-import type { BackendDefaults, PathProblem } from "../registry";
+import type { BackendDefaults, PathProblem, PolicyOptions } from "../registry";
 import { toXml } from "../s3/xml";
 import { waitFor } from "../../progress";
 import { CancelledError } from "../../transport/cancellation";
@@ -41,7 +41,7 @@ export function open(settings: BackendSettings): StorageBackend {
  * nothing else: list and read on the source, list, read, write and delete replicas on each
  * destination (the oss:Replicate* actions that OSS's replication uses).
  */
-export function replicationPolicy(source: BucketRef, destinations: readonly BucketRef[]): unknown {
+export function replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options: PolicyOptions = {}): unknown {
     const resources = (bucket: string) => [`acs:oss:*:*:${ramResourceName(bucket)}`, `acs:oss:*:*:${ramResourceName(bucket)}/*`];
     const destinationBuckets = [...new Set(destinations.map((d) => d.bucket))];
     return {
@@ -53,8 +53,27 @@ export function replicationPolicy(source: BucketRef, destinations: readonly Buck
                 Action: ["oss:ReplicateList", "oss:ReplicateGet", "oss:ReplicatePut", "oss:ReplicateDelete"],
                 Resource: destinationBuckets.flatMap(resources),
             },
+            ...kmsStatements(source, options),
         ],
     };
+}
+
+/**
+ * SSE-KMS objects: decrypting the originals with the source's keys (those named, else any key of the
+ * source's region) and encrypting the replicas with each replica key, in its destination's region.
+ */
+function kmsStatements(source: BucketRef, options: PolicyOptions): object[] {
+    const replicaKeys = (options.rules ?? []).filter((rule) => rule.sseKms?.replicateEncryptedObjects && rule.sseKms.replicaKmsKeyId);
+    if (replicaKeys.length === 0) return [];
+    const keyResource = (zone: string, keyId: string) => keyId.startsWith("acs:kms:") ? keyId : `acs:kms:${zone}:*:key/${keyId}`;
+    const sourceKeys = options.sourceKmsKeyArns && options.sourceKmsKeyArns.length > 0
+        ? options.sourceKmsKeyArns.map((key) => keyResource(source.zone, key))
+        : [`acs:kms:${source.zone}:*:key/*`];
+    return [
+        { Effect: "Allow", Action: ["kms:Decrypt"], Resource: [...new Set(sourceKeys)] },
+        { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+            Resource: [...new Set(replicaKeys.map((rule) => keyResource(rule.destination.zone, rule.sseKms!.replicaKmsKeyId!)))] },
+    ];
 }
 
 function ramResourceName(bucket: string): string {
