@@ -52,7 +52,12 @@ export function pause(ms: number, signal: AbortSignal = cancellationSignal()): P
 
 /** A signal for one request: aborted by cancellation or after `timeoutMs`, whichever comes first. */
 export function requestSignal(timeoutMs: number): AbortSignal {
-    return AbortSignal.any([cancellationSignal(), AbortSignal.timeout(timeoutMs)]);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([cancellationSignal(), timeout]);
+    // Node 20's AbortSignal.any holds its sources weakly: after a garbage collection the timeout could
+    // vanish and never fire. The request holds the combined signal, and through it the timeout.
+    Object.defineProperty(signal, "timeoutSource", { value: timeout, enumerable: false });
+    return signal;
 }
 
 function watchEngineCancel(target: AbortController): void {

@@ -203,3 +203,19 @@ describe("transport: retries, time limits and cancellation (issue 7, finding 5)"
         expect(backoffMs(policy, 10, () => 1)).to.equal(1000);
     });
 });
+
+describe("transport: time limits survive garbage collection (Node 20 holds AbortSignal.any sources weakly)", () => {
+    it("still times out a stalled call after a collection", async function () {
+        require("v8").setFlagsFromString("--expose-gc");
+        const gc = require("vm").runInNewContext("gc") as () => void;
+        const server = await scriptedServer(() => undefined);
+        try {
+            const pending = failureOf(zoneS3(server.endpoint, { ...fastPolicy, maxRetries: 0, requestTimeoutMs: 800 }).send("HeadBucket of 'b'", headBucket()));
+            for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 50)); }
+            const error = await Promise.race([pending, new Promise<Error>((r) => setTimeout(() => r(new Error("still waiting after 5 s")), 5000))]);
+            expect(error.message).to.contain("Timeout");
+        } finally {
+            await server.close();
+        }
+    });
+});
