@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import type { BucketRef, ProgressLog, StorageBackend } from "./backends/backend";
-import { bucketNameRulesFor } from "./backends/registry";
+import { bucketNameRulesFor, maxBucketTagsFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf, ownerTagKey } from "./identity";
 import { progressLog } from "./progress";
@@ -53,7 +53,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
             ...(typeof name === "string" && !isUnknown(name) ? bucketNameProblems(name, bucketNameRulesFor(configuredBackendName() ?? "", name)) : [])
                 .map((message) => ({ path: ["name"], message: `${message} Change 'name', or leave it unset to get a valid unique one.` })),
             ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
-            ...tagProblems(news.tags, [ownerTagKey]),
+            ...tagProblems(news.tags, [ownerTagKey], maxBucketTagsFor(configuredBackendName() ?? "")),
             ...duplicateProblems(name, news),
             ...(name === undefined && !(configuredZones() instanceof Error) && !isUnknown(news.zone)
                 ? [{ path: ["name"], message: "No automatic name can be derived: the program's pulumi-bucket-replication sends no identity. Update the package in the program, or set 'name'." }] : []),

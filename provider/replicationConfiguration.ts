@@ -196,7 +196,8 @@ export function ruleSetProblems(inputs: Partial<ReplicationConfigurationInputs>)
     const backend = configuredBackendName();
     if (backend) {
         const known = Object.fromEntries(entries.filter(([, rule]) => rule && typeof rule === "object" && !isUnknown(rule)));
-        for (const problem of ruleProblemsFor(backend, known)) problems.push({ path: ["rules", ...problem.path], message: problem.message });
+        const source = { zone: knownText(inputs.zone), bucket: knownText(inputs.bucket) };
+        for (const problem of ruleProblemsFor(backend, known, source)) problems.push({ path: ["rules", ...problem.path], message: problem.message });
     }
     return problems;
 }
@@ -270,6 +271,11 @@ function declaredVersioningProblems(inputs: Partial<ReplicationConfigurationInpu
         }
     }
     return problems;
+}
+
+/** A value, or undefined while it is unknown during preview. */
+function knownText(value: string | undefined): string | undefined {
+    return typeof value === "string" && !isUnknown(value) ? value : undefined;
 }
 
 /** The role's secret key, wherever the state that holds it was written. */

@@ -89,16 +89,16 @@ const tagCharacters = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /**
  * Problems with a set of tags, each with its path under `tags`; `reserved` lists keys this package
- * writes itself and `reservedCount` how many of the service's tags those take.
+ * writes itself, which take some of the service's `limit` tags per bucket.
  */
-export function tagProblems(tags: unknown, reserved: readonly string[]): Problem[] {
+export function tagProblems(tags: unknown, reserved: readonly string[], limit: number = maxTags): Problem[] {
     if (!tags || typeof tags !== "object" || isUnknown(tags) || Array.isArray(tags)) return [];
     const problems: Problem[] = [];
     const entries = Object.entries(tags as Record<string, unknown>);
-    const allowed = maxTags - reserved.length;
+    const allowed = limit - reserved.length;
     if (entries.length > allowed) {
         problems.push({ path: ["tags"], message: `'tags' has ${entries.length} tags; at most ${allowed} are allowed ` +
-            `(the service keeps ${maxTags} per bucket, and ${reserved.length} is this package's ownership marker). Remove ${entries.length - allowed}.` });
+            `(the service keeps ${limit} per bucket, and ${reserved.length} is this package's ownership marker). Remove ${entries.length - allowed}.` });
     }
     for (const [key, value] of entries) {
         const path = ["tags", key];

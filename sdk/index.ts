@@ -5,3 +5,4 @@ export { ReplicationConfiguration, ReplicationConfigurationArgs, ReplicationRule
 export { replicationPolicy, ReplicationPolicyArgs, PolicyBucket } from "./replicationPolicy";
 export { LeaderFollower, LeaderFollowerArgs, TopologyBucketArgs } from "./leaderFollower";
 export { BiDirectional, BiDirectionalArgs } from "./biDirectional";
+export * as oss from "./oss";

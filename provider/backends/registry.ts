@@ -15,7 +15,9 @@ interface BackendModule {
     open(settings: BackendSettings): StorageBackend;
     replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options?: PolicyOptions): unknown;
     /** What this service refuses in a set of rules (keyed by ID) that the shared validation does not know about. */
-    ruleProblems?(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[];
+    ruleProblems?(rules: Readonly<Record<string, RuleCheck>>, source?: { readonly zone?: string; readonly bucket?: string }): { path: string[]; message: string }[];
+    /** How many tags a bucket may carry on this service, when it is not S3's 50. */
+    readonly maxBucketTags?: number;
     /**
      * What this service refuses in a role's policy document, judged at preview. `policy` is a plain
      * object (values still unknown during preview are the engine's placeholder string); each path is
@@ -88,8 +90,13 @@ export function replicationPolicyFor(backend: string, source: BucketRef, destina
     return modules[backend]().replicationPolicy(source, destinations, options);
 }
 
-export function ruleProblemsFor(backend: string, rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
-    return modules[backend]?.().ruleProblems?.(rules) ?? [];
+export function ruleProblemsFor(backend: string, rules: Readonly<Record<string, RuleCheck>>, source?: { readonly zone?: string; readonly bucket?: string }): { path: string[]; message: string }[] {
+    return modules[backend]?.().ruleProblems?.(rules, source) ?? [];
+}
+
+/** The bucket-tag limit of the backend: S3's 50 unless it says otherwise. */
+export function maxBucketTagsFor(backend: string): number | undefined {
+    return modules[backend]?.().maxBucketTags;
 }
 
 /** What the backend refuses in a role's policy, with paths relative to `policy`; nothing for an unknown backend. */

@@ -93,6 +93,9 @@ export const ossTrustPolicy = {
  * What OSS cannot express in a set of rules keyed by ID. The registry passes the rules only; given the
  * source bucket's zone too, the checks that depend on the source's region (oss_acc, RTC) run as well.
  */
+/** OSS keeps 20 tags per bucket (S3 keeps 50); the ownership marker takes one. */
+export const maxBucketTags = 20;
+
 export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, source?: { zone?: string; bucket?: string }): PathProblem[] {
     return ossRuleProblems(rules, source);
 }
