@@ -1,0 +1,27 @@
+// A program that uses LeaderFollower the way a program in any Pulumi language does: by its type token,
+// served by the component provider (the executable pulumi-resource-bucket-replication on PATH), without
+// importing this package's SDK.
+import * as pulumi from "@pulumi/pulumi";
+
+interface TopologyBucket { zone: pulumi.Input<string>; name?: pulumi.Input<string>; forceDestroy?: pulumi.Input<boolean> }
+
+class LeaderFollower extends pulumi.ComponentResource {
+    declare readonly leaderName: pulumi.Output<string>;
+    declare readonly followerNames: pulumi.Output<string[]>;
+    declare readonly roleName: pulumi.Output<string>;
+
+    constructor(name: string, args: { leader: TopologyBucket; followers: TopologyBucket[] }, opts?: pulumi.ComponentResourceOptions) {
+        // The last argument, remote: the engine asks the provider named by the token's first part to construct it.
+        super("bucket-replication:index:LeaderFollower", name,
+            { ...args, leaderName: undefined, followerNames: undefined, roleName: undefined }, opts, true);
+    }
+}
+
+const pair = new LeaderFollower("remote", {
+    leader: { zone: "local-a", forceDestroy: true },
+    followers: [{ zone: "local-b", forceDestroy: true }],
+});
+
+export const leader = pair.leaderName;
+export const follower = pair.followerNames.apply((names) => names[0]);
+export const role = pair.roleName;
