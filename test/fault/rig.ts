@@ -282,21 +282,35 @@ export async function remoteTargets(zone: ZoneName, bucket: string): Promise<Arr
     return (await admin.listRemoteTargets(bucket)).map((t) => ({ endpoint: t.endpoint, targetBucket: t.targetBucket }));
 }
 
-/**
- * The `pulumi` process running `args` for this stack, found among the children of this test process by
- * its command line (the stack helper does not hand out its child process).
- */
-export function pulumiProcess(stack: PulumiStack, command: string): number | undefined {
+/** The processes of this machine as /proc shows them now: pid, parent and state (`Z` for a zombie). */
+function processTable(): Array<{ pid: number; ppid: number; state: string }> {
+    const table: Array<{ pid: number; ppid: number; state: string }> = [];
     for (const entry of fs.readdirSync("/proc")) {
         if (!/^\d+$/.test(entry)) continue;
         try {
-            const status = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(status.slice(status.lastIndexOf(")") + 2).split(" ")[1]);
-            if (ppid !== process.pid) continue;
-            const argv = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-            if (path.basename(argv[0]) === "pulumi" && argv[1] === command && argv.includes(stack.stackName)) return Number(entry);
+            // The command name in parentheses may hold spaces: the fields after its closing one are fixed.
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            table.push({ pid: Number(entry), ppid: Number(ppid), state });
         } catch {
             // the process ended while we looked
+        }
+    }
+    return table;
+}
+
+/**
+ * The `pulumi <command>` process of this stack, among the children of this test process, found by its
+ * command line (the stack helper does not hand out its child process).
+ */
+export function pulumiProcess(stack: PulumiStack, command: string): number | undefined {
+    for (const { pid, ppid } of processTable()) {
+        if (ppid !== process.pid) continue;
+        try {
+            const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+            if (path.basename(argv[0]) === "pulumi" && argv[1] === command && argv.includes(stack.stackName)) return pid;
+        } catch {
+            // gone
         }
     }
     return undefined;
@@ -305,37 +319,15 @@ export function pulumiProcess(stack: PulumiStack, command: string): number | und
 /** Every descendant of `pid`, as it is now. */
 export function descendantsOf(pid: number): number[] {
     const children = new Map<number, number[]>();
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-            const status = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(status.slice(status.lastIndexOf(")") + 2).split(" ")[1]);
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-        } catch {
-            // gone
-        }
-    }
+    for (const entry of processTable()) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry.pid]);
     const found: number[] = [];
     const walk = (parent: number) => (children.get(parent) ?? []).forEach((child) => { found.push(child); walk(child); });
     walk(pid);
     return found;
 }
 
-export function isAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-/** A process that has exited and waits to be reaped (its parent, a killed pulumi, is gone). */
-export function isZombie(pid: number): boolean {
-    try {
-        const status = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        return status.slice(status.lastIndexOf(")") + 2).startsWith("Z");
-    } catch {
-        return false;
-    }
+/** Whether `pid` still runs: not ended, and not a zombie waiting for its (killed) parent to reap it. */
+export function isRunning(pid: number): boolean {
+    const entry = processTable().find((p) => p.pid === pid);
+    return entry !== undefined && entry.state !== "Z";
 }
