@@ -245,7 +245,12 @@ export class FaultRig {
     /** Destroys whatever is left (faults removed), then the stack and the proxies. */
     async close(): Promise<void> {
         this.clearFaults();
-        const destroy = await this.stack.destroy().catch((error: Error) => ({ code: -1, stdout: "", stderr: error.message }));
+        let destroy = await this.stack.destroy().catch((error: Error) => ({ code: -1, stdout: "", stderr: error.message }));
+        if (destroy.code !== 0 && /currently locked/.test(destroy.stdout + destroy.stderr)) {
+            // A cell that failed between a kill -9 and its 'pulumi cancel' must still clean up after itself.
+            await this.stack.run(["cancel", "--yes", "--stack", this.stack.stackName, "--non-interactive"]);
+            destroy = await this.stack.destroy().catch((error: Error) => ({ code: -1, stdout: "", stderr: error.message }));
+        }
         if (destroy.code !== 0) process.stderr.write(`[fault ${this.prefix}] destroy while closing failed:\n${destroy.stdout}${destroy.stderr}\n`);
         await this.stack.dispose();
         for (const zone of zoneNames) await this.proxies[zone].close();
