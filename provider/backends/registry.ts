@@ -37,6 +37,8 @@ export type PathProblem = Problem;
 
 /** A rule as validation sees it: any field may be missing or not yet known. */
 export interface RuleCheck {
+    readonly priority?: number;
+    readonly status?: string;
     readonly tags?: Readonly<Record<string, string>>;
     readonly deleteMarkerReplication?: boolean;
     readonly deleteReplication?: boolean;

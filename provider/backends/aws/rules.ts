@@ -36,16 +36,8 @@ export const replicaStorageClasses: readonly string[] = [
 /** S3 Replication Time Control and its metrics have one threshold, 15 minutes. */
 const rtcMinutes = 15;
 
-/** A rule as validation sees it, with the fields of the rule model beyond the shared ones. */
-export interface AwsRuleCheck extends RuleCheck {
-    readonly priority?: number;
-    readonly status?: string;
-    readonly prefix?: string;
-    readonly prefixes?: readonly string[];
-    readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string };
-    readonly replicationTimeControl?: boolean;
-    readonly transferType?: string;
-}
+/** A rule as validation sees it: the shared shape, every field of the rule model included. */
+export type AwsRuleCheck = RuleCheck;
 
 const backend = "the 'aws' backend (Amazon S3)";
 

@@ -22,16 +22,8 @@ import { crossesMainlandBorder, locationOf } from "./regions";
 export const maxRulesPerBucket = 100;
 export const maxPrefixesPerRule = 10;
 
-/** A rule as validation sees it, with the fields of the rule model that OSS adds to the shared ones. */
-export interface OssRuleCheck extends RuleCheck {
-    readonly priority?: number;
-    readonly status?: string;
-    readonly prefix?: string;
-    readonly prefixes?: readonly string[];
-    readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string };
-    readonly replicationTimeControl?: boolean;
-    readonly transferType?: string;
-}
+/** A rule as validation sees it: the shared shape, every field of the rule model included. */
+export type OssRuleCheck = RuleCheck;
 
 const backend = "the 'oss' backend (Alibaba OSS)";
 
