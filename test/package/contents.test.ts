@@ -63,12 +63,13 @@ describe("package: what the tarball ships", function () {
         expect(manifest.dependencies ?? {}).to.not.have.property("@pulumi/pulumi");
         const range: string = manifest.peerDependencies["@pulumi/pulumi"];
         const semver = require(require.resolve("semver", { paths: [path.join(repoRoot, "node_modules", "@pulumi", "pulumi")] }));
-        for (const key of ["PACKAGE_TEST_PULUMI_OLDEST", "PACKAGE_TEST_PULUMI_NEWEST"]) {
+        for (const key of ["PACKAGE_TEST_PULUMI_OLDEST", "PACKAGE_TEST_PULUMI_CLI", "PACKAGE_TEST_PULUMI_NEWEST"]) {
             expect(semver.satisfies(toolchainVersion(key), range), `${key} within ${range}`).to.equal(true);
         }
         expect(semver.minVersion(range).version, "the range starts at the oldest version tested").to.equal(toolchainVersion("PACKAGE_TEST_PULUMI_OLDEST"));
         // The repository's own tests run on the version pinned for development.
-        expect(require(path.join(repoRoot, "package.json")).devDependencies["@pulumi/pulumi"]).to.equal(toolchainVersion("PACKAGE_TEST_PULUMI_OLDEST"));
+        expect(require(path.join(repoRoot, "package.json")).devDependencies["@pulumi/pulumi"]).to.equal(toolchainVersion("PACKAGE_TEST_PULUMI_CLI"));
+        expect(toolchainVersion("PACKAGE_TEST_PULUMI_CLI")).to.equal(toolchainVersion("PULUMI_VERSION"));
     });
 
     it("nothing of the repository's own: no tests, examples, scripts or TypeScript sources besides the plugin's declarations", () => {

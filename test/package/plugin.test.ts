@@ -13,8 +13,8 @@ import { installProgram, InstalledProgram, nodeRuntime, PackageStack, toolchainV
  * so the program's folder holds the package too: their providers load it from there.
  */
 describe("package: the component provider serves LeaderFollower to a program that declares it remotely", function () {
-    const node = toolchainVersion("PACKAGE_TEST_NODE_OLDEST");
-    const sdk = toolchainVersion("PACKAGE_TEST_PULUMI_OLDEST");
+    const node = toolchainVersion("PACKAGE_TEST_NODE_CLI");
+    const sdk = toolchainVersion("PACKAGE_TEST_PULUMI_CLI");
     let program: InstalledProgram;
     let stack: PackageStack;
     let executable: string;

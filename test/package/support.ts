@@ -197,11 +197,11 @@ export class PackageStack {
      * commands of the processes it started, so that a test can tell that the provider processes it
      * expects to end did run (and that `lingering` would have seen them).
      */
-    async must(command: "up" | "destroy" | "preview"): Promise<RunResult & { seen: MarkedProcess[] }> {
+    async must(command: "up" | "refresh" | "destroy" | "preview"): Promise<RunResult & { seen: MarkedProcess[] }> {
         const seen = new Map<number, MarkedProcess>();
         const watch = setInterval(() => lingeringWith(this.marker).forEach((p) => seen.set(p.pid, p)), 250);
         try {
-            const result = command === "up" ? await this.stack.up() : command === "destroy" ? await this.stack.destroy() : await this.stack.preview();
+            const result = await { up: () => this.stack.up(), refresh: () => this.stack.refresh(), destroy: () => this.stack.destroy(), preview: () => this.stack.preview() }[command]();
             if (result.code !== 0) throw new Error(`pulumi ${command} failed with exit code ${result.code}:\n${result.stdout}\n${result.stderr}`);
             return { ...result, seen: [...seen.values()] };
         } finally {

@@ -7,13 +7,13 @@ import { copiesOf, installProgram, InstalledProgram, lingeringWith, nodeRuntime,
 
 /**
  * The packed tarball as a user meets it: installed into a program outside the repository, next to
- * the user's own @pulumi/pulumi, under the oldest and the newest Node.js and SDK this package is
- * tested with; `pulumi up` replicates for real on the local MinIO pair, and `destroy` removes it.
+ * the user's own @pulumi/pulumi, under the oldest SDK the package accepts, the CLI's own release,
+ * and the newest SDK with the newest Node.js (scripts/toolchain.env pins the three); `pulumi up` replicates for real on the local MinIO pair, and `destroy` removes it.
  */
-const pairs = [
-    { node: toolchainVersion("PACKAGE_TEST_NODE_OLDEST"), pulumi: toolchainVersion("PACKAGE_TEST_PULUMI_OLDEST") },
-    { node: toolchainVersion("PACKAGE_TEST_NODE_NEWEST"), pulumi: toolchainVersion("PACKAGE_TEST_PULUMI_NEWEST") },
-];
+const pairs = ["OLDEST", "CLI", "NEWEST"].map((which) => ({
+    node: toolchainVersion(`PACKAGE_TEST_NODE_${which}`),
+    pulumi: toolchainVersion(`PACKAGE_TEST_PULUMI_${which}`),
+}));
 
 for (const pair of pairs) {
     describe(`package: the packed tarball in a program outside the repository, Node ${pair.node} with @pulumi/pulumi ${pair.pulumi}`, function () {
@@ -48,6 +48,7 @@ for (const pair of pairs) {
             expect(stack.lingering()).to.deep.equal([]);
             out = await stack.stack.outputs();
             expect(out.leader).to.match(/^pkg-leader-[a-z0-9]{8}$/);
+            await stack.must("refresh");
             const preview = await stack.must("preview");
             expect(preview.stdout).to.match(/8 unchanged/);
             expect(preview.stdout).to.not.match(/to (create|update|delete|replace)/);
