@@ -24,32 +24,12 @@ python="$venv/bin/python"
 server="$venv/bin/moto_server"
 stamp="$venv/.moto-server-$moto_version"
 
+# shellcheck source=python-venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/python-venv.sh"
+
 install_moto() {
-  if [[ -x "$server" && -f "$stamp" ]]; then return; fi
-  local host_python="${PBR_PYTHON:-$(command -v python3 || true)}"
-  if [[ -z "$host_python" ]]; then
-    say "python3 is not on PATH: install Python 3.9 or newer (with its venv module), or set PBR_PYTHON to one."
-    exit 1
-  fi
-  if ! "$host_python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)'; then
-    say "$host_python is $("$host_python" --version 2>&1); moto $moto_version needs Python 3.9 or newer (set PBR_PYTHON)."
-    exit 1
-  fi
-  mkdir -p "$cache"
-  if [[ ! -x "$python" ]]; then
-    say "creating a virtual environment in $venv ($("$host_python" --version 2>&1))"
-    if ! "$host_python" -m venv "$venv"; then
-      say "could not create the venv: install Python's venv module (Debian: apt-get install python3-venv)."
-      exit 1
-    fi
-  fi
-  say "installing moto[server]==$moto_version from PyPI into $venv (first time only; pip output follows)"
-  if ! "$python" -m pip install --disable-pip-version-check --progress-bar off "moto[server]==$moto_version" >&2; then
-    say "pip could not install moto[server]==$moto_version: check access to PyPI (or PIP_INDEX_URL), then run 'bash scripts/moto.sh install' again."
-    exit 1
-  fi
+  python_venv moto-venv "moto[server]==$moto_version" 3.9 "$stamp"
   [[ -x "$server" ]] || { say "moto_server is missing from $venv/bin after the install"; exit 1; }
-  touch "$stamp"
   say "moto $moto_version is ready"
 }
 

@@ -21,28 +21,10 @@ if [[ -x "$python" && -f "$stamp" ]] && "$python" -c "import alibabacloud_oss_v2
   exit 0
 fi
 
-host_python="${PBR_PYTHON:-$(command -v python3 || true)}"
-if [[ -z "$host_python" ]]; then
-  say "python3 is not on PATH: install Python 3.8 or newer (with its venv module), or set PBR_PYTHON to one."
-  exit 1
-fi
-if ! "$host_python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 8) else 1)'; then
-  say "$host_python is $("$host_python" --version 2>&1); alibabacloud-oss-v2 needs Python 3.8 or newer (set PBR_PYTHON)."
-  exit 1
-fi
-
-mkdir -p "$cache"
-if [[ ! -x "$python" ]]; then
-  say "creating a virtual environment in $venv ($("$host_python" --version 2>&1))"
-  if ! "$host_python" -m venv "$venv"; then
-    say "could not create the venv: install Python's venv module (Debian: apt-get install python3-venv)."
-    exit 1
-  fi
-fi
-
-say "installing alibabacloud-oss-v2==$sdk_version from PyPI into $venv (pip output follows)"
-"$python" -m pip install --disable-pip-version-check --progress-bar off "alibabacloud-oss-v2==$sdk_version" >&2
+# shellcheck source=python-venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/python-venv.sh"
+python_venv oss-venv "alibabacloud-oss-v2==$sdk_version" 3.8 "$stamp.installing"
 "$python" -c "import alibabacloud_oss_v2" || { say "alibabacloud_oss_v2 does not import after the install"; exit 1; }
-touch "$stamp"
+touch "$stamp"; rm -f "$stamp.installing"
 say "alibabacloud-oss-v2 $sdk_version is ready"
 echo "$python"
