@@ -60,6 +60,7 @@ export function packedTarball(): Promise<string> {
             throw new Error("dist/ is missing: run 'npm run build' (npm test does) before the package tests.");
         }
         const destination = fs.mkdtempSync(path.join(os.tmpdir(), "pbr-pack-"));
+        process.on("exit", () => fs.rmSync(destination, { recursive: true, force: true }));
         const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], { cwd: repoRoot, maxBuffer: 64 << 20 });
         const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
         return path.join(destination, filename);
