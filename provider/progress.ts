@@ -37,7 +37,9 @@ function connectToEngine(): typeof engineClient {
     const address = process.argv[2];
     if (!address || !/^[\w.-]+:\d+$/.test(address) || !process.argv[1]?.includes("dynamic-provider")) return null;
     try {
-        const grpc = require("@grpc/grpc-js");
+        // @grpc/grpc-js is @pulumi/pulumi's dependency, not ours: resolve it from there (strict layouts such as pnpm).
+        const hostDir = require("path").dirname(require.resolve("@pulumi/pulumi/package.json"));
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [hostDir] }));
         const engineService = require("@pulumi/pulumi/proto/engine_grpc_pb");
         return new engineService.EngineClient(address, grpc.credentials.createInsecure());
     } catch {
