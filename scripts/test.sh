@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # npm test: installs and builds what is missing, starts the local zones, and runs every test with mocha.
 #
-# With no arguments, two suites run at the same time, each on a MinIO pair of its own:
-#   main   unit, contract, real-engine and bad-input tests, on the main pair (ports 9100/9200)
-#   fault  the fault suite, which counts every bucket, user and policy on its servers, on the fault
-#          pair (ports 9300/9400), two files at a time (PBR_FAULT_JOBS)
+# With no arguments, three suites run at the same time:
+#   main      unit, real-engine and bad-input tests, on the main MinIO pair (ports 9100/9200)
+#   fault     the fault suite, which counts every bucket, user and policy on its servers, on the fault
+#             pair (ports 9300/9400), two files at a time (PBR_FAULT_JOBS)
+#   contract  the contract tests (Exoscale, AWS on moto, Alibaba OSS on our contract server: each starts
+#             its own stand-in) and the package tests (the packed tarball and the component provider,
+#             against the main pair)
 # scripts/zones.sh says how to move either pair to other ports.
-# Their output is shown as it comes, each line prefixed with [main] or [fault]; the last line sums
-# both ("mocha: N passed, N failed"), and the exit code is non-zero when either suite fails.
+# Their output is shown as it comes, each line prefixed with the suite's name; the last line sums them
+# ("mocha: N passed, N failed"), and the exit code is non-zero when any suite fails.
 # With arguments (spec globs), those specs alone run, on the main pair.
 # Zones started here are stopped at the end, whatever happens.
 set -euo pipefail
@@ -47,8 +50,9 @@ if [[ $# -gt 0 ]]; then
   exit
 fi
 
-main_specs=('test/unit/**/*.test.ts' 'test/contract/**/*.test.ts' 'test/engine/**/*.test.ts' 'test/bad-input/**/*.test.ts')
+main_specs=('test/unit/**/*.test.ts' 'test/engine/**/*.test.ts' 'test/bad-input/**/*.test.ts')
 fault_specs=('test/fault/**/*.test.ts')
+contract_specs=('test/contract/**/*.test.ts' 'test/package/**/*.test.ts')
 
 start_pair main
 start_pair fault
@@ -68,27 +72,30 @@ run_suite() {
   suite_groups+=("$!")
 }
 
-say "running the main and fault suites in parallel (logs in $logs)"
+say "running the main, fault and contract suites in parallel (logs in $logs)"
 started=$SECONDS
 run_suite main "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${main_specs[@]}"
 main_pid=$!
 # The fault cells wait on timeouts and backoff more than they compute: two files at a time.
 run_suite fault "${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}/zones.json" --parallel --jobs "${PBR_FAULT_JOBS:-2}" "${fault_specs[@]}"
 fault_pid=$!
+run_suite contract "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${contract_specs[@]}"
+contract_pid=$!
 
 main_status=0; wait "$main_pid" || main_status=$?
 fault_status=0; wait "$fault_pid" || fault_status=$?
+contract_status=0; wait "$contract_pid" || contract_status=$?
 suite_groups=()
 
 # summary NAME: the suite's own "mocha: N passed, N failed" line, or a note that it never got there.
 passed=0; failed=0
-for name in main fault; do
+for name in main fault contract; do
   line="$(grep -E '^mocha: [0-9]+ passed, [0-9]+ failed' "$logs/$name.log" | tail -1 || true)"
   if [[ -z "$line" ]]; then say "$name: mocha ended without a summary (see $logs/$name.log)"; failed=$((failed + 1)); continue; fi
   say "$name: ${line#mocha: }"
   read -r p f <<< "$(sed -E 's/^mocha: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<< "$line")"
   passed=$((passed + p)); failed=$((failed + f))
 done
-say "both suites took $((SECONDS - started)) s (main exit $main_status, fault exit $fault_status)"
+say "the suites took $((SECONDS - started)) s (main exit $main_status, fault exit $fault_status, contract exit $contract_status)"
 printf '\nmocha: %d passed, %d failed\n' "$passed" "$failed"
-(( main_status == 0 && fault_status == 0 ))
+(( main_status == 0 && fault_status == 0 && contract_status == 0 ))
