@@ -7,7 +7,7 @@ import { declaredVersioning } from "./declarations";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
-import { collectFailures, isUnknown, Problem, tagProblems, zoneProblems } from "./validation";
+import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems } from "./validation";
 
 /** A rule as the user writes it; the rule's ID is its key in `rules`. */
 export interface RuleInput {
@@ -109,7 +109,9 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
             ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
             ...declaredVersioningProblems(news),
         ];
-        return { inputs, failures: collectFailures(replicationSchema, news as unknown as Record<string, unknown>, problems) };
+        const failures = collectFailures(replicationSchema, news as unknown as Record<string, unknown>, problems);
+        if (failures.length === 0) failures.push(...await serviceRuleFailures(inputs as ReplicationConfigurationInputs));
+        return { inputs, failures };
     },
 
     async diff(_id, olds, news) {
@@ -271,6 +273,22 @@ function declaredVersioningProblems(inputs: Partial<ReplicationConfigurationInpu
         }
     }
     return problems;
+}
+
+/**
+ * What the service says against the rules, where it can tell before `up` (OSS replication locations).
+ * Only when every input is known; a service that cannot be asked now is asked again by `up`.
+ */
+async function serviceRuleFailures(inputs: ReplicationConfigurationInputs): Promise<{ property: string; reason: string }[]> {
+    if (JSON.stringify(inputs).includes(unknownValue)) return [];
+    try {
+        const backend = currentBackend();
+        if (!backend.rulesPreviewProblems) return [];
+        const problems = await backend.rulesPreviewProblems({ zone: inputs.zone, bucket: inputs.bucket }, specOf(inputs).rules);
+        return problems.map((problem) => ({ property: ["rules", ...problem.path].join("."), reason: problem.message }));
+    } catch {
+        return [];
+    }
 }
 
 /** A value, or undefined while it is unknown during preview. */

@@ -128,4 +128,10 @@ export interface StorageBackend {
     /** Undefined when the bucket has no replication configuration. */
     getReplication(source: BucketRef, known: ReplicationSpec): Promise<ReplicationSpec | undefined>;
     deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void>;
+    /**
+     * What the service itself says against these rules, asked at preview (OSS: the destinations its
+     * replication locations list). Paths are relative to the rules, rule ID first. Empty when it
+     * cannot tell yet, such as before the source bucket exists.
+     */
+    rulesPreviewProblems?(source: BucketRef, rules: readonly ReplicationRule[]): Promise<{ readonly path: readonly (string | number)[]; readonly message: string }[]>;
 }

@@ -662,6 +662,10 @@ export class OssBackend implements StorageBackend {
      * (rule ID first). Empty when the source bucket does not exist yet (nothing to ask): a preview
      * hook can call this while the source exists; `up` always runs it before writing.
      */
+    rulesPreviewProblems(source: BucketRef, rules: readonly ReplicationRule[]): Promise<PathProblem[]> {
+        return this.destinationProblems(source, rules);
+    }
+
     async destinationProblems(source: BucketRef, rules: readonly Pick<ReplicationRule, "id" | "destination" | "transferType" | "replicationTimeControl">[]): Promise<PathProblem[]> {
         let locations: ReplicationLocation[];
         try {
