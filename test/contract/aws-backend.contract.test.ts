@@ -137,6 +137,18 @@ describe("contract: AWS backend against moto (moto stores buckets, roles and rep
             expect((await moto.stored()).roleNamed(foreign)!.policies).to.deep.equal({});
         });
 
+        it("takes over a role made outside Pulumi when 'adoptExisting' asks: tagged as its own, with the program's policy", async () => {
+            const foreign = unique("adopted");
+            const { iam } = independentClients(moto, "us-east-1");
+            const { CreateRoleCommand } = await import("@aws-sdk/client-iam");
+            await iam.send(new CreateRoleCommand({ RoleName: foreign, AssumeRolePolicyDocument: JSON.stringify(trustPolicy()) }));
+            const role = await backend.createRole(roleSpec(foreign, policy, { adoptExisting: true }), "identity-5", () => undefined);
+            const stored = (await moto.stored()).roleNamed(foreign)!;
+            expect(role.id).to.match(new RegExp(`:role/${foreign}$`));
+            expect(stored.tags[ownerTagKey]).to.equal("identity-5");
+            expect(stored.policies["bucket-replication"]).to.deep.equal(policy);
+        });
+
         it("deletes the role it just made when the policy cannot be put (moto refuses a malformed policy)", async () => {
             const name = unique("undo");
             const malformed = { Version: "2012-10-17", Statement: [{ Effect: "Allow" }] };

@@ -43,8 +43,18 @@ export class AwsRoles {
         refuseWhatIamCannotDo(spec);
         const existing = await this.get(spec.name, log);
         if (existing) {
+            if (spec.adoptExisting && !isOurs(existing, identity)) {
+                log(`IAM role '${spec.name}' exists, not made by this resource; adopting it as 'adoptExisting' asks: ` +
+                    `its trust policy, description, tags and policy become the program's`, { lasting: true });
+                if (identity) {
+                    await this.client.send(`TagRole of '${spec.name}'`, new (iam().TagRoleCommand)({
+                        RoleName: spec.name, Tags: [{ Key: ownerTagKey, Value: identity }],
+                    }), { log });
+                }
+                return this.bringToSpec(existing, spec, log);
+            }
             this.refuseUnlessOurs(existing, identity);
-            log(`IAM role '${spec.name}' was made by an earlier, interrupted run of this resource; adopting it`);
+            log(`IAM role '${spec.name}' was made by an earlier, interrupted run of this resource; adopting it`, { lasting: true });
             return this.bringToSpec(existing, spec, log);
         }
 
@@ -206,11 +216,11 @@ export class AwsRoles {
 
     /** Before anything is written: a role of that name must carry this resource's marker. */
     private refuseUnlessOurs(role: Role, identity: string | undefined): void {
+        if (isOurs(role, identity)) return;
         const marker = (role.Tags ?? []).find((tag) => tag.Key === ownerTagKey)?.Value;
-        if (identity && marker === identity) return;
         const whose = marker ? "made by another Pulumi resource or stack (its owner tag differs)" : `without the tag ${ownerTagKey}, so not made by this package`;
         throw new Error(`IAM role '${role.RoleName}' cannot be created: the account already has a role of that name (${role.Arn}), ${whose}. ` +
-            `Nothing was changed. Choose another 'name' for the IamRole (or leave it unset for one derived from this stack), or, if that role ` +
+            `Nothing was changed. Choose another 'name' for the IamRole (or leave it unset for one derived from this stack); to bring that role under this resource, set 'adoptExisting: true'; or, if that role ` +
             `is an orphan of yours, delete it (aws iam delete-role-policy, then aws iam delete-role --role-name ${role.RoleName}).`);
     }
 
@@ -244,6 +254,11 @@ export class AwsRoles {
                 (identity ? `; it carries the tag ${ownerTagKey}=${identity}, so the next 'pulumi up' adopts it.` : `; delete it with 'aws iam delete-role --role-name ${name}'.`));
         }
     }
+}
+
+/** Whether the role carries this resource's owner marker. */
+function isOurs(role: Role, identity: string | undefined): boolean {
+    return Boolean(identity) && (role.Tags ?? []).some((tag) => tag.Key === ownerTagKey && tag.Value === identity);
 }
 
 /** What AWS IAM cannot do with a role spec, refused before anything is sent. */
