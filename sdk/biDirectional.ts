@@ -4,7 +4,8 @@ import { IamRole } from "./iamRole";
 import { programError } from "./identity";
 import { sameBucketProblems, topologyBucketProblems, versionedBucket, TopologyBucketArgs } from "./leaderFollower";
 import { argumentError, booleanProblems, isPlainObject, ReplicationConfiguration, unknownKeyProblems } from "./replicationConfiguration";
-import { replicationPolicy } from "./replicationPolicy";
+import { acceptsRuleOption } from "../provider/backends/registry";
+import { configuredBackend, replicationPolicy } from "./replicationPolicy";
 
 export interface BiDirectionalArgs {
     /** One side. */
@@ -16,6 +17,18 @@ export interface BiDirectionalArgs {
      * @default true
      */
     readonly deleteMarkerReplication?: pulumi.Input<boolean>;
+    /**
+     * Whether changes to a replica's metadata and tags are replicated back, so that both sides stay
+     * alike. Exoscale SOS and Alibaba OSS have no such setting (each write is replicated once anyway).
+     * @default true where the backend has it (MinIO, AWS), false elsewhere
+     */
+    readonly replicaModifications?: pulumi.Input<boolean>;
+    /**
+     * How Alibaba OSS moves the data: `oss_acc` (transfer acceleration) is required between the Chinese
+     * mainland and regions outside it. Other backends refuse it at preview.
+     * @default the backend's own (OSS: `internal`)
+     */
+    readonly transferType?: pulumi.Input<"internal" | "oss_acc">;
 }
 
 /**
@@ -50,7 +63,8 @@ export class BiDirectional extends pulumi.ComponentResource {
                     [ruleId]: {
                         priority: 1,
                         deleteMarkerReplication: args.deleteMarkerReplication ?? true,
-                        replicaModifications: true,
+                        replicaModifications: args.replicaModifications ?? acceptsRuleOption(configuredBackend(), "replicaModifications", true),
+                        ...(args.transferType !== undefined ? { transferType: args.transferType } : {}),
                         destination: { bucket: to.versioning.bucket, zone: to.versioning.zone },
                     },
                 },
@@ -66,10 +80,11 @@ export class BiDirectional extends pulumi.ComponentResource {
 export function biDirectionalProblems(args: unknown): string[] {
     if (!isPlainObject(args)) return [`its arguments are missing: pass { a: { zone: "zone-a" }, b: { zone: "zone-b" } }.`];
     return [
-        ...unknownKeyProblems("", args, ["a", "b", "deleteMarkerReplication"]),
+        ...unknownKeyProblems("", args, ["a", "b", "deleteMarkerReplication", "replicaModifications", "transferType"]),
         ...topologyBucketProblems("a", args.a),
         ...topologyBucketProblems("b", args.b),
         ...sameBucketProblems([["a", args.a], ["b", args.b]]),
         ...booleanProblems("deleteMarkerReplication", args.deleteMarkerReplication),
+        ...booleanProblems("replicaModifications", args.replicaModifications),
     ];
 }

@@ -35,6 +35,12 @@ export interface LeaderFollowerArgs {
      * @default true
      */
     readonly deleteMarkerReplication?: pulumi.Input<boolean>;
+    /**
+     * How Alibaba OSS moves the data: `oss_acc` (transfer acceleration) is required between the Chinese
+     * mainland and regions outside it. Other backends refuse it at preview.
+     * @default the backend's own (OSS: `internal`)
+     */
+    readonly transferType?: pulumi.Input<"internal" | "oss_acc">;
 }
 
 /**
@@ -65,6 +71,7 @@ export class LeaderFollower extends pulumi.ComponentResource {
             rules[`follower-${i + 1}`] = {
                 priority: i + 1,
                 deleteMarkerReplication: args.deleteMarkerReplication ?? true,
+                ...(args.transferType !== undefined ? { transferType: args.transferType } : {}),
                 destination: { bucket: follower.versioning.bucket, zone: follower.versioning.zone },
             };
         });
@@ -92,7 +99,7 @@ export function leaderFollowerProblems(args: unknown): string[] {
     if (!isPlainObject(args)) {
         return [`its arguments are missing: pass { leader: ${exampleBucket("zone-a")}, followers: [${exampleBucket("zone-b")}] }.`];
     }
-    const problems = unknownKeyProblems("", args, ["leader", "followers", "deleteMarkerReplication"]);
+    const problems = unknownKeyProblems("", args, ["leader", "followers", "deleteMarkerReplication", "transferType"]);
     problems.push(...topologyBucketProblems("leader", args.leader));
     const followers = args.followers;
     if (followers === undefined || followers === null) {

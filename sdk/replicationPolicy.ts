@@ -33,7 +33,7 @@ export interface ReplicationPolicyArgs {
  * backend's own policy language: read from the source, write replicas into the destinations, nothing else.
  */
 export function replicationPolicy(args: ReplicationPolicyArgs): pulumi.Output<object> {
-    const backend = (isObject(args) ? args.backend : undefined) ?? new pulumi.Config("bucket-replication").get("backend") ?? defaultBackend;
+    const backend = (isObject(args) ? args.backend : undefined) ?? configuredBackend();
     const problems = replicationPolicyProblems(args, backend);
     if (problems.length > 0) {
         // Not tied to a resource: a RunError is how Pulumi reports a program mistake without a stack trace.
@@ -48,6 +48,11 @@ export function replicationPolicy(args: ReplicationPolicyArgs): pulumi.Output<ob
     return pulumi.all([ref(args.source), pulumi.all(args.destinations.map(ref)), kmsRules, sourceKmsKeyArns])
         .apply(([source, destinations, rules, sourceKeys]) => replicationPolicyFor(backend, source, destinations,
             rules.length > 0 ? { rules, ...(sourceKeys.length > 0 ? { sourceKmsKeyArns: sourceKeys } : {}) } : {}) as object);
+}
+
+/** The stack's `bucket-replication:backend`, or the default one. */
+export function configuredBackend(): string {
+    return new pulumi.Config("bucket-replication").get("backend") ?? defaultBackend;
 }
 
 const exampleCall = "replicationPolicy({ source: sourceBucket, destinations: [destinationBucket] })";

@@ -110,3 +110,9 @@ export function policyProblemsFor(backend: string, policy: Readonly<Record<strin
 export function bucketNameRulesFor(backend: string, name: string): string[] {
     return modules[backend]?.().bucketNameProblems?.(name) ?? [];
 }
+
+/** Whether the backend takes a rule option at this value, as its own preview rules judge it. */
+export function acceptsRuleOption(backend: string, option: keyof RuleCheck, value: unknown): boolean {
+    const probe = { probe: { [option]: value } as RuleCheck };
+    return !ruleProblemsFor(backend, probe).some((problem) => problem.path[1] === option);
+}

@@ -22,3 +22,12 @@ describe("replicationPolicy per backend", () => {
             .to.deep.equal(replicationPolicyFor("minio", ref, [options.rules[0].destination]));
     });
 });
+
+describe("components' defaults per backend", () => {
+    // BiDirectional replicates replica changes back only where the backend has that setting.
+    it("knows which backends take replicaModifications", () => {
+        const { acceptsRuleOption } = require("../../provider/backends/registry") as typeof import("../../provider/backends/registry");
+        expect(["minio", "aws", "exoscale", "oss"].map((backend) => acceptsRuleOption(backend, "replicaModifications", true)))
+            .to.deep.equal([true, true, false, false]);
+    });
+});

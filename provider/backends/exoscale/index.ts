@@ -40,6 +40,13 @@ export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path
         if (rule.sseKms !== undefined) refuse("sseKms", "Exoscale SOS has no KMS. Remove 'sseKms' on the exoscale backend.");
         if (rule.replicationTimeControl !== undefined) refuse("replicationTimeControl", "Exoscale SOS offers no replication time control. Remove 'replicationTimeControl'.");
         if (rule.transferType !== undefined) refuse("transferType", "'transferType' is an Alibaba OSS option. Remove it on the exoscale backend.");
+        // Not sent in the SOS document, so refused rather than dropped without a word.
+        if (rule.existingObjectReplication === true) {
+            refuse("existingObjectReplication", "this backend does not ask SOS to replicate objects written before the rule. Copy them once (for example with 'exo storage sync' or 'mc mirror'), and set 'existingObjectReplication: false'.");
+        }
+        if (rule.replicaModifications === true) {
+            refuse("replicaModifications", "Exoscale SOS does not replicate changes made to replicas. Set 'replicaModifications: false'; for two-way replication declare a rule in each direction (BiDirectional does).");
+        }
     }
     return problems;
 }
