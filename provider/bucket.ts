@@ -1,5 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
+import { withoutStackTraces } from "./cleanErrors";
 import type { BucketRef, ProgressLog, StorageBackend } from "./backends/backend";
 import { bucketNameRulesFor, maxBucketTagsFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
@@ -41,7 +42,7 @@ const bucketSchema = z.object({
     adoptExisting: z.boolean({ error: "'adoptExisting' must be true or false." }).optional(),
 });
 
-export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
+export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = withoutStackTraces({
     async configure(request) {
         configureFrom(request);
     },
@@ -113,7 +114,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = {
         }
         await backend.deleteBucket(ref);
     },
-};
+});
 
 /** A bucket's ID is `zone/name`: bucket names are unique per zone, not across them. */
 export function bucketId(ref: { zone: string; bucket: string }): string {

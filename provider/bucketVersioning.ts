@@ -1,5 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
+import { withoutStackTraces } from "./cleanErrors";
 import type { BucketRef, VersioningStatus } from "./backends/backend";
 import { bucketId, parseBucketId } from "./bucket";
 import { configureFrom, configuredZones, currentBackend } from "./context";
@@ -22,7 +23,7 @@ const versioningSchema = z.object({
     status: z.enum(["Enabled", "Suspended"], { error: "'status' must be \"Enabled\" or \"Suspended\" (S3 cannot turn versioning off once on)." }),
 });
 
-export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVersioningOutputs> = {
+export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVersioningOutputs> = withoutStackTraces({
     async configure(request) {
         configureFrom(request);
     },
@@ -66,7 +67,7 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
         progressLog(`versioning ${ref.bucket}`)(`versioning of bucket '${ref.bucket}' in zone ${ref.zone} is now Suspended ` +
             `(S3 cannot turn it off); the object versions it kept are still there`, { lasting: true });
     },
-};
+});
 
 /**
  * Some services (MinIO) answer 200 to a versioning change of a bucket that does not exist: the state

@@ -1,5 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
+import { withoutStackTraces } from "./cleanErrors";
 import type { RoleSpec, RoleState } from "./backends/backend";
 import { policyProblemsFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
@@ -34,7 +35,7 @@ const roleSchema = z.object({
     policy: z.record(z.string(), z.unknown(), { error: (issue) => policyShapeMessage(issue.input) }),
 });
 
-export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> = {
+export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> = withoutStackTraces({
     async configure(request) {
         configureFrom(request);
     },
@@ -90,7 +91,7 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
     async delete(_id, props) {
         await currentBackend().deleteRole(stateOf(props), progressLog(`role ${props.name}`));
     },
-};
+});
 
 /** Role names are per account on every backend: 64 characters leave room for each service's limit. */
 function autoName(news: IamRoleInputs): string | undefined {

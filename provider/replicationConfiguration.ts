@@ -1,5 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
+import { withoutStackTraces } from "./cleanErrors";
 import type { ReplicationRule, ReplicationSpec, RoleState } from "./backends/backend";
 import { ruleProblemsFor } from "./backends/registry";
 import { bucketId, parseBucketId } from "./bucket";
@@ -96,7 +97,7 @@ const replicationSchema = z.object({
 /** An object carries at most 10 tags (S3 object tagging), so a filter on more matches nothing. */
 const maxObjectTags = 10;
 
-export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, ReplicationConfigurationOutputs> = {
+export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, ReplicationConfigurationOutputs> = withoutStackTraces({
     async configure(request) {
         configureFrom(request);
     },
@@ -147,7 +148,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
     async delete(_id, props) {
         await currentBackend().deleteReplication(specOf(props), progressLog(`replication of ${props.bucket}`));
     },
-};
+});
 
 /** Fills every optional rule field, so that state and program compare field by field. */
 export function withDefaults(rules: Record<string, RuleInput>): Record<string, RuleInput> {

@@ -133,7 +133,9 @@ function formatFailure(f: FailureDetails): string {
 }
 
 function defaultHint(f: FailureDetails): string | undefined {
-    if (authenticationCodes.has(f.code) || f.httpStatus === 401) {
+    // A 403 without a body (HEAD requests) says nothing more: most often the credentials are wrong.
+    const bareRefusal = f.httpStatus === 403 && (/^(Unknown|HTTP 403|403)$/.test(f.code) || f.code === "");
+    if (authenticationCodes.has(f.code) || f.httpStatus === 401 || bareRefusal) {
         if (f.code === "AccessDenied" && /disabled/i.test(f.message)) {
             return `Check that the endpoint in 'bucket-replication:zones' is the service's base URL, with no path.`;
         }

@@ -13,8 +13,9 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
     return {
         zones: local?.zones,
         credentials: fromEnv.accessKey && fromEnv.secretKey ? fromEnv : localCredentials(local),
-        howToConfigureZones: "Start the local pair with 'npm run zones -- up', or set 'bucket-replication:zones' " +
-            "to an object such as {\"zone-a\": {\"endpoint\": \"http://127.0.0.1:9100\"}}.",
+        howToConfigureZones: "Set 'bucket-replication:zones' to your MinIO servers, such as " +
+            "pulumi config set --path 'bucket-replication:zones.zone-a.endpoint' http://127.0.0.1:9000 (one entry per server); " +
+            "to try the package on a local pair, run 'npm run zones -- up' in a clone of the pulumi-bucket-replication repository.",
         howToSetCredentials: "set MINIO_ACCESS_KEY and MINIO_SECRET_KEY in the environment.",
     };
 }
