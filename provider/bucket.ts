@@ -49,7 +49,8 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = w
 
     async check(olds, news) {
         const name = news.name ?? keptAutoName(olds, news) ?? autoName(news);
-        const inputs = { ...news, name, forceDestroy: news.forceDestroy ?? false, tags: news.tags ?? {} };
+        // protobuf refuses undefined values: a name that cannot be derived (reported below) is left out.
+        const inputs = { ...news, ...(name !== undefined ? { name } : {}), forceDestroy: news.forceDestroy ?? false, tags: news.tags ?? {} };
         const problems: Problem[] = [
             ...(typeof name === "string" && !isUnknown(name) ? bucketNameProblems(name, bucketNameRulesFor(configuredBackendName() ?? "", name)) : [])
                 .map((message) => ({ path: ["name"], message: `${message} Change 'name', or leave it unset to get a valid unique one.` })),

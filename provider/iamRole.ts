@@ -43,7 +43,8 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
     async check(olds, news) {
         const keepName = olds?.name && olds.namePrefix === news.namePrefix && isDerivedNameOf(olds.name, news.namePrefix);
         const name = news.name ?? (keepName ? olds.name : autoName(news));
-        const inputs = { ...news, name, description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
+        // protobuf refuses undefined values: a name that cannot be derived (reported below) is left out.
+        const inputs = { ...news, ...(name !== undefined ? { name } : {}), description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
         const failures = collectFailures(roleSchema, { ...news, name } as Record<string, unknown>,
             [...duplicateProblems(name, news), ...backendPolicyProblems(news.policy)]);
         // A role has no zone to hang an unusable configuration on; it concerns the resource as a whole.
