@@ -6,7 +6,7 @@
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeAll, listen, serve } from "./contractHttp";
 
 export const contractCredentials = {
     accessKey: "EXOcontract0123456789abcdef",
@@ -210,33 +210,12 @@ export async function startExoscaleContractServer(options: ContractServerOptions
         credentials: { ...contractCredentials },
         state,
         close: async () => {
-            await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-            })));
+            await closeAll(servers);
         },
     };
 }
 
-function listen(server: http.Server): Promise<number> {
-    return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
-    });
-}
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle: (body: Buffer) => Promise<void>): Promise<void> {
-    try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        await handle(Buffer.concat(chunks));
-    } catch (error) {
-        if (!res.headersSent) {
-            res.writeHead(500, { "content-type": "text/plain" });
-        }
-        res.end(`contract server failure: ${(error as Error).stack}`);
-    }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // IAM v2

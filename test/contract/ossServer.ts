@@ -10,7 +10,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeAll, listen, serve } from "./contractHttp";
 
 export const ossContractCredentials = {
     accessKey: "LTAIcontract0123456789ab",
@@ -321,31 +321,12 @@ export async function startOssContractServer(options: OssContractServerOptions =
         state,
         close: async () => {
             clearInterval(timer);
-            await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-            })));
+            await closeAll(servers);
         },
     };
 }
 
-function listen(server: http.Server): Promise<number> {
-    return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
-    });
-}
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle: (body: Buffer) => Promise<void>): Promise<void> {
-    try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        await handle(Buffer.concat(chunks));
-    } catch (error) {
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-        res.end(`contract server failure: ${(error as Error).stack}`);
-    }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // OSS

@@ -20,8 +20,8 @@ export function toolchainVersion(key: string): string {
     return value;
 }
 
-/** The cache outside the repository that scripts/setup.sh also uses. */
-export const cacheDir = process.env.PBR_CACHE ?? path.join(os.homedir(), ".cache", "pulumi-bucket-replication");
+/** The cache outside the repository (PBR_CACHE): the folder above the tools' bin, as scripts/setup.sh made it. */
+export const cacheDir = path.dirname(toolBin());
 
 /**
  * npm's own cache for these tests, beside the tools: the first run fills it from the registry, later
