@@ -8,6 +8,7 @@ import { ownerTagKey } from "../../provider/identity";
 import { cancelEverything, CancelledError, resetCancellation } from "../../provider/transport/cancellation";
 import { ServiceError } from "../../provider/transport/serviceError";
 import { independentClients, motoAccount, startMoto, type Moto } from "./aws-moto";
+import { rejectionOf } from "../support/assertions";
 
 // The AWS backend driven directly against moto (scripts/moto.sh), an independent implementation of the
 // S3 and IAM APIs. moto stores what it is sent but never replicates an object: these tests prove that
@@ -24,14 +25,6 @@ function logInto(lines: string[]): ProgressLog {
     return (message) => lines.push(message);
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected a rejection");
-}
 
 function roleSpec(name: string, policy: unknown, overrides: Partial<RoleSpec> = {}): RoleSpec {
     return { name, description: `replication role ${name}`, editable: true, labels: {}, policy, ...overrides };

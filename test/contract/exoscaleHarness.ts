@@ -4,6 +4,8 @@ import type { ExoscaleBackend, ExoscaleBackendOptions } from "../../provider/bac
 import { resolveSettings } from "../../provider/settings";
 import type { RequestPolicy } from "../../provider/transport/retry";
 import { type ContractServerOptions, type ExoscaleContractServer, startExoscaleContractServer } from "./exoscaleServer";
+import { rejectionOf } from "../support/assertions";
+export { rejectionOf };
 
 // What the tests that drive the Exoscale backend directly against the contract server share.
 
@@ -52,14 +54,6 @@ export function progressLog(): { log: (message: string) => void; messages: strin
     return { log: (message) => messages.push(message), messages };
 }
 
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected the call to fail, but it succeeded");
-}
 
 let bucketCounter = 0;
 export function uniqueBucket(zone: string, stem: string): BucketRef {

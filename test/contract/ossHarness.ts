@@ -4,6 +4,8 @@ import type { OssBackend } from "../../provider/backends/oss";
 import { resolveSettings } from "../../provider/settings";
 import type { RequestPolicy } from "../../provider/transport/retry";
 import { type OssContractServer, type OssContractServerOptions, startOssContractServer } from "./ossServer";
+import { rejectionOf } from "../support/assertions";
+export { rejectionOf };
 
 // What the tests that drive the OSS backend directly against the contract server share.
 
@@ -32,14 +34,6 @@ export function collectLog(): { log: (message: string) => void; messages: string
     return { log: (message) => messages.push(message), messages };
 }
 
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected the call to fail, but it succeeded");
-}
 
 /** Registers a suite's contract server and a backend on it; read `server` and `backend` inside tests. */
 export function ossBackendUnderContract(options: OssContractServerOptions = {}): { readonly server: OssContractServer; readonly backend: OssBackend } {

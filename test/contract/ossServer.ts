@@ -11,6 +11,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
 import { closeAll, listen, serve } from "./contractHttp";
+import { child, children, escapeXml, parseXml, text, type XmlElement } from "./contractXml";
 
 export const ossContractCredentials = {
     accessKey: "LTAIcontract0123456789ab",
@@ -897,11 +898,6 @@ function verifyAcs3(req: http.IncomingMessage, rawPath: string, rawQuery: string
 // ---------------------------------------------------------------------------------------------------
 // A small XML reader for the request documents.
 
-interface XmlElement {
-    name: string;
-    children: XmlElement[];
-    text: string;
-}
 
 function xmlDocument(root: string, inner: string): string {
     return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>${inner}</${root}>`;
@@ -918,57 +914,15 @@ function parseXmlBody(body: Buffer, expectedRoot: string): XmlElement {
     return root;
 }
 
-function parseXml(source: string): XmlElement {
-    const cleaned = source.replace(/<\?[\s\S]*?\?>/g, "").replace(/<!--[\s\S]*?-->/g, "");
-    const top: XmlElement = { name: "#document", children: [], text: "" };
-    const stack: XmlElement[] = [top];
-    const token = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-    let consumed = 0;
-    for (let m = token.exec(cleaned); m; m = token.exec(cleaned)) {
-        if (m.index !== consumed) throw new Error(`unexpected '${cleaned.slice(consumed, consumed + 20)}'`);
-        consumed = token.lastIndex;
-        const [, closing, name, , selfClosing, content] = m;
-        const current = stack[stack.length - 1];
-        if (content !== undefined) {
-            current.text += content.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "'").replace(/&amp;/g, "&");
-            continue;
-        }
-        if (closing) {
-            if (current.name !== name) throw new Error(`</${name}> closes <${current.name}>`);
-            stack.pop();
-            continue;
-        }
-        const element: XmlElement = { name, children: [], text: "" };
-        current.children.push(element);
-        if (!selfClosing) stack.push(element);
-    }
-    if (consumed !== cleaned.length) throw new Error(`unexpected '${cleaned.slice(consumed, consumed + 20)}'`);
-    if (stack.length !== 1) throw new Error(`<${stack[stack.length - 1].name}> is never closed`);
-    if (top.children.length !== 1) throw new Error("a document needs exactly one root element");
-    return top.children[0];
-}
 
-function child(element: XmlElement | undefined, name: string): XmlElement | undefined {
-    return element?.children.find((c) => c.name === name);
-}
 
-function children(element: XmlElement | undefined, name: string): XmlElement[] {
-    return element?.children.filter((c) => c.name === name) ?? [];
-}
 
-function text(element: XmlElement | undefined, name: string): string | undefined {
-    const found = child(element, name);
-    return found === undefined ? undefined : found.text.trim();
-}
 
 function onlyChildren(element: XmlElement, allowed: readonly string[], where: string): void {
     const unexpected = element.children.filter((c) => !allowed.includes(c.name)).map((c) => c.name);
     if (unexpected.length > 0) throw new OssProblem(400, "MalformedXML", `${where} has <${unexpected.join(">, <")}>, which OSS does not know there.`);
 }
 
-function escapeXml(value: string): string {
-    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Pointing a Pulumi stack at the server

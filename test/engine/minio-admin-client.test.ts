@@ -13,6 +13,7 @@ import {
 import { MinioAdminClient, MinioAdminError, RemoteTarget } from "../../provider/backends/minio/adminClient";
 import { defaultRequestPolicy } from "../../provider/transport/retry";
 import { toolBin } from "../support/toolchain";
+import { rejectionOf } from "../support/assertions";
 
 const minioBinary = path.join(toolBin(), "minio");
 const rootUser = "engine-test-root";
@@ -111,14 +112,6 @@ async function createVersionedBucket(s3: S3Client, bucket: string): Promise<void
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected the call to fail, but it succeeded");
-}
 
 /** The minimal policy a replication user needs on the target (MinIO docs/bucket/replication/README.md). */
 function targetReplicationPolicy(bucket: string): object {

@@ -5,6 +5,7 @@ import {
     encryptAdminBody,
     encryptSioStream,
 } from "../../provider/backends/minio/adminCrypto";
+import { rejectionOf } from "../support/assertions";
 
 /** Ciphertexts from madmin-go's encrypt_test.go (decryptDataTests); madmin encrypted zero-filled plaintexts. */
 const madminVectors = {
@@ -60,14 +61,6 @@ const sioStreamVectors = [
 
 const hex = (text: string) => Buffer.from(text, "hex");
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected the promise to reject, but it resolved");
-}
 
 describe("MinIO admin body encryption", function () {
     // argon2id with 64 MiB takes a few hundred milliseconds per call.

@@ -6,6 +6,7 @@ import { ZoneS3 } from "../../provider/backends/s3/client";
 import { cancelEverything, resetCancellation } from "../../provider/transport/cancellation";
 import { backoffMs, defaultRequestPolicy, RequestPolicy } from "../../provider/transport/retry";
 import { ServiceError } from "../../provider/transport/serviceError";
+import { rejectionOf as failureOf } from "../support/assertions";
 
 /**
  * The shared transport against a scripted local HTTP server: every answer a user met in issue 7
@@ -46,14 +47,6 @@ function zoneS3(endpoint: string, policy: RequestPolicy = fastPolicy): ZoneS3 {
     });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected a failure");
-}
 
 function headBucket(): unknown {
     const { HeadBucketCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
