@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resourceIdentity } from "./identity";
-import { providerStub } from "./providerStub";
+import { DynamicResource } from "./providerStub";
 
 export interface BucketArgs {
     /**
@@ -35,10 +35,9 @@ export interface BucketArgs {
     readonly adoptExisting?: pulumi.Input<boolean>;
 }
 
-const provider = providerStub("bucket");
 
 /** An object-storage bucket in one zone of the configured backend. */
-export class Bucket extends pulumi.dynamic.Resource {
+export class Bucket extends DynamicResource {
     /** The bucket's name. */
     declare readonly name: pulumi.Output<string>;
     /** The zone it lives in. */
@@ -49,7 +48,7 @@ export class Bucket extends pulumi.dynamic.Resource {
     declare readonly tags: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: BucketArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, {
+        super("bucket", "Bucket", name, {
             name: args.name,
             namePrefix: name,
             identity: resourceIdentity("Bucket", name, opts),
@@ -58,6 +57,6 @@ export class Bucket extends pulumi.dynamic.Resource {
             tags: args.tags,
             adoptExisting: args.adoptExisting,
             endpoint: undefined,
-        }, opts, "bucket-replication", "Bucket");
+        }, opts);
     }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerStub } from "./providerStub";
+import { DynamicResource } from "./providerStub";
 
 export interface BucketVersioningArgs {
     /** The bucket's name, usually `bucket.name`. Changing it replaces this resource. */
@@ -13,16 +13,15 @@ export interface BucketVersioningArgs {
     readonly status: pulumi.Input<"Enabled" | "Suspended">;
 }
 
-const provider = providerStub("bucketVersioning");
 
 /** The versioning state of a bucket. Replication needs it `Enabled` at both ends. */
-export class BucketVersioning extends pulumi.dynamic.Resource {
+export class BucketVersioning extends DynamicResource {
     declare readonly bucket: pulumi.Output<string>;
     declare readonly zone: pulumi.Output<string>;
     /** As last read from the service: `Enabled`, `Suspended`, or `Unversioned` if it was never turned on. */
     declare readonly status: pulumi.Output<string>;
 
     constructor(name: string, args: BucketVersioningArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { bucket: args.bucket, zone: args.zone, status: args.status }, opts, "bucket-replication", "BucketVersioning");
+        super("bucketVersioning", "BucketVersioning", name, { bucket: args.bucket, zone: args.zone, status: args.status }, opts);
     }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resourceIdentity } from "./identity";
-import { providerStub } from "./providerStub";
+import { DynamicResource } from "./providerStub";
 
 export interface IamRoleArgs {
     /**
@@ -39,13 +39,12 @@ export interface IamRoleArgs {
     readonly adoptExisting?: pulumi.Input<boolean>;
 }
 
-const provider = providerStub("iamRole");
 
 /**
  * The identity a storage service replicates as. On Exoscale an IAM role; on MinIO a user with a
  * canned policy on every zone, whose generated secret is kept as a secret output.
  */
-export class IamRole extends pulumi.dynamic.Resource {
+export class IamRole extends DynamicResource {
     declare readonly name: pulumi.Output<string>;
     declare readonly description: pulumi.Output<string>;
     declare readonly editable: pulumi.Output<boolean>;
@@ -55,7 +54,7 @@ export class IamRole extends pulumi.dynamic.Resource {
     declare readonly secretKey: pulumi.Output<string | null>;
 
     constructor(name: string, args: IamRoleArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, {
+        super("iamRole", "IamRole", name, {
             name: args.name,
             namePrefix: name,
             identity: resourceIdentity("IamRole", name, opts),
@@ -65,6 +64,6 @@ export class IamRole extends pulumi.dynamic.Resource {
             policy: args.policy,
             adoptExisting: args.adoptExisting,
             secretKey: undefined,
-        }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretKey"] }), "bucket-replication", "IamRole");
+        }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretKey"] }));
     }
 }

@@ -1,42 +1,38 @@
-import type * as dynamic from "@pulumi/pulumi/dynamic";
+import * as pulumi from "@pulumi/pulumi";
 
 /** The provider kinds, each a module `dist/provider/<kind>.js` of this package that exports `provider`. */
-export type ProviderKind = "bucket" | "bucketVersioning" | "iamRole" | "replicationConfiguration";
+export type ProviderKind = "bucket" | "bucketVersioning" | "iamRole" | "replicationConfiguration" | "replicationVerification";
 
 /**
- * The provider that Pulumi serializes into the state: a few lines that load the real provider of
- * `kind` from this package where the program runs. This keeps clients, credentials and SDK code out
- * of the serialized closure, and lets a fixed package version serve resources created by older ones.
+ * The base of this package's resources: a dynamic resource (served by Pulumi's own `pulumi-nodejs`
+ * provider, as `pulumi.dynamic.Resource` would) whose provider, the `__provider` text kept in the state
+ * of every resource, is the few lines of `providerStubSource` rather than a serialized closure.
+ */
+export abstract class DynamicResource extends pulumi.CustomResource {
+    protected constructor(kind: ProviderKind, type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(`pulumi-nodejs:dynamic/bucket-replication:${type}`, name, { ...props, __provider: providerStubSource(kind) }, opts);
+    }
+}
+
+/**
+ * The provider that the state keeps: a CommonJS module whose `handler()` loads the real provider of
+ * `kind` from this package, where the program runs. Written by hand instead of serialized by Pulumi:
+ * it is a tenth of the size in every resource's inputs and outputs, and the program never starts
+ * Pulumi's closure serializer. No clients, credentials or SDK code are in it, and a fixed package
+ * version serves resources created by older ones (the dynamic-provider host uses the newest text).
  *
  * The module path it loads, `pulumi-bucket-replication/dist/provider/<kind>`, is part of every
  * stack's state: it must stay valid in every release (test/package/stub.test.ts pins it).
  * Refresh and destroy run the copy in the state, so a program folder that lost the package fails
  * there; the error then says what to install instead of Node's bare "Cannot find module".
  */
-export function providerStub(kind: ProviderKind): dynamic.ResourceProvider {
-    const load = (): dynamic.ResourceProvider => {
-        const modulePath = `pulumi-bucket-replication/dist/provider/${kind}`;
-        try {
-            return require(modulePath).provider;
-        } catch (error) {
-            const missing = error as { code?: string; message?: string };
-            // Only the package itself being absent is translated; a broken install inside it keeps Node's own message.
-            if (missing.code !== "MODULE_NOT_FOUND" || !String(missing.message).includes(`'${modulePath}'`)) throw error;
-            throw new Error(
-                `This stack's bucket-replication resources are managed by the npm package 'pulumi-bucket-replication', ` +
-                `which Pulumi loads from the program's folder (${process.cwd()}), and it is not installed there ` +
-                `(Node could not find '${modulePath}'). Install it in that folder, with @pulumi/pulumi beside it ` +
-                `('npm install pulumi-bucket-replication @pulumi/pulumi'), then run the command again. Any version of ` +
-                `the package can refresh and destroy what an earlier one created.`);
-        }
-    };
-    return {
-        configure: (request) => load().configure!(request),
-        check: (olds, news) => load().check!(olds, news),
-        diff: (id, olds, news) => load().diff!(id, olds, news),
-        create: (inputs) => load().create(inputs),
-        read: (id, props) => load().read!(id, props),
-        update: (id, olds, news) => load().update!(id, olds, news),
-        delete: (id, props) => load().delete!(id, props),
-    };
+export function providerStubSource(kind: ProviderKind): string {
+    const modulePath = JSON.stringify(`pulumi-bucket-replication/dist/provider/${kind}`);
+    // One line without spaces: every resource keeps it twice (inputs and outputs). Only the package itself
+    // being absent is translated; a broken install inside it keeps Node's own message.
+    return `"use strict";const m=${modulePath};exports.handler=()=>{try{return require(m).provider}catch(e){` +
+        `if(!e||e.code!=="MODULE_NOT_FOUND"||!String(e.message).includes("'"+m+"'"))throw e;` +
+        `throw new Error("This stack's bucket-replication resources need the npm package 'pulumi-bucket-replication' in the ` +
+        `program's folder ("+process.cwd()+"), and it is not installed there. Run 'npm install pulumi-bucket-replication ` +
+        `@pulumi/pulumi' in that folder, then run the command again: any version can refresh and destroy what an earlier one created.")}};`;
 }

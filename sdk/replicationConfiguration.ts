@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IamRole } from "./iamRole";
-import { providerStub } from "./providerStub";
+import { DynamicResource } from "./providerStub";
 
 export interface ReplicationDestination {
     /** The destination bucket's name, usually `destination.name`. */
@@ -91,14 +91,13 @@ export interface ReplicationConfigurationArgs {
     readonly rules: pulumi.Input<Record<string, pulumi.Input<ReplicationRuleArgs>>>;
 }
 
-const provider = providerStub("replicationConfiguration");
 
 /**
  * The replication configuration of one source bucket: every rule that copies its objects into other
  * buckets. Waits (bounded, with progress) for versioning at both ends. Deleting it leaves every
  * replicated object where it is.
  */
-export class ReplicationConfiguration extends pulumi.dynamic.Resource {
+export class ReplicationConfiguration extends DynamicResource {
     declare readonly bucket: pulumi.Output<string>;
     declare readonly zone: pulumi.Output<string>;
     declare readonly rules: pulumi.Output<Record<string, ReplicationRuleArgs>>;
@@ -111,8 +110,7 @@ export class ReplicationConfiguration extends pulumi.dynamic.Resource {
         // The role's name and ID stay readable in previews; only its secret key (MinIO) is a secret.
         const role = pulumi.all([args.role.id, args.role.name]).apply(([id, roleName]) => ({ id, name: roleName }));
         const roleSecretKey = pulumi.output(args.role.secretKey).apply((secretKey) => secretKey ?? null);
-        super(provider, name, { bucket: args.bucket, zone: args.zone, role, roleSecretKey, rules: args.rules }, opts,
-            "bucket-replication", "ReplicationConfiguration");
+        super("replicationConfiguration", "ReplicationConfiguration", name, { bucket: args.bucket, zone: args.zone, role, roleSecretKey, rules: args.rules }, opts);
     }
 }
 

@@ -1,8 +1,9 @@
 import type {
-    BackendSettings, BucketRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState,
-    StorageBackend, VersioningStatus,
+    BackendSettings, BucketRef, ObjectVersionRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState,
+    StorageBackend, StoredObject, VersioningStatus,
 } from "../backend";
 import type { BackendDefaults, PathProblem, PolicyOptions } from "../registry";
+import type { ReplicationLocation, ReplicationProgress } from "../../../sdk/oss";
 import { toXml } from "../s3/xml";
 import { waitFor } from "../../progress";
 import { CancelledError } from "../../transport/cancellation";
@@ -334,6 +335,57 @@ export class OssBackend implements StorageBackend {
         const entries = [...xml.childrenNamed(document, "Version"), ...xml.childrenNamed(document, "DeleteMarker")]
             .map((entry) => ({ key: xml.textOf(entry, "Key") ?? "", versionId: xml.textOf(entry, "VersionId") }));
         return { entries: entries.slice(0, limit) };
+    }
+
+    // Objects, for verifying a topology with canaries. OSS's replica status header is not relied on:
+    // a canary counts as delivered when the destination holds the same bytes.
+
+    async putObject(ref: BucketRef, key: string, body: string): Promise<{ versionId?: string }> {
+        const answer = await this.oss.send({ zone: ref.zone, bucket: ref.bucket, key, method: "PUT", body, headers: { "content-type": "text/plain" },
+            operation: `PutObject of '${key}' in '${ref.bucket}'` });
+        return { versionId: answer.headers.get("x-oss-version-id") ?? undefined };
+    }
+
+    async getObject(ref: BucketRef, key: string): Promise<StoredObject | undefined> {
+        try {
+            const answer = await this.oss.send({ zone: ref.zone, bucket: ref.bucket, key, method: "GET", operation: `GetObject of '${key}' in '${ref.bucket}'` });
+            return { body: answer.body.toString("utf8"), versionId: answer.headers.get("x-oss-version-id") ?? undefined };
+        } catch (error) {
+            if (isCode(error, "NoSuchKey")) return undefined;
+            throw error;
+        }
+    }
+
+    async listObjectVersions(ref: BucketRef, prefix: string): Promise<ObjectVersionRef[]> {
+        const found: ObjectVersionRef[] = [];
+        let markers: Record<string, string> = {};
+        for (;;) {
+            const answer = await this.oss.send({ zone: ref.zone, bucket: ref.bucket, method: "GET", query: { versions: "", prefix, ...markers },
+                operation: `ListObjectVersions of '${ref.bucket}'` });
+            const document = answer.xml();
+            for (const [name, deleteMarker] of [["Version", false], ["DeleteMarker", true]] as const) {
+                for (const entry of xml.childrenNamed(document, name)) {
+                    found.push({ key: xml.textOf(entry, "Key") ?? "", versionId: xml.textOf(entry, "VersionId"), deleteMarker });
+                }
+            }
+            if (xml.textOf(document, "IsTruncated") !== "true") return found;
+            markers = { "key-marker": xml.textOf(document, "NextKeyMarker") ?? "", "version-id-marker": xml.textOf(document, "NextVersionIdMarker") ?? "" };
+        }
+    }
+
+    async deleteObjectVersions(ref: BucketRef, versions: readonly ObjectVersionRef[]): Promise<void> {
+        for (let start = 0; start < versions.length; start += 1000) {
+            const body = toXml("Delete", {
+                Quiet: "true",
+                Object: versions.slice(start, start + 1000).map((v) => ({ Key: v.key, ...(v.versionId ? { VersionId: v.versionId } : {}) })),
+            });
+            const answer = await this.oss.send({ zone: ref.zone, bucket: ref.bucket, method: "POST", query: { delete: "" }, body,
+                operation: `DeleteMultipleObjects in '${ref.bucket}'` });
+            const failed = xml.childrenNamed(answer.body.length > 0 ? answer.xml() : undefined, "Error");
+            if (failed.length > 0) {
+                throw new Error(`Could not delete '${xml.textOf(failed[0], "Key")}' from bucket '${ref.bucket}' in zone ${ref.zone}: ${xml.textOf(failed[0], "Code")} ${xml.textOf(failed[0], "Message") ?? ""}`);
+            }
+        }
     }
 
     // Roles: a RAM role that OSS may assume, with one custom policy holding its permissions. The
@@ -742,31 +794,6 @@ export class OssBackend implements StorageBackend {
         });
         return this.ramClient;
     }
-}
-
-/** A location a bucket can replicate to, from GetBucketReplicationLocation. */
-export interface ReplicationLocation {
-    /** As OSS names it: `oss-cn-beijing`. */
-    readonly location: string;
-    /** The region (zone) name: `cn-beijing`. */
-    readonly region: string;
-    /** `internal`, `oss_acc`, or only `oss_acc` where OSS requires acceleration. */
-    readonly transferTypes: readonly string[];
-    /** Whether replication time control can be enabled towards it. */
-    readonly rtc: boolean;
-}
-
-/** The progress of one rule, from GetBucketReplicationProgress. */
-export interface ReplicationProgress {
-    readonly ruleId: string;
-    /** starting | doing | closing */
-    readonly status: string;
-    readonly destination: { readonly bucket: string; readonly location: string };
-    readonly historicalObjectReplication: boolean;
-    /** Share of the objects that existed when the rule was made that has been replicated, 0 to 100; only while OSS reports it. */
-    readonly historicalObjectsPercent?: number;
-    /** Every object written before this time (ISO 8601) has been replicated. */
-    readonly newObjectsReplicatedUntil?: string;
 }
 
 class StillStarting extends Error {}

@@ -1,31 +1,13 @@
 import type { BackendSettings } from "../backend";
 import { resolveSettings } from "../../settings";
 import { ServiceError } from "../../transport/serviceError";
-import { OssBackend, type ReplicationLocation, type ReplicationProgress } from "./index";
+import type {
+    ReplicationLocationsArgs, ReplicationLocationsResult, ReplicationProgressArgs, ReplicationProgressResult,
+} from "../../../sdk/oss";
+import { OssBackend } from "./index";
 
 // The OSS queries of the replication guide, for programs (through sdk/oss.ts) and tools. They run
 // where they are called, with the stack's configuration: the same zones and credentials as the provider.
-
-export interface ReplicationLocationsArgs {
-    /** The source bucket's zone (an OSS region such as `cn-hangzhou`). */
-    readonly zone: string;
-    readonly bucket: string;
-}
-
-export interface ReplicationLocationsResult extends ReplicationLocationsArgs {
-    /** Every location the bucket can replicate to, with the transfer types and RTC OSS allows there. */
-    readonly locations: readonly ReplicationLocation[];
-}
-
-export interface ReplicationProgressArgs extends ReplicationLocationsArgs {
-    /** The rule's ID: its key in the ReplicationConfiguration's `rules`. */
-    readonly ruleId: string;
-}
-
-export interface ReplicationProgressResult extends ReplicationProgress {
-    readonly zone: string;
-    readonly bucket: string;
-}
 
 export interface QueryOptions {
     /** The settings to use instead of the stack's configuration (tests, tools). */
