@@ -5,4 +5,5 @@ export { ReplicationConfiguration, ReplicationConfigurationArgs, ReplicationRule
 export { replicationPolicy, ReplicationPolicyArgs, PolicyBucket } from "./replicationPolicy";
 export { LeaderFollower, LeaderFollowerArgs, TopologyBucketArgs } from "./leaderFollower";
 export { BiDirectional, BiDirectionalArgs } from "./biDirectional";
+export { ReplicationVerification, ReplicationVerificationArgs, VerifiedRuleArgs, VerifyArgs } from "./replicationVerification";
 export * as oss from "./oss";

@@ -95,6 +95,21 @@ export interface ReplicationSpec {
  */
 export type ProgressLog = (message: string, options?: { readonly lasting?: boolean }) => void;
 
+/** An object as read back from a bucket (a verification canary): its bytes and what the service says of it. */
+export interface StoredObject {
+    readonly body: string;
+    readonly versionId?: string;
+    /** `REPLICA` on a copy made by replication, `PENDING`/`COMPLETED`/`FAILED` on a source; absent where the service does not say. */
+    readonly replicationStatus?: string;
+}
+
+/** One object version or delete marker, as listed. */
+export interface ObjectVersionRef {
+    readonly key: string;
+    readonly versionId?: string;
+    readonly deleteMarker: boolean;
+}
+
 export interface StorageBackend {
     readonly name: string;
     readonly zoneNames: readonly string[];
@@ -134,4 +149,14 @@ export interface StorageBackend {
      * cannot tell yet, such as before the source bucket exists.
      */
     rulesPreviewProblems?(source: BucketRef, rules: readonly ReplicationRule[]): Promise<{ readonly path: readonly (string | number)[]; readonly message: string }[]>;
+
+    // Object calls, for verifying a topology with canary objects (provider/replicationVerification.ts).
+    // A backend without them cannot be verified, and `verify` is refused at preview there.
+    putObject?(ref: BucketRef, key: string, body: string): Promise<{ readonly versionId?: string }>;
+    /** Undefined when the bucket has no current version of `key`. */
+    getObject?(ref: BucketRef, key: string): Promise<StoredObject | undefined>;
+    /** Every version and delete marker whose key starts with `prefix`. */
+    listObjectVersions?(ref: BucketRef, prefix: string): Promise<ObjectVersionRef[]>;
+    /** Removes these versions and delete markers for good (by version ID, so no new delete marker is made). */
+    deleteObjectVersions?(ref: BucketRef, versions: readonly ObjectVersionRef[]): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { BucketRef, ObservedVersioning, ProgressLog, VersioningStatus } from "../backend";
+import type { BucketRef, ObjectVersionRef, ObservedVersioning, ProgressLog, StoredObject, VersioningStatus } from "../backend";
 import { ServiceError } from "../../transport/serviceError";
 import type { ZoneS3 } from "./client";
 
@@ -123,6 +123,54 @@ export async function versioningOrMissing(s3: ZoneS3, bucket: string): Promise<O
     }
 }
 
+/** Writes a small text object; the version ID where the bucket is versioned. */
+export async function putObject(s3: ZoneS3, bucket: string, key: string, body: string): Promise<{ versionId?: string }> {
+    const result = await s3.send<import("@aws-sdk/client-s3").PutObjectCommandOutput>(
+        `PutObject of '${key}' in '${bucket}'`, new (sdk().PutObjectCommand)({ Bucket: bucket, Key: key, Body: body }));
+    return { versionId: result.VersionId };
+}
+
+/** The current version of an object with its replication status; undefined when there is none. */
+export async function getObject(s3: ZoneS3, bucket: string, key: string): Promise<StoredObject | undefined> {
+    try {
+        const result = await s3.send<import("@aws-sdk/client-s3").GetObjectCommandOutput>(
+            `GetObject of '${key}' in '${bucket}'`, new (sdk().GetObjectCommand)({ Bucket: bucket, Key: key }));
+        return { body: (await result.Body?.transformToString()) ?? "", versionId: result.VersionId, replicationStatus: result.ReplicationStatus };
+    } catch (error) {
+        if (error instanceof ServiceError && (error.code === "NoSuchKey" || (error.httpStatus === 404 && error.code !== "NoSuchBucket"))) return undefined;
+        throw error;
+    }
+}
+
+/** Every version and delete marker under `prefix`, page by page. */
+export async function listObjectVersions(s3: ZoneS3, bucket: string, prefix: string): Promise<ObjectVersionRef[]> {
+    const found: ObjectVersionRef[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    for (;;) {
+        const page = await s3.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(`ListObjectVersions of '${bucket}'`,
+            new (sdk().ListObjectVersionsCommand)({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+        for (const v of page.Versions ?? []) found.push({ key: v.Key!, versionId: v.VersionId, deleteMarker: false });
+        for (const m of page.DeleteMarkers ?? []) found.push({ key: m.Key!, versionId: m.VersionId, deleteMarker: true });
+        if (!page.IsTruncated) return found;
+        keyMarker = page.NextKeyMarker;
+        versionIdMarker = page.NextVersionIdMarker;
+    }
+}
+
+/** Deletes these versions and delete markers by version ID, so that no delete marker is made. */
+export async function deleteObjectVersions(s3: ZoneS3, bucket: string, versions: readonly ObjectVersionRef[]): Promise<void> {
+    for (let start = 0; start < versions.length; start += 1000) {
+        const entries = versions.slice(start, start + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId }));
+        const result = await s3.send<import("@aws-sdk/client-s3").DeleteObjectsCommandOutput>(
+            `DeleteObjects in '${bucket}'`, new (sdk().DeleteObjectsCommand)({ Bucket: bucket, Delete: { Objects: entries, Quiet: true } }));
+        const failed = (result.Errors ?? []).filter((e) => e.Code !== "NoSuchVersion" && e.Code !== "NoSuchKey");
+        if (failed.length > 0) {
+            throw new Error(`Could not delete '${failed[0].Key}' (version ${failed[0].VersionId}) from bucket '${bucket}' in zone ${s3.zone}: ${failed[0].Code} ${failed[0].Message}`);
+        }
+    }
+}
+
 /** The buckets of one zone and an operation on one of them, as the backend interface names them. */
 export type BucketOperations = Pick<import("../backend").StorageBackend,
     "bucketExists" | "createBucket" | "countVersions" | "emptyAndDeleteBucket" | "deleteBucket" | "getBucketTags" |
@@ -149,6 +197,11 @@ export abstract class S3CompatibleBuckets implements BucketOperations {
         log(`bucket '${ref.bucket}' in zone ${ref.zone}: emptied (${deleted} object versions and delete markers in total); deleting it`, { lasting: true });
         await deleteBucket(this.s3(ref.zone), ref.bucket);
     }
+
+    async putObject(ref: BucketRef, key: string, body: string) { return putObject(this.s3(ref.zone), ref.bucket, key, body); }
+    async getObject(ref: BucketRef, key: string) { return getObject(this.s3(ref.zone), ref.bucket, key); }
+    async listObjectVersions(ref: BucketRef, prefix: string) { return listObjectVersions(this.s3(ref.zone), ref.bucket, prefix); }
+    async deleteObjectVersions(ref: BucketRef, versions: readonly ObjectVersionRef[]) { return deleteObjectVersions(this.s3(ref.zone), ref.bucket, versions); }
 
     protected versioningOrMissing(ref: BucketRef) { return versioningOrMissing(this.s3(ref.zone), ref.bucket); }
 }
