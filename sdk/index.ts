@@ -6,4 +6,8 @@ export { replicationPolicy, ReplicationPolicyArgs, PolicyBucket } from "./replic
 export { LeaderFollower, LeaderFollowerArgs, TopologyBucketArgs } from "./leaderFollower";
 export { BiDirectional, BiDirectionalArgs } from "./biDirectional";
 export { ReplicationVerification, ReplicationVerificationArgs, VerifiedRuleArgs, VerifyArgs } from "./replicationVerification";
+export {
+    getReplicationStatus, getReplicationStatusOutput, ReplicationStatusArgs, ReplicationStatusResult, ReplicationRuleStatus,
+    ReplicationStatusFigure, SampledReplicationStatus,
+} from "./replicationStatus";
 export * as oss from "./oss";

@@ -16,6 +16,10 @@ export interface ZoneSettings {
 }
 
 import type { RequestPolicy } from "../transport/retry";
+import type { ReplicationRuleStatus } from "../../sdk/replicationStatus";
+
+/** How one replication rule is doing; the shape is the SDK's, so that programs see it without provider types. */
+export type { ReplicationRuleStatus };
 
 export interface Credentials {
     readonly accessKey: string;
@@ -149,6 +153,12 @@ export interface StorageBackend {
      * cannot tell yet, such as before the source bucket exists.
      */
     rulesPreviewProblems?(source: BucketRef, rules: readonly ReplicationRule[]): Promise<{ readonly path: readonly (string | number)[]; readonly message: string }[]>;
+
+    /**
+     * How each rule of `spec` is doing, from what the service exposes (metrics, a progress API) or a
+     * sample of the latest object versions' replication status; each result says which.
+     */
+    replicationStatus?(spec: ReplicationSpec, options?: { readonly sampleSize?: number }): Promise<ReplicationRuleStatus[]>;
 
     // Object calls, for verifying a topology with canary objects (provider/replicationVerification.ts).
     // A backend without them cannot be verified, and `verify` is refused at preview there.

@@ -164,6 +164,12 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
         return { source, role, rules };
     }
 
+    /** Replication metrics are CloudWatch's (not called here): the latest versions' replication status, sampled (s3/replicationSample.ts). */
+    async replicationStatus(spec: ReplicationSpec, options?: { readonly sampleSize?: number }) {
+        const { sampledRuleStatuses } = require("../s3/replicationSample") as typeof import("../s3/replicationSample");
+        return sampledRuleStatuses(this.s3(spec.source.zone), spec, options?.sampleSize);
+    }
+
     async deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void> {
         try {
             await this.s3(spec.source.zone).send(`DeleteBucketReplication of '${spec.source.bucket}'`,

@@ -433,6 +433,12 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         return { source, role, rules };
     }
 
+    /** SOS exposes no replication figures: the latest versions' replication status, sampled (s3/replicationSample.ts). */
+    async replicationStatus(spec: ReplicationSpec, options?: { readonly sampleSize?: number }) {
+        const { sampledRuleStatuses } = require("../s3/replicationSample") as typeof import("../s3/replicationSample");
+        return sampledRuleStatuses(this.s3(spec.source.zone), spec, options?.sampleSize);
+    }
+
     async deleteReplication(spec: ReplicationSpec, _log: ProgressLog): Promise<void> {
         const { DeleteBucketReplicationCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
         try {

@@ -198,6 +198,12 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         return { source, role: known.role, rules };
     }
 
+    /** MinIO's replication metrics per remote target, with a sample of the latest versions' status (minio/status.ts). */
+    async replicationStatus(spec: ReplicationSpec, options?: { readonly sampleSize?: number }) {
+        const { minioReplicationStatus } = require("./status") as typeof import("./status");
+        return minioReplicationStatus({ admin: this.admin(spec.source.zone), s3: this.s3(spec.source.zone), endpointOf: (zone) => this.endpointOf(zone) }, spec, options);
+    }
+
     async deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void> {
         if (!(await this.bucketExists(spec.source))) return;
         log(`removing the replication configuration of ${spec.source.zone}/${spec.source.bucket}; replicated objects stay where they are`);

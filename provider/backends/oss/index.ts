@@ -589,6 +589,12 @@ export class OssBackend implements StorageBackend {
         return { source, role, rules: model };
     }
 
+    /** GetBucketReplicationProgress of every rule (oss/status.ts). */
+    async replicationStatus(spec: ReplicationSpec) {
+        const { ossReplicationStatus } = require("./status") as typeof import("./status");
+        return ossReplicationStatus(this, spec);
+    }
+
     async deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void> {
         let rules: OssRule[];
         try {
