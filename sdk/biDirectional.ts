@@ -2,10 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
 import { IamRole } from "./iamRole";
 import { programError } from "./identity";
-import { sameBucketProblems, topologyBucketProblems, versionedBucket, TopologyBucketArgs } from "./leaderFollower";
+import { sameBucketProblems, topologyBucketProblems, versionedBucket, verifyTopology, TopologyBucketArgs } from "./leaderFollower";
 import { argumentError, booleanProblems, isPlainObject, ReplicationConfiguration, unknownKeyProblems } from "./replicationConfiguration";
 import { acceptsRuleOption } from "../provider/backends/registry";
 import { configuredBackend, replicationPolicy } from "./replicationPolicy";
+import { componentDiagram } from "./diagram";
+import { verifyProblems, VerifyArgs } from "./replicationVerification";
 
 export interface BiDirectionalArgs {
     /** One side. */
@@ -29,6 +31,13 @@ export interface BiDirectionalArgs {
      * @default the backend's own (OSS: `internal`)
      */
     readonly transferType?: pulumi.Input<"internal" | "oss_acc">;
+    /**
+     * Verify on `up` that replication works both ways: a canary written to each side must reach the
+     * other within `timeoutSeconds`, or `up` fails naming the rule, zone and bucket; every canary and
+     * its replica is removed again. Runs when the topology changes, not on every `up`. `{}` turns it on.
+     * @default off
+     */
+    readonly verify?: VerifyArgs;
 }
 
 /**
@@ -40,6 +49,10 @@ export class BiDirectional extends pulumi.ComponentResource {
     readonly a: Bucket;
     readonly b: Bucket;
     readonly roles: { readonly aToB: IamRole; readonly bToA: IamRole };
+    /** A Mermaid flowchart of both buckets (by zone) and both rules, the same text `npx pulumi-bucket-replication diagram` prints. */
+    readonly diagram: pulumi.Output<string>;
+    /** Seconds a canary took to the other side, per rule ID (`to-b`, `to-a`); empty without `verify`. */
+    readonly replicationLag: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: BiDirectionalArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bucket-replication:index:BiDirectional", name, {}, opts);
@@ -55,7 +68,7 @@ export class BiDirectional extends pulumi.ComponentResource {
                 description: pulumi.interpolate`replication from ${from.bucket.name} to ${to.bucket.name}`,
                 policy: replicationPolicy({ source: from.bucket, destinations: [to.bucket] }),
             }, parent);
-            new ReplicationConfiguration(`${name}-${label}`, {
+            const replication = new ReplicationConfiguration(`${name}-${label}`, {
                 bucket: from.versioning.bucket,
                 zone: from.versioning.zone,
                 role,
@@ -69,10 +82,14 @@ export class BiDirectional extends pulumi.ComponentResource {
                     },
                 },
             }, parent);
-            return role;
+            return { role, replication };
         };
-        this.roles = { aToB: direction(a, b, "a-to-b", "to-b"), bToA: direction(b, a, "b-to-a", "to-a") };
-        this.registerOutputs({ a: this.a.name, b: this.b.name });
+        const aToB = direction(a, b, "a-to-b", "to-b");
+        const bToA = direction(b, a, "b-to-a", "to-a");
+        this.roles = { aToB: aToB.role, bToA: bToA.role };
+        this.replicationLag = verifyTopology(name, args.verify, [aToB.replication, bToA.replication], [aToB.role, bToA.role], parent);
+        this.diagram = componentDiagram([this.a, this.b], [aToB.replication, bToA.replication]);
+        this.registerOutputs({ a: this.a.name, b: this.b.name, diagram: this.diagram, replicationLag: this.replicationLag });
     }
 }
 
@@ -80,11 +97,12 @@ export class BiDirectional extends pulumi.ComponentResource {
 export function biDirectionalProblems(args: unknown): string[] {
     if (!isPlainObject(args)) return [`its arguments are missing: pass { a: { zone: "zone-a" }, b: { zone: "zone-b" } }.`];
     return [
-        ...unknownKeyProblems("", args, ["a", "b", "deleteMarkerReplication", "replicaModifications", "transferType"]),
+        ...unknownKeyProblems("", args, ["a", "b", "deleteMarkerReplication", "replicaModifications", "transferType", "verify"]),
         ...topologyBucketProblems("a", args.a),
         ...topologyBucketProblems("b", args.b),
         ...sameBucketProblems([["a", args.a], ["b", args.b]]),
         ...booleanProblems("deleteMarkerReplication", args.deleteMarkerReplication),
         ...booleanProblems("replicaModifications", args.replicaModifications),
+        ...verifyProblems("verify", args.verify),
     ];
 }

@@ -7,6 +7,8 @@ import {
     argumentError, booleanProblems, describe, isInput, isPlainObject, ReplicationConfiguration, ReplicationRuleArgs, unknownKeyProblems,
 } from "./replicationConfiguration";
 import { replicationPolicy } from "./replicationPolicy";
+import { componentDiagram } from "./diagram";
+import { ReplicationVerification, verifyProblems, VerifyArgs } from "./replicationVerification";
 
 /** One bucket of a topology. */
 export interface TopologyBucketArgs {
@@ -41,6 +43,13 @@ export interface LeaderFollowerArgs {
      * @default the backend's own (OSS: `internal`)
      */
     readonly transferType?: pulumi.Input<"internal" | "oss_acc">;
+    /**
+     * Verify on `up` that replication works: a canary object written to the leader must reach every
+     * follower within `timeoutSeconds`, or `up` fails naming the rule, zone and bucket; the canaries are
+     * removed again. Runs when the topology changes, not on every `up`. `{}` turns it on with defaults.
+     * @default off
+     */
+    readonly verify?: VerifyArgs;
 }
 
 /**
@@ -52,6 +61,10 @@ export class LeaderFollower extends pulumi.ComponentResource {
     readonly followers: Bucket[];
     readonly role: IamRole;
     readonly replication: ReplicationConfiguration;
+    /** A Mermaid flowchart of the buckets (by zone) and rules, the same text `npx pulumi-bucket-replication diagram` prints. */
+    readonly diagram: pulumi.Output<string>;
+    /** Seconds a canary took from the leader to each follower, per rule ID (`follower-1`...); empty without `verify`. */
+    readonly replicationLag: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: LeaderFollowerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bucket-replication:index:LeaderFollower", name, {}, opts);
@@ -81,7 +94,9 @@ export class LeaderFollower extends pulumi.ComponentResource {
             role: this.role,
             rules,
         }, parent);
-        this.registerOutputs({ leader: this.leader.name, followers: this.followers.map((f) => f.name) });
+        this.replicationLag = verifyTopology(name, args.verify, [this.replication], [this.role], parent);
+        this.diagram = componentDiagram([this.leader, ...this.followers], [this.replication]);
+        this.registerOutputs({ leader: this.leader.name, followers: this.followers.map((f) => f.name), diagram: this.diagram, replicationLag: this.replicationLag });
     }
 }
 
@@ -92,6 +107,36 @@ export function versionedBucket(name: string, args: TopologyBucketArgs, opts: pu
     return { bucket, versioning };
 }
 
+/**
+ * The ReplicationVerification of a component's ReplicationConfigurations when `verify` is set, after
+ * them; its fingerprint is their rules and roles, so that any change of the topology runs it again.
+ * Returns the lag per rule (empty without `verify`).
+ */
+export function verifyTopology(name: string, verify: VerifyArgs | undefined, replications: readonly ReplicationConfiguration[],
+    roles: readonly IamRole[], opts: pulumi.CustomResourceOptions): pulumi.Output<Record<string, number>> {
+    if (verify === undefined || verify === null) return pulumi.output<Record<string, number>>({});
+    const topology = pulumi.all(replications.map((r) => pulumi.all([r.bucket, r.zone, r.rules])));
+    const rules = topology.apply((configs) => Object.fromEntries(configs.flatMap(([bucket, zone, rules]) =>
+        Object.entries(rules).map(([id, rule]) => [id, {
+            source: { zone, bucket },
+            destination: { zone: (rule as { destination: { zone: string } }).destination.zone, bucket: (rule as { destination: { bucket: string } }).destination.bucket },
+            prefix: (rule as { prefix?: string }).prefix ?? "",
+        }]))));
+    const fingerprint = pulumi.all([topology, pulumi.all(roles.map((role) => role.id))]).apply(([configs, roleIds]) => JSON.stringify({
+        rules: configs.map(([bucket, zone, rules]) => [zone, bucket, Object.keys(rules).sort().map((id) => [id, sortedJson(rules[id])])]),
+        roles: roleIds,
+    }));
+    const verification = new ReplicationVerification(`${name}-verification`, {
+        rules, fingerprint, timeoutSeconds: verify.timeoutSeconds,
+    }, { ...opts, dependsOn: [...replications] });
+    return verification.lagSeconds;
+}
+
+function sortedJson(value: unknown): string {
+    return JSON.stringify(value, (_key, v) => v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v);
+}
+
 const exampleBucket = (zone: string) => `{ zone: "${zone}" }`;
 
 /** What is wrong with LeaderFollower's arguments, each naming the argument and the fix. */
@@ -99,7 +144,7 @@ export function leaderFollowerProblems(args: unknown): string[] {
     if (!isPlainObject(args)) {
         return [`its arguments are missing: pass { leader: ${exampleBucket("zone-a")}, followers: [${exampleBucket("zone-b")}] }.`];
     }
-    const problems = unknownKeyProblems("", args, ["leader", "followers", "deleteMarkerReplication", "transferType"]);
+    const problems = unknownKeyProblems("", args, ["leader", "followers", "deleteMarkerReplication", "transferType", "verify"]);
     problems.push(...topologyBucketProblems("leader", args.leader));
     const followers = args.followers;
     if (followers === undefined || followers === null) {
@@ -115,6 +160,7 @@ export function leaderFollowerProblems(args: unknown): string[] {
         problems.push(...sameBucketProblems([["leader", args.leader], ...followers.map((f, i) => [`followers[${i}]`, f] as [string, unknown])]));
     }
     problems.push(...booleanProblems("deleteMarkerReplication", args.deleteMarkerReplication));
+    problems.push(...verifyProblems("verify", args.verify));
     return problems;
 }
 
