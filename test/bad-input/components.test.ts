@@ -141,6 +141,36 @@ describe("bad input: program mistakes in components, reported without a stack tr
             await expectMistake(() => new LeaderFollower("lf", { leader: { zone: "zone-a", forceDestroy: "true" as any }, followers: [follower] }), "'leader.forceDestroy' must be true or false");
         });
 
+        it("verify: {} adds the verification; without verify there is none (the control cases)", async () => {
+            new LeaderFollower("checked", { leader, followers: [follower], verify: {} });
+            new LeaderFollower("unchecked", { leader, followers: [follower] });
+            await settle();
+            const names = registered.filter((r) => r.custom).map((r) => r.name);
+            expect(names).to.include("checked-verification").and.not.include("unchecked-verification");
+        });
+
+        it("verify: true instead of an object", async () => {
+            await expectMistake(() => new LeaderFollower("lf", { leader, followers: [follower], verify: true as any }),
+                "'verify' must be an object such as { timeoutSeconds: 120 } (or {} for the defaults), not the value true");
+        });
+
+        it("verify.timeoutSeconds given as text", async () => {
+            await expectMistake(() => new LeaderFollower("lf", { leader, followers: [follower], verify: { timeoutSeconds: "60" as any } }),
+                "'verify.timeoutSeconds' must be a number of seconds, such as 120, not the text \"60\"");
+        });
+
+        it("verify.timeoutSeconds of 0, and of more than an hour", async () => {
+            await expectMistake(() => new LeaderFollower("lf", { leader, followers: [follower], verify: { timeoutSeconds: 0 } }),
+                "'verify.timeoutSeconds' must be more than 0 and at most 3600 (one hour), not 0");
+            await expectMistake(() => new LeaderFollower("lf", { leader, followers: [follower], verify: { timeoutSeconds: 7200 } }),
+                "'verify.timeoutSeconds' must be more than 0 and at most 3600 (one hour), not 7200");
+        });
+
+        it("a misspelt verify setting ('timeout' for 'timeoutSeconds')", async () => {
+            await expectMistake(() => new LeaderFollower("lf", { leader, followers: [follower], verify: { timeout: 60 } as any }),
+                "'verify.timeout' is not an argument here; use 'timeoutSeconds'");
+        });
+
         it("every problem at once", async () => {
             const message = await expectMistake(() => new LeaderFollower("lf", { leader: {} as any, followers: [] }), "LeaderFollower 'lf' has 2 problems");
             expect(message).to.contain("'leader.zone' is required").and.contain("'followers' is empty");
@@ -164,6 +194,17 @@ describe("bad input: program mistakes in components, reported without a stack tr
 
         it("'a' and 'b' naming the same bucket", async () => {
             await expectMistake(() => new BiDirectional("bd", { a: { zone: "zone-a", name: "x1" }, b: { zone: "zone-a", name: "x1" } }), "'b' and 'a' both name bucket 'x1' in zone zone-a");
+        });
+
+        it("verify given as a number of seconds instead of { timeoutSeconds }", async () => {
+            await expectMistake(() => new BiDirectional("bd", { a: { zone: "zone-a" }, b: { zone: "zone-b" }, verify: 60 as any }),
+                "BiDirectional 'bd'", "'verify' must be an object such as { timeoutSeconds: 120 }", "not the number 60");
+        });
+
+        it("verify: { timeoutSeconds } adds the verification of both directions (the control case)", async () => {
+            new BiDirectional("checked", { a: { zone: "zone-a" }, b: { zone: "zone-b" }, verify: { timeoutSeconds: 30 } });
+            await settle();
+            expect(registered.filter((r) => r.custom).map((r) => r.name)).to.include("checked-verification");
         });
 
         it("'a' given as a list", async () => {
