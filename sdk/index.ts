@@ -6,6 +6,7 @@ export { replicationPolicy, ReplicationPolicyArgs, PolicyBucket } from "./replic
 export { LeaderFollower, LeaderFollowerArgs, TopologyBucketArgs } from "./leaderFollower";
 export { BiDirectional, BiDirectionalArgs } from "./biDirectional";
 export { ReplicationVerification, ReplicationVerificationArgs, VerifiedRuleArgs, VerifyArgs } from "./replicationVerification";
+export { topologyDiagram, topologyChangeDiagram, topologyOf, Topology, TopologyBucket, TopologyRule, TopologyEnd, RecordedResource } from "./diagram";
 export {
     getReplicationStatus, getReplicationStatusOutput, ReplicationStatusArgs, ReplicationStatusResult, ReplicationRuleStatus,
     ReplicationStatusFigure, SampledReplicationStatus,
