@@ -93,7 +93,7 @@ export const provider: dynamic.ResourceProvider<ReplicationVerificationInputs, R
         const log = progressLog("replication verification");
         const buckets = [];
         for (const bucket of bucketsOf(props.rules)) if (await backend.bucketExists(bucket)) buckets.push(bucket);
-        await removeCanaries(backend, buckets, prefixesOf(props.rules, ""), log, 60_000);
+        await removeCanaries(backend, buckets, prefixesOf(props.rules), log, 60_000);
     },
 });
 
@@ -171,9 +171,10 @@ async function verify(inputs: ReplicationVerificationInputs): Promise<Replicatio
     } catch (error) {
         failure = error as Error;
     }
-    // Cleaned up on success, failure and cancellation alike (a cancelled cleanup says what is left).
+    // Cleaned up on success and failure alike; the whole reserved prefix, so that canaries an interrupted
+    // earlier run left (Ctrl-C stops the cleanup too) go as well.
     try {
-        await removeCanaries(backend, bucketsOf(inputs.rules), prefixesOf(inputs.rules, `${runId}/`), log, Math.max(60_000, timeoutMs));
+        await removeCanaries(backend, bucketsOf(inputs.rules), prefixesOf(inputs.rules), log, Math.max(60_000, timeoutMs));
     } catch (cleanupError) {
         if (!failure) throw cleanupError;
         failure = new Error(`${failure.message}\n${(cleanupError as Error).message}`);
@@ -297,7 +298,7 @@ function bucketsOf(rules: Readonly<Record<string, VerifiedRule>>): BucketRef[] {
     return [...seen.values()];
 }
 
-/** The canary prefixes of the rules (one per distinct rule prefix), below which `below` is appended. */
-function prefixesOf(rules: Readonly<Record<string, VerifiedRule>>, below: string): string[] {
-    return [...new Set(Object.values(rules).map((rule) => `${rule.prefix ?? ""}${canaryRoot}${below}`))];
+/** The canary prefixes of the rules, one per distinct rule prefix. */
+function prefixesOf(rules: Readonly<Record<string, VerifiedRule>>): string[] {
+    return [...new Set(Object.values(rules).map((rule) => `${rule.prefix ?? ""}${canaryRoot}`))];
 }
