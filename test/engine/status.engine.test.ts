@@ -15,29 +15,29 @@ import type { ReplicationRuleStatus } from "../../sdk/replicationStatus";
 // see objects replicate, see failures rise while the destination zone's server is stopped, and see them
 // recover once it runs again. The figures are checked against what the servers hold.
 
-/** The folder `scripts/zones.sh` keeps this pair in (zones.json's own), and its two ports. */
-function pairOfZones(): { dir: string; ports: string } {
-    const file = process.env.PBR_LOCAL_ZONES ?? path.join(repoRoot, ".zones", "zones.json");
-    const zones = localZones().zones;
-    return { dir: path.dirname(file), ports: ["local-a", "local-b"].map((z) => new URL(zones[z].endpoint).port).join(",") };
+/**
+ * A MinIO pair of this test's own: it stops one of its zones, which must not disturb the suites that
+ * run beside it on the main pair (the package tests). PBR_STATUS_ZONE_PORTS moves it.
+ */
+const pair = { dir: path.join(repoRoot, ".zones", "pairs", "status"), ports: process.env.PBR_STATUS_ZONE_PORTS ?? "9500,9600" };
+
+async function zonesScript(command: "up" | "down" | "status"): Promise<boolean> {
+    return promisify(execFile)("bash", [path.join(repoRoot, "scripts", "zones.sh"), command], {
+        env: { ...process.env, PBR_ZONES_DIR: pair.dir, PBR_ZONE_PORTS: pair.ports },
+    }).then(() => true, (error) => {
+        if (command === "status") return false;
+        throw error;
+    });
 }
 
 function stopZone(zone: string): void {
-    const pid = Number(fs.readFileSync(path.join(pairOfZones().dir, zone, "minio.pid"), "utf8"));
+    const pid = Number(fs.readFileSync(path.join(pair.dir, zone, "minio.pid"), "utf8"));
     process.kill(pid, "SIGTERM");
 }
 
 async function zoneDown(zone: string): Promise<boolean> {
     const endpoint = localZones().zones[zone].endpoint;
     return fetch(`${endpoint}/minio/health/live`).then(() => false, () => true);
-}
-
-/** `zones.sh up` starts whichever zone of the pair is not running, and returns once both answer. */
-async function startZones(): Promise<void> {
-    const { dir, ports } = pairOfZones();
-    await promisify(execFile)("bash", [path.join(repoRoot, "scripts", "zones.sh"), "up"], {
-        env: { ...process.env, PBR_ZONES_DIR: dir, PBR_ZONE_PORTS: ports },
-    });
 }
 
 describe("engine: replication status (getReplicationStatus and `pulumi-bucket-replication status`)", function () {
@@ -81,14 +81,28 @@ describe("engine: replication status (getReplicationStatus and `pulumi-bucket-re
         return status.rules[0];
     }
 
+    let pairWasRunning = false;
+    let previousZonesFile: string | undefined;
+
     before(async () => {
-        stack = await PulumiStack.init(path.join(repoRoot, "test", "programs", "status"));
+        pairWasRunning = await zonesScript("status");
+        await zonesScript("up");
+        // The support helpers (objects.ts, localZones.ts) and the stack's processes read this pair.
+        previousZonesFile = process.env.PBR_LOCAL_ZONES;
+        process.env.PBR_LOCAL_ZONES = path.join(pair.dir, "zones.json");
+        stack = await PulumiStack.init(path.join(repoRoot, "test", "programs", "status"), {}, { PBR_LOCAL_ZONES: process.env.PBR_LOCAL_ZONES });
     });
 
     after(async () => {
-        if (stopped) await startZones();
-        await stack.destroy();
-        await stack.dispose();
+        try {
+            if (stopped) await zonesScript("up");
+            await stack?.destroy();
+            await stack?.dispose();
+        } finally {
+            if (previousZonesFile === undefined) delete process.env.PBR_LOCAL_ZONES;
+            else process.env.PBR_LOCAL_ZONES = previousZonesFile;
+            if (!pairWasRunning) await zonesScript("down");
+        }
     });
 
     it("reports the rule, its destination and state right after the first up, with nothing pending or failed", async () => {
@@ -149,7 +163,7 @@ describe("engine: replication status (getReplicationStatus and `pulumi-bucket-re
     });
 
     it("shows them recovering once the destination zone runs again", async () => {
-        await startZones();
+        await zonesScript("up");
         stopped = false;
         // MinIO retries a failed version when it is read (the sample's HEAD does) or, otherwise, from its
         // retry queue every few minutes: asking for the status is what a user does next anyway.
