@@ -1,12 +1,13 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
+import type { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
 import type { BucketRef, ProgressLog, StorageBackend } from "./backends/backend";
 import { bucketNameRulesFor, maxBucketTagsFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf, ownerTagKey } from "./identity";
 import { progressLog } from "./progress";
-import { bucketNameProblems, collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems } from "./validation";
+import { isNoSuchBucket } from "./transport/serviceError";
+import { bucketNameProblems, collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems, lazySchema } from "./validation";
 
 export interface BucketInputs {
     readonly name?: string;
@@ -32,7 +33,7 @@ export interface BucketOutputs {
     readonly adoptExisting?: boolean;
 }
 
-const bucketSchema = z.object({
+const bucketSchema = lazySchema((z) => z.object({
     name: z.string().optional(),
     namePrefix: z.string(),
     identity: z.string().optional(),
@@ -40,7 +41,7 @@ const bucketSchema = z.object({
     forceDestroy: z.boolean({ error: "'forceDestroy' must be true or false." }).optional(),
     tags: z.record(z.string(), z.string({ error: "Tag values must be strings." }), { error: "'tags' must map tag keys to string values." }).optional(),
     adoptExisting: z.boolean({ error: "'adoptExisting' must be true or false." }).optional(),
-});
+}));
 
 export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = withoutStackTraces({
     async configure(request) {
@@ -62,7 +63,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = w
             ...(news.adoptExisting === true && news.name === undefined
                 ? [{ path: ["adoptExisting"], message: "'adoptExisting' takes over an existing bucket by its name: set 'name' to that bucket's name." }] : []),
         ];
-        return { inputs, failures: collectFailures(bucketSchema, news as unknown as Record<string, unknown>, problems) };
+        return { inputs, failures: collectFailures(bucketSchema(), news as unknown as Record<string, unknown>, problems) };
     },
 
     async diff(_id, olds, news) {
@@ -86,8 +87,9 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = w
     async read(id, props) {
         const backend = currentBackend();
         const ref = parseBucketId(id);
-        if (!(await backend.bucketExists(ref))) return {};
-        const tags = withoutMarker(await backend.getBucketTags(ref));
+        const stored = await readTagsIfExists(backend, ref);
+        if (!stored) return {};
+        const tags = withoutMarker(stored);
         const outs = { ...props!, name: ref.bucket, zone: ref.zone, tags };
         // The engine diffs the next preview against these inputs, not against the program's old ones.
         return { id, props: outs, inputs: inputsOf(outs) as unknown as BucketOutputs };
@@ -115,7 +117,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = w
         }
         await backend.deleteBucket(ref);
     },
-});
+}, "Bucket");
 
 /** A bucket's ID is `zone/name`: bucket names are unique per zone, not across them. */
 export function bucketId(ref: { zone: string; bucket: string }): string {
@@ -231,4 +233,16 @@ export function sameRecord(a: Readonly<Record<string, unknown>> | undefined, b: 
 
 function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
     return Object.entries(record ?? {}).sort(([x], [y]) => x.localeCompare(y));
+}
+
+/**
+ * The bucket's tags, or undefined when it does not exist. One request for our own buckets, which carry
+ * the ownership tag: MinIO answers a tag read of a missing bucket with an empty tag set, not
+ * NoSuchBucket, so only a bucket without our tag costs a second look.
+ */
+async function readTagsIfExists(backend: StorageBackend, ref: BucketRef): Promise<Record<string, string> | undefined> {
+    const tags = await backend.getBucketTags(ref).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
+    if (tags === undefined) return undefined;
+    if (ownerTagKey in tags || (await backend.bucketExists(ref))) return tags;
+    return undefined;
 }

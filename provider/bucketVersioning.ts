@@ -1,12 +1,13 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
+import type { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
 import type { BucketRef, VersioningStatus } from "./backends/backend";
 import { bucketId, parseBucketId } from "./bucket";
 import { configureFrom, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
+import { isNoSuchBucket } from "./transport/serviceError";
 import { declareVersioning } from "./declarations";
-import { collectFailures, isUnknown, zoneProblems } from "./validation";
+import { collectFailures, isUnknown, zoneProblems, lazySchema } from "./validation";
 
 export interface BucketVersioningInputs {
     readonly bucket: string;
@@ -17,11 +18,11 @@ export interface BucketVersioningInputs {
 /** `status` as last read from the service; `Unversioned` after a refresh means versioning was never on. */
 export type BucketVersioningOutputs = Omit<BucketVersioningInputs, "status"> & { readonly status: string };
 
-const versioningSchema = z.object({
+const versioningSchema = lazySchema((z) => z.object({
     bucket: z.string({ error: "'bucket' is required: pass the bucket's name, such as `bucket.name`." }),
     zone: z.string({ error: "'zone' is required: pass the bucket's zone, such as `bucket.zone`." }),
     status: z.enum(["Enabled", "Suspended"], { error: "'status' must be \"Enabled\" or \"Suspended\" (S3 cannot turn versioning off once on)." }),
-});
+}));
 
 export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVersioningOutputs> = withoutStackTraces({
     async configure(request) {
@@ -31,7 +32,7 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
     async check(_olds, news) {
         const problems = zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message }));
         if ([news.zone, news.bucket, news.status].every((v) => typeof v === "string" && !isUnknown(v))) declareVersioning(news.zone, news.bucket, news.status);
-        return { inputs: news, failures: collectFailures(versioningSchema, news as unknown as Record<string, unknown>, problems) };
+        return { inputs: news, failures: collectFailures(versioningSchema(), news as unknown as Record<string, unknown>, problems) };
     },
 
     async diff(_id, olds, news) {
@@ -48,8 +49,10 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
     async read(id, props) {
         const ref = parseBucketId(id);
         const backend = currentBackend();
-        if (!(await backend.bucketExists(ref))) return {};
-        const outs = { bucket: ref.bucket, zone: ref.zone, status: await backend.getVersioning(ref) };
+        // One request: a missing bucket answers NoSuchBucket to the versioning read too.
+        const status = await backend.getVersioning(ref).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
+        if (!status) return {};
+        const outs = { bucket: ref.bucket, zone: ref.zone, status };
         return { id, props: outs, inputs: { ...props, ...outs } };
     },
 
@@ -67,7 +70,7 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
         progressLog(`versioning ${ref.bucket}`)(`versioning of bucket '${ref.bucket}' in zone ${ref.zone} is now Suspended ` +
             `(S3 cannot turn it off); the object versions it kept are still there`, { lasting: true });
     },
-});
+}, "BucketVersioning");
 
 /**
  * Some services (MinIO) answer 200 to a versioning change of a bucket that does not exist: the state

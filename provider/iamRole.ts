@@ -1,5 +1,5 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
+import type { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
 import type { RoleSpec, RoleState } from "./backends/backend";
 import { policyProblemsFor } from "./backends/registry";
@@ -7,7 +7,7 @@ import { configureFrom, configuredAccountDigest, configuredBackendName, configur
 import { claimName, derivedName, isDerivedNameOf } from "./identity";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
-import { collectFailures, isUnknown, Problem, unknownValue } from "./validation";
+import { collectFailures, isUnknown, Problem, unknownValue, lazySchema } from "./validation";
 
 export interface IamRoleInputs {
     readonly name?: string;
@@ -25,7 +25,7 @@ export interface IamRoleInputs {
 /** `secretKey` is null where the service has none (see `outputsOf`); states written before that lack it. */
 export type IamRoleOutputs = Omit<RoleState, "secretKey"> & { readonly namePrefix: string; readonly secretKey?: string | null };
 
-const roleSchema = z.object({
+const roleSchema = lazySchema((z) => z.object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/,
         "'name' must be 3 to 128 letters, digits, dots, underscores or hyphens, starting with a letter or digit.").optional(),
     description: z.string().max(255, "'description' must be at most 255 characters.").optional(),
@@ -33,7 +33,7 @@ const roleSchema = z.object({
     labels: z.record(z.string(), z.string({ error: "Label values must be strings." })).optional(),
     adoptExisting: z.boolean({ error: "'adoptExisting' must be true or false." }).optional(),
     policy: z.record(z.string(), z.unknown(), { error: (issue) => policyShapeMessage(issue.input) }),
-});
+}));
 
 export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> = withoutStackTraces({
     async configure(request) {
@@ -45,7 +45,7 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         const name = news.name ?? (keepName ? olds.name : autoName(news));
         // protobuf refuses undefined values: a name that cannot be derived (reported below) is left out.
         const inputs = { ...news, ...(name !== undefined ? { name } : {}), description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
-        const failures = collectFailures(roleSchema, { ...news, name } as Record<string, unknown>,
+        const failures = collectFailures(roleSchema(), { ...news, name } as Record<string, unknown>,
             [...duplicateProblems(name, news), ...backendPolicyProblems(news.policy)]);
         // A role has no zone to hang an unusable configuration on; it concerns the resource as a whole.
         const configuration = configuredZones();
@@ -92,7 +92,7 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
     async delete(_id, props) {
         await currentBackend().deleteRole(stateOf(props), progressLog(`role ${props.name}`));
     },
-});
+}, "IamRole");
 
 /** Role names are per account on every backend: 64 characters leave room for each service's limit. */
 function autoName(news: IamRoleInputs): string | undefined {

@@ -1,5 +1,5 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
+import type { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
 import type { ReplicationRule, ReplicationSpec, RoleState } from "./backends/backend";
 import { ruleProblemsFor } from "./backends/registry";
@@ -8,7 +8,7 @@ import { declaredVersioning } from "./declarations";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
-import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems } from "./validation";
+import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems, lazySchema } from "./validation";
 
 /** A rule as the user writes it; the rule's ID is its key in `rules`. */
 export interface RuleInput {
@@ -51,7 +51,7 @@ const ruleIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 const destinationShape = "{ bucket: destination.name, zone: destination.zone }";
 
-const ruleSchema = z.object({
+const ruleSchema = (z: typeof import("zod").z) => z.object({
     priority: z.number({ error: "'priority' is required: a whole number; the highest priority wins when rules overlap." })
         .int("'priority' must be a whole number.").min(0, "'priority' must not be negative."),
     status: z.enum(["Enabled", "Disabled"], { error: "'status' must be \"Enabled\" or \"Disabled\"." }).optional(),
@@ -80,19 +80,19 @@ const ruleSchema = z.object({
     }, { error: `'destination' is required: ${destinationShape}.` }),
 }, { error: `Each rule must be an object such as { priority: 1, destination: ${destinationShape} }.` });
 
-const replicationSchema = z.object({
+const replicationSchema = lazySchema((z) => z.object({
     bucket: z.string({ error: "'bucket' is required: the source bucket's name, such as `source.name`." }),
     zone: z.string({ error: "'zone' is required: the source bucket's zone." }),
     role: z.object({
         id: z.string({ error: "'role' has no ID: pass the IamRole resource itself, such as `role: replicationRole`." }),
         name: z.string({ error: "'role' has no name: pass the IamRole resource itself, such as `role: replicationRole`." }),
     }, { error: "'role' is required: pass the IamRole resource the service replicates as, such as `role: replicationRole`." }),
-    rules: z.record(z.string(), ruleSchema, {
+    rules: z.record(z.string(), ruleSchema(z), {
         error: (issue) => Array.isArray(issue.input)
             ? `'rules' is a list; it must be an object keyed by rule ID, such as { "to-b": { priority: 1, destination: ${destinationShape} } }.`
             : `'rules' is required: an object keyed by rule ID, such as { "to-b": { priority: 1, destination: ${destinationShape} } }.`,
     }),
-});
+}));
 
 /** An object carries at most 10 tags (S3 object tagging), so a filter on more matches nothing. */
 const maxObjectTags = 10;
@@ -110,7 +110,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
             ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
             ...declaredVersioningProblems(news),
         ];
-        const failures = collectFailures(replicationSchema, news as unknown as Record<string, unknown>, problems);
+        const failures = collectFailures(replicationSchema(), news as unknown as Record<string, unknown>, problems);
         if (failures.length === 0) failures.push(...await serviceRuleFailures(inputs as ReplicationConfigurationInputs));
         return { inputs, failures };
     },
@@ -148,7 +148,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
     async delete(_id, props) {
         await currentBackend().deleteReplication(specOf(props), progressLog(`replication of ${props.bucket}`));
     },
-});
+}, "ReplicationConfiguration");
 
 /** Fills every optional rule field, so that state and program compare field by field. */
 export function withDefaults(rules: Record<string, RuleInput>): Record<string, RuleInput> {

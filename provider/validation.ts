@@ -15,6 +15,15 @@ export interface Problem {
 }
 
 /**
+ * A zod schema built on first use: loading zod costs a provider process about 90 ms, and only
+ * `check` needs it (refresh and destroy never do).
+ */
+export function lazySchema<T extends z.ZodType>(build: (zod: typeof z) => T): () => T {
+    let schema: T | undefined;
+    return () => (schema ??= build((require("zod") as typeof import("zod")).z));
+}
+
+/**
  * Validates inputs with a zod schema plus extra rules and returns every problem at once, each with
  * the property it concerns. Values that are still unknown (during preview) are not judged.
  */

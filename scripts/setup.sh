@@ -74,13 +74,17 @@ build_minio() { GOBIN="$bin" go install -ldflags "-s -w" "github.com/minio/minio
 build_mc() { GOBIN="$bin" go install -ldflags "-s -w" "github.com/minio/mc@$MC_VERSION"; }
 
 # The engine starts dynamic providers as the plugin 'pulumi-resource-pulumi-nodejs'; the real one is
-# a script of @pulumi/pulumi, resolved from the program's folder.
+# a script of @pulumi/pulumi, resolved from the program's folder. One Node process: the script is
+# required in place, with the arguments where it expects them (process.argv[2] on).
+# Replaced by a rename, and only when it changed: running tests may be starting the current one.
 write_dynamic_provider_launcher() {
-  cat > "$bin/pulumi-resource-pulumi-nodejs" <<'SH'
+  local launcher="$bin/pulumi-resource-pulumi-nodejs"
+  cat > "$launcher.new.$$" <<'SH'
 #!/bin/sh
-exec node "$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider', {paths: [process.cwd()]}))")" "$@"
+exec node -e 'const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [process.cwd()] }); process.argv.splice(1, 0, entry); require(entry);' -- "$@"
 SH
-  chmod +x "$bin/pulumi-resource-pulumi-nodejs"
+  chmod +x "$launcher.new.$$"
+  if cmp -s "$launcher.new.$$" "$launcher"; then rm -f "$launcher.new.$$"; else mv -f "$launcher.new.$$" "$launcher"; fi
 }
 
 # on_path_outside_bin NAME: the first executable NAME on PATH that is not this cache's own copy.

@@ -23,13 +23,10 @@ export async function waitForVersioningAtBothEnds(
     const describe = () => pending.map((p) => `the ${p.end} bucket '${p.ref.bucket}' in zone ${p.ref.zone} (${p.state})`).join(", ");
     await waitFor({
         probe: async () => {
-            pending = [];
-            for (const { ref, end } of buckets) {
-                const observed = await probe(ref);
-                if (observed !== "Enabled") {
-                    pending.push({ ref, end, state: observed === "Missing" ? "it does not exist yet" : `it has versioning '${observed}'` });
-                }
-            }
+            // The buckets are read at once: they may be on different servers, and only the slowest counts.
+            const observed = await Promise.all(buckets.map(({ ref }) => probe(ref)));
+            pending = buckets.flatMap(({ ref, end }, i) => observed[i] === "Enabled" ? []
+                : [{ ref, end, state: observed[i] === "Missing" ? "it does not exist yet" : `it has versioning '${observed[i]}'` }]);
             return pending.length === 0 ? true : undefined;
         },
         waitingFor: () => `versioning to be enabled on ${describe()}`,

@@ -59,6 +59,14 @@ const authenticationCodes = new Set([
     "XMinioAdminInvalidAccessKey", "AuthorizationHeaderMalformed", "InvalidSignatureException", "Unauthorized", "Forbidden",
 ]);
 
+/**
+ * Whether a request on a bucket failed because the bucket does not exist: S3, its compatibles and
+ * OSS all answer a GET on a missing bucket with the code NoSuchBucket.
+ */
+export function isNoSuchBucket(error: unknown): boolean {
+    return error instanceof ServiceError && error.code === "NoSuchBucket";
+}
+
 export function isRetryable(httpStatus: number | undefined, code: string): boolean {
     if (retryableCodes.has(code)) return true;
     return httpStatus !== undefined && retryableStatuses.has(httpStatus);

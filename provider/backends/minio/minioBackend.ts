@@ -39,14 +39,14 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         const secretKey = randomSecret();
         const touched: string[] = [];
         try {
-            for (const zone of this.zoneNames) {
-                log(`creating user and policy '${spec.name}' on zone ${zone}`);
+            log(`creating user and policy '${spec.name}' on ${describeZones(this.zoneNames)}`);
+            await onEveryZone(this.zoneNames, async (zone) => {
                 const admin = this.admin(zone);
                 touched.push(zone);
                 await admin.addCannedPolicy(spec.name, { ...(spec.policy as object), ...(marker ? { ID: marker } : {}) });
                 await admin.addUser(spec.name, secretKey);
                 await admin.attachPolicy(spec.name, [spec.name]);
-            }
+            });
         } catch (error) {
             throw await this.undoRole(spec.name, touched, error as Error, log);
         }
@@ -57,9 +57,12 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     private async refuseRolesNotOurs({ name, adoptExisting }: RoleSpec, marker: string | undefined, log: ProgressLog): Promise<void> {
         const foreign: string[] = [];
         let adopted = false;
-        for (const zone of this.zoneNames) {
+        const found = await onEveryZone(this.zoneNames, async (zone) => {
             const admin = this.admin(zone);
             const [user, policy] = await Promise.all([admin.userInfo(name), admin.getCannedPolicy(name)]);
+            return { zone, user, policy };
+        });
+        for (const { zone, user, policy } of found) {
             if (!user && !policy) continue;
             const policyId = (policy as { ID?: string } | undefined)?.ID;
             if (marker && policyId === marker) adopted = true;
@@ -81,14 +84,14 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     /** Removes what a failed create made; says what is left when that fails too. */
     private async undoRole(name: string, zones: readonly string[], cause: Error, log: ProgressLog): Promise<Error> {
         const left: string[] = [];
-        for (const zone of zones) {
+        await Promise.all(zones.map(async (zone) => {
             try {
                 await this.removeUserAndPolicy(zone, name);
                 log(`removed user and policy '${name}' from zone ${zone} again: the role could not be created everywhere`, { lasting: true });
             } catch {
                 left.push(zone);
             }
-        }
+        }));
         return new Error(left.length === 0
             ? `${cause.message}\nNothing was left behind: the user and policy '${name}' were removed again from ${zones.join(", ")}.`
             : `${cause.message}\nThe user and policy '${name}' could not be removed again from ${left.join(", ")}; ` +
@@ -102,32 +105,30 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     }
 
     async readRole(id: string, known: RoleState): Promise<RoleState | undefined> {
-        let policy: unknown;
-        for (const zone of this.zoneNames) {
-            const admin = this.admin(zone);
-            if (!(await admin.userInfo(id))) return undefined;
-            policy = policy ?? (await admin.getCannedPolicy(id));
-        }
+        // The user on every zone, the policy on the first: the zones' copies are written together.
+        const [policy, ...users] = await Promise.all([
+            this.admin(this.zoneNames[0]).getCannedPolicy(id),
+            ...this.zoneNames.map((zone) => this.admin(zone).userInfo(id)),
+        ]);
+        if (users.some((user) => !user)) return undefined;
         return { ...known, policy: policy === undefined || samePolicy(policy, known.policy) ? known.policy : withoutId(policy) };
     }
 
     async updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
-        for (const zone of this.zoneNames) {
-            log(`updating policy '${known.id}' on zone ${zone}`);
+        log(`updating policy '${known.id}' on ${describeZones(this.zoneNames)}`);
+        await onEveryZone(this.zoneNames, async (zone) => {
             const admin = this.admin(zone);
             // Keep the ownership marker the create wrote.
             const marker = ((await admin.getCannedPolicy(known.id)) as { ID?: string } | undefined)?.ID;
             await admin.addCannedPolicy(known.id, { ...(spec.policy as object), ...(marker ? { ID: marker } : {}) });
             await admin.attachPolicy(known.id, [known.id]);
-        }
+        });
         return { ...known, ...spec, id: known.id };
     }
 
     async deleteRole(known: RoleState, log: ProgressLog): Promise<void> {
-        for (const zone of this.zoneNames) {
-            log(`removing user and policy '${known.id}' from zone ${zone}`);
-            await this.removeUserAndPolicy(zone, known.id);
-        }
+        log(`removing user and policy '${known.id}' from ${describeZones(this.zoneNames)}`);
+        await onEveryZone(this.zoneNames, (zone) => this.removeUserAndPolicy(zone, known.id));
     }
 
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
@@ -296,4 +297,19 @@ function withoutId(policy: unknown): unknown {
 function randomSecret(): string {
     const { randomBytes } = require("crypto") as typeof import("crypto");
     return randomBytes(30).toString("base64").replace(/[+/=]/g, "").slice(0, 40);
+}
+
+/**
+ * Runs `work` on every zone at once (the zones are independent servers), and waits for all of them
+ * before it fails, so that a caller's undo sees every zone that was touched.
+ */
+async function onEveryZone<T>(zones: readonly string[], work: (zone: string) => Promise<T>): Promise<T[]> {
+    const settled = await Promise.allSettled(zones.map(work));
+    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+}
+
+function describeZones(zones: readonly string[]): string {
+    return zones.length === 1 ? `zone ${zones[0]}` : `zones ${zones.join(", ")}`;
 }

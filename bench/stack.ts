@@ -1,0 +1,251 @@
+// The whole-command figures of `npm run bench`: real `pulumi` commands on the local MinIO pair, timed
+// wall and CPU (every process of the command: CLI, language host, program, provider processes).
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { FaultProxy } from "../test/support/faultProxy";
+import { localZones } from "../test/support/localZones";
+import { repoRoot, toolBin } from "../test/support/toolchain";
+
+export interface Figures {
+    readonly wallS: number;
+    readonly cpuS: number;
+}
+
+/**
+ * One stack of a program folder on a file backend of its own, type-checked as a user's program is
+ * (no PULUMI_NODEJS_TRANSPILE_ONLY): the figures are what a user waits for.
+ */
+export class BenchStack {
+    private readonly workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pbr-bench-"));
+    private readonly env: NodeJS.ProcessEnv;
+    private readonly stackName = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+    constructor(private readonly programDir: string, extraEnv: NodeJS.ProcessEnv = {}) {
+        fs.mkdirSync(path.join(this.workDir, "backend"));
+        this.env = {
+            ...process.env,
+            PATH: `${toolBin()}:${process.env.PATH}`,
+            PULUMI_HOME: path.join(this.workDir, "home"),
+            PULUMI_BACKEND_URL: `file://${path.join(this.workDir, "backend")}`,
+            PULUMI_CONFIG_PASSPHRASE: "pbr-bench",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_SKIP_CONFIRMATIONS: "true",
+            NO_COLOR: "1",
+            ...extraEnv,
+        };
+        this.must(["stack", "init", this.stackName]);
+    }
+
+    setConfig(config: Record<string, string>): void {
+        if (Object.keys(config).length === 0) return;
+        this.must(["config", "set-all", "--stack", this.stackName, "--config-file", this.configFile,
+            ...Object.entries(config).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
+    }
+
+    up(): Figures { return this.timed(["up", "--yes", "--skip-preview", ...this.common()]); }
+    preview(): Figures { return this.timed(["preview", ...this.common()]); }
+    refresh(): Figures { return this.timed(["refresh", "--yes", "--skip-preview", ...this.common()]); }
+    destroy(): Figures { return this.timed(["destroy", "--yes", "--skip-preview", ...this.common()]); }
+
+    /** Bytes per resource of ours in the exported state. */
+    stateBytesPerResource(): number {
+        const exported = JSON.parse(this.must(["stack", "export", "--stack", this.stackName]).stdout);
+        const ours = (exported.deployment.resources as { type: string }[]).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/bucket-replication:"));
+        return ours.reduce((sum, r) => sum + JSON.stringify(r).length, 0) / Math.max(1, ours.length);
+    }
+
+    dispose(): void {
+        this.run(["stack", "rm", "--yes", "--force", this.stackName]);
+        fs.rmSync(this.workDir, { recursive: true, force: true });
+    }
+
+    private get configFile(): string {
+        return path.join(this.workDir, `Pulumi.${this.stackName}.yaml`);
+    }
+
+    private common(): string[] {
+        return ["--non-interactive", "--stack", this.stackName, "--config-file", this.configFile, "--suppress-progress"];
+    }
+
+    /** Runs the command under bash, whose `times` reports the CPU of every process the command waited for. */
+    private timed(args: string[]): Figures {
+        const started = process.hrtime.bigint();
+        const script = `pulumi "$@" > "${this.workDir}/last.log" 2>&1; code=$?; times; exit $code`;
+        const result = spawnSync("bash", ["-c", script, "bench", ...args], { cwd: this.programDir, env: this.env, encoding: "utf8" });
+        const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+        if (result.status !== 0) {
+            throw new Error(`pulumi ${args[0]} in ${this.programDir} failed:\n${fs.readFileSync(path.join(this.workDir, "last.log"), "utf8").slice(-3000)}`);
+        }
+        // `times` prints the shell's user and system time, then its children's: "0m1.234s 0m0.456s".
+        const children = result.stdout.trim().split("\n").pop()!.split(/\s+/).map(seconds);
+        return { wallS, cpuS: children[0] + children[1] };
+    }
+
+    private must(args: string[]): { stdout: string } {
+        const result = this.run(args);
+        if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${result.stdout}${result.stderr}`);
+        return result;
+    }
+
+    private run(args: string[]) {
+        return spawnSync("pulumi", args, { cwd: this.programDir, env: this.env, encoding: "utf8", maxBuffer: 256 << 20 });
+    }
+}
+
+function seconds(text: string): number {
+    const match = /^(\d+)m([\d.]+)s$/.exec(text);
+    return match ? Number(match[1]) * 60 + Number(match[2]) : NaN;
+}
+
+export function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const emptyProgram = path.join(repoRoot, "bench", "programs", "empty");
+const leaderFollowerExample = path.join(repoRoot, "examples", "leader-follower");
+const pairsProgram = path.join(repoRoot, "bench", "programs", "pairs");
+
+/** The same topology with MinIO's `mc`: the floor of what the storage API costs. */
+function mcTopology(name: string): Figures {
+    const zonesFile = process.env.PBR_LOCAL_ZONES ?? path.join(repoRoot, ".zones", "zones.json");
+    const env = { ...process.env, PATH: `${toolBin()}:${process.env.PATH}` };
+    const script = path.join(repoRoot, "bench", "mc-topology.sh");
+    const started = process.hrtime.bigint();
+    const result = spawnSync("bash", ["-c", `bash "$0" up "$1" "$2"; code=$?; times; exit $code`, script, zonesFile, name], { env, encoding: "utf8" });
+    const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+    const children = result.stdout.trim().split("\n").pop()!.split(/\s+/).map(seconds);
+    spawnSync("bash", [script, "down", zonesFile, name], { env });
+    if (result.status !== 0) throw new Error(`bench/mc-topology.sh failed:\n${result.stderr}`);
+    return { wallS, cpuS: children[0] + children[1] };
+}
+
+type Phase = "up" | "preview" | "destroy";
+
+/**
+ * The comparison: the empty program (the engine's floor), examples/leader-follower, and the same
+ * topology with `mc` (the API floor), alternating, `runs` times each.
+ */
+export function comparison(runs: number): void {
+    const ours: Record<Phase, number[]> = { up: [], preview: [], destroy: [] };
+    const empty: Record<Phase, number[]> = { up: [], preview: [], destroy: [] };
+    const mcWalls: number[] = [];
+    let stateBytes = 0;
+    for (let run = 1; run <= runs; run++) {
+        process.stdout.write(`  run ${run}/${runs}\r`);
+        for (const [program, figures] of [[emptyProgram, empty], [leaderFollowerExample, ours]] as const) {
+            const stack = new BenchStack(program);
+            try {
+                figures.up.push(stack.up().wallS);
+                figures.preview.push(stack.preview().wallS);
+                if (program === leaderFollowerExample) stateBytes = stack.stateBytesPerResource();
+                figures.destroy.push(stack.destroy().wallS);
+            } finally {
+                stack.dispose();
+            }
+        }
+        mcWalls.push(mcTopology(`bench${run}${Date.now().toString(36)}`).wallS);
+    }
+    console.log(`\nexamples/leader-follower against the empty program (${runs} runs each, alternating; seconds: median [min-max])`);
+    console.log(`${"".padEnd(9)}${"empty".padStart(20)}${"leader-follower".padStart(22)}${"above empty".padStart(13)}${"ratio".padStart(8)}`);
+    for (const phase of ["up", "preview", "destroy"] as const) {
+        const e = empty[phase], o = ours[phase];
+        console.log(`${phase.padEnd(9)}${spread(e).padStart(20)}${spread(o).padStart(22)}${(median(o) - median(e)).toFixed(2).padStart(13)}${(median(o) / median(e)).toFixed(2).padStart(8)}`);
+    }
+    console.log(`mc, the same topology: ${spread(mcWalls)} s; our up above empty is ${((median(ours.up) - median(empty.up)) / median(mcWalls)).toFixed(1)}x mc`);
+    console.log(`state: ${Math.round(stateBytes)} bytes per resource of ours (examples/leader-follower)`);
+}
+
+function spread(values: readonly number[]): string {
+    return `${median(values).toFixed(2)} [${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}]`;
+}
+
+/**
+ * The series: `pairs` LeaderFollower topologies from empty, through a recording proxy in front of each
+ * zone so that the provider's requests can be counted (requests signed with the root key: the servers'
+ * own replication traffic is not ours).
+ */
+export async function pairSeries(series: readonly number[]): Promise<void> {
+    const local = localZones();
+    const proxies = {
+        "local-a": await FaultProxy.start(local.zones["local-a"].endpoint, "bench/local-a"),
+        "local-b": await FaultProxy.start(local.zones["local-b"].endpoint, "bench/local-b"),
+    };
+    const ourRequests = () => Object.values(proxies).reduce((sum, proxy) => sum + proxy.requests({ accessKey: local.accessKey }).length, 0);
+    const clearLogs = () => Object.values(proxies).forEach((proxy) => proxy.clearLog());
+    const traceFile = path.join(os.tmpdir(), `pbr-bench-trace-${process.pid}.jsonl`);
+    try {
+        const floor = new BenchStack(emptyProgram);
+        const floorUp = floor.up();
+        floor.destroy();
+        floor.dispose();
+        console.log(`\nLeaderFollower pairs from empty (the empty program's up: ${floorUp.wallS.toFixed(2)} s, ${floorUp.cpuS.toFixed(2)} CPU s)`);
+        console.log(`${"pairs".padEnd(6)}${"up s".padStart(8)}${"up CPU s".padStart(10)}${"CPU/pair".padStart(10)}${"requests".padStart(10)}` +
+            `${"refresh s".padStart(11)}${"refresh req".padStart(13)}${"req/pair".padStart(10)}${"destroy s".padStart(11)}${"role create ms".padStart(16)}`);
+        for (const pairs of series) {
+            fs.rmSync(traceFile, { force: true });
+            const stack = new BenchStack(pairsProgram, { PBR_TRACE_FILE: traceFile });
+            try {
+                stack.setConfig({
+                    pairs: String(pairs),
+                    "bucket-replication:backend": "minio",
+                    "bucket-replication:zones": JSON.stringify({
+                        "local-a": { endpoint: proxies["local-a"].endpoint },
+                        "local-b": { endpoint: proxies["local-b"].endpoint },
+                    }),
+                    "bucket-replication:accessKey": local.accessKey,
+                });
+                clearLogs();
+                const up = stack.up();
+                const upRequests = ourRequests();
+                clearLogs();
+                const refresh = stack.refresh();
+                const refreshRequests = ourRequests();
+                const destroy = stack.destroy();
+                const roleCreates = traced(traceFile, "IamRole", "create");
+                console.log(`${String(pairs).padEnd(6)}${up.wallS.toFixed(2).padStart(8)}${up.cpuS.toFixed(2).padStart(10)}` +
+                    `${((up.cpuS - floorUp.cpuS) / pairs).toFixed(3).padStart(10)}${String(upRequests).padStart(10)}` +
+                    `${refresh.wallS.toFixed(2).padStart(11)}${String(refreshRequests).padStart(13)}${(refreshRequests / pairs).toFixed(1).padStart(10)}` +
+                    `${destroy.wallS.toFixed(2).padStart(11)}${(roleCreates.length ? median(roleCreates).toFixed(0) : "-").padStart(16)}`);
+            } finally {
+                stack.dispose();
+            }
+        }
+        console.log("CPU/pair: (up CPU - the empty program's up CPU) / pairs. role create ms: median wall time of IamRole create in the provider.");
+    } finally {
+        fs.rmSync(traceFile, { force: true });
+        await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
+    }
+}
+
+function traced(file: string, type: string, method: string): number[] {
+    if (!fs.existsSync(file)) return [];
+    return fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line))
+        .filter((call) => call.type === type && call.method === method).map((call) => call.wallMs);
+}
+
+/** `tsc --noEmit` of examples/leader-follower alone, as a user's editor or `pulumi up` type-checks it. */
+export function typeCheckSeconds(runs: number): number {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pbr-bench-tsc-"));
+    const config = path.join(dir, "tsconfig.json");
+    fs.writeFileSync(config, JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, types: ["node"], typeRoots: [path.join(repoRoot, "node_modules", "@types")] },
+        files: [path.join(leaderFollowerExample, "index.ts")],
+    }));
+    const walls: number[] = [];
+    try {
+        for (let i = 0; i < runs; i++) {
+            const started = process.hrtime.bigint();
+            const result = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", config], { encoding: "utf8" });
+            walls.push(Number(process.hrtime.bigint() - started) / 1e9);
+            if (result.status !== 0) throw new Error(`tsc failed:\n${result.stdout}${result.stderr}`);
+        }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return median(walls);
+}
