@@ -186,6 +186,7 @@ async function pulumiJson(pulumi: Pulumi, args: readonly string[]): Promise<unkn
 /** Reads the stack, then every configuration's status; never throws for one configuration's failure. */
 export async function collectStatus(options: StatusOptions, pulumi: Pulumi = pulumiCli()): Promise<{ stack?: string; backend: string; configurations: ConfigurationStatus[] }> {
     const stackArgs = [...(options.stack ? ["--stack", options.stack] : []), "--non-interactive"];
+    const stack = options.stack ?? await stackName(pulumi);
     const exported = await pulumiJson(pulumi, ["stack", "export", ...stackArgs]);
     const configJson = await pulumiJson(pulumi, ["config", "--show-secrets", "--json", ...stackArgs, ...(options.configFile ? ["--config-file", options.configFile] : [])]);
     const { resolveSettings } = require("../provider/settings") as typeof import("../provider/settings");
@@ -200,7 +201,13 @@ export async function collectStatus(options: StatusOptions, pulumi: Pulumi = pul
             configurations.push({ name: found.name, zone: found.zone, bucket: found.bucket, error: (error as Error).message });
         }
     }
-    return { stack: options.stack, backend: settings.backend, configurations };
+    return { stack, backend: settings.backend, configurations };
+}
+
+/** The selected stack's name, for --json; undefined when Pulumi cannot say (no stack selected fails the export anyway). */
+async function stackName(pulumi: Pulumi): Promise<string | undefined> {
+    const result = await pulumi.run(["stack", "--show-name", "--non-interactive"]);
+    return result.code === 0 ? result.stdout.trim() || undefined : undefined;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -221,7 +228,7 @@ export async function run(argv: string[]): Promise<number> {
     } else if (collected.configurations.length === 0) {
         process.stdout.write("This stack has no ReplicationConfiguration (run 'pulumi up' first, or pick the stack with --stack).\n");
     } else {
-        process.stdout.write(`backend: ${collected.backend}\n\n` + renderStatusTable(collected.configurations));
+        process.stdout.write(`stack: ${collected.stack ?? "?"}, backend: ${collected.backend}\n\n` + renderStatusTable(collected.configurations));
     }
     return collected.configurations.some((c) => c.error !== undefined) ? 1 : 0;
 }

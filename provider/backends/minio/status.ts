@@ -76,7 +76,7 @@ export async function minioReplicationStatus(context: MinioStatusContext, spec: 
         const notes: string[] = [];
         if (!target) notes.push(`no remote target of '${source.bucket}' points at ${rule.destination.zone}/${rule.destination.bucket}: run 'pulumi refresh' and 'pulumi up'`);
         if (spec.rules.length > 1) notes.push("the sampled status covers all of an object's rules together");
-        notes.push(`MinIO's counters are kept in memory since the server started (${uptimeSeconds ?? "?"} s ago); 'queued' counts the whole bucket`);
+        notes.push("MinIO keeps its counters in memory: they start again at 0 when the server restarts; 'queued' counts the whole bucket");
         if (sample.failed > 0) notes.push("MinIO retries a FAILED version when it is read (as this sample just did), else from its retry queue within minutes");
         return {
             ruleId: rule.id,
