@@ -1,12 +1,11 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
 import type { BucketRef, ObjectVersionRef, ProgressLog, StorageBackend } from "./backends/backend";
 import { configureFrom, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
 import { stableJson } from "./stableJson";
 import { pause, throwIfCancelled } from "./transport/cancellation";
-import { collectFailures, isUnknown, Problem, zoneProblems } from "./validation";
+import { collectFailures, isUnknown, lazySchema, Problem, zoneProblems } from "./validation";
 
 /** One replication rule to verify: a canary written under `prefix` in the source must reach the destination. */
 export interface VerifiedRule {
@@ -38,15 +37,15 @@ export const canaryRoot = ".pulumi-bucket-replication/canary/";
 export const defaultTimeoutSeconds = 300;
 const maxTimeoutSeconds = 3600;
 
-const bucketShape = (what: string) => z.object({
+const bucketShape = (z: typeof import("zod").z, what: string) => z.object({
     zone: z.string({ error: `'zone' is required: the ${what} bucket's zone.` }),
     bucket: z.string({ error: `'bucket' is required: the ${what} bucket's name.` }),
 }, { error: `'${what}' is required: { zone, bucket } of the ${what} bucket.` });
 
-const verificationSchema = z.object({
+const verificationSchema = lazySchema((z) => z.object({
     rules: z.record(z.string(), z.object({
-        source: bucketShape("source"),
-        destination: bucketShape("destination"),
+        source: bucketShape(z, "source"),
+        destination: bucketShape(z, "destination"),
         prefix: z.string({ error: "'prefix' must be text: the rule's key prefix, or \"\"." }).max(900, "'prefix' must be at most 900 characters, so that the canary's key fits.").optional(),
     }, { error: "Each rule must be an object such as { source: { zone, bucket }, destination: { zone, bucket } }." }), {
         error: "'rules' is required: the rules to verify keyed by rule ID, such as { \"to-b\": { source: { zone, bucket }, destination: { zone, bucket } } }.",
@@ -54,7 +53,7 @@ const verificationSchema = z.object({
     timeoutSeconds: z.number({ error: "'timeoutSeconds' must be a number of seconds, such as 120." })
         .positive("'timeoutSeconds' must be more than 0.").max(maxTimeoutSeconds, `'timeoutSeconds' must be at most ${maxTimeoutSeconds} (one hour).`),
     fingerprint: z.string({ error: "'fingerprint' must be text." }),
-});
+}));
 
 export const provider: dynamic.ResourceProvider<ReplicationVerificationInputs, ReplicationVerificationOutputs> = withoutStackTraces({
     async configure(request) {
@@ -64,7 +63,7 @@ export const provider: dynamic.ResourceProvider<ReplicationVerificationInputs, R
     async check(_olds, news) {
         const inputs = { ...news, timeoutSeconds: news.timeoutSeconds ?? defaultTimeoutSeconds, fingerprint: news.fingerprint ?? "" };
         const problems: Problem[] = [...rulesProblems(inputs.rules), ...backendProblems()];
-        return { inputs, failures: collectFailures(verificationSchema, inputs as unknown as Record<string, unknown>, problems) };
+        return { inputs, failures: collectFailures(verificationSchema(), inputs as unknown as Record<string, unknown>, problems) };
     },
 
     async diff(_id, olds, news) {
@@ -95,7 +94,7 @@ export const provider: dynamic.ResourceProvider<ReplicationVerificationInputs, R
         for (const bucket of bucketsOf(props.rules)) if (await backend.bucketExists(bucket)) buckets.push(bucket);
         await removeCanaries(backend, buckets, prefixesOf(props.rules), log, 60_000);
     },
-});
+}, "ReplicationVerification");
 
 /** The topology changed (rules or fingerprint), so the last result no longer speaks for it. */
 function rerunNeeded(olds: ReplicationVerificationInputs, news: ReplicationVerificationInputs): boolean {
