@@ -2,6 +2,7 @@
 //   npm run bench                                  everything below, on the local MinIO pair (started if needed)
 //   npm run bench -- --only micro|typecheck|compare|pairs
 //   npm run bench -- --runs 5 --pairs 1,10,50
+//   npm run bench -- --checkout /tmp/before      the same figures of another built checkout (bench/stack.ts)
 // The whole-command figures need a quiet machine: other work on the same cores shows up in them.
 import { execFileSync } from "child_process";
 import { performance } from "perf_hooks";
@@ -11,7 +12,8 @@ import { signExo2 } from "../provider/backends/exoscale/exo2Signer";
 import { withDefaults } from "../provider/replicationConfiguration";
 import { stableJson } from "../provider/stableJson";
 import { repoRoot } from "../test/support/toolchain";
-import { comparison, pairSeries, typeCheckSeconds } from "./stack";
+import { resolveSettings } from "../provider/settings";
+import { openBackend } from "../provider/backends/registry";
 
 async function measure(label: string, runs: number, work: () => unknown | Promise<unknown>): Promise<void> {
     await work();
@@ -58,16 +60,44 @@ function option(name: string): string | undefined {
     return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
+/** IamRole create and delete on the local pair, at the backend (no engine): one role after another. */
+async function roles(count: number): Promise<void> {
+    const backend = openBackend(resolveSettings(() => undefined));
+    const creates: number[] = [];
+    const deletes: number[] = [];
+    for (let i = 0; i < count; i++) {
+        const spec = {
+            name: `bench-role-${Date.now().toString(36)}-${i}`, description: "bench", editable: true, labels: {},
+            policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::bench/*"] }] },
+        };
+        let started = performance.now();
+        const role = await backend.createRole(spec, "bench", () => undefined);
+        creates.push(performance.now() - started);
+        started = performance.now();
+        await backend.deleteRole(role, () => undefined);
+        deletes.push(performance.now() - started);
+    }
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    const mid = (values: number[]) => sorted(values)[Math.floor(values.length / 2)];
+    console.log(`\nIamRole on the local pair (${count} roles, one after another; both zones each): create median ${mid(creates).toFixed(0)} ms ` +
+        `[first ${creates[0].toFixed(0)}, max ${Math.max(...creates).toFixed(0)}], delete median ${mid(deletes).toFixed(0)} ms`);
+}
+
 async function main(): Promise<void> {
+    const checkout = option("checkout");
+    if (checkout) process.env.PBR_BENCH_CHECKOUT = path.resolve(checkout);
+    const { comparison, pairSeries, typeCheckSeconds } = require("./stack") as typeof import("./stack");
     const only = option("only");
     const runs = Number(option("runs") ?? 5);
     const series = (option("pairs") ?? "1,10,50").split(",").map(Number);
     if (!only || only === "micro") await micro();
     if (!only || only === "typecheck") {
-        console.log(`\ntsc --noEmit of examples/leader-follower (median of 3): ${typeCheckSeconds(3).toFixed(2)} s`);
+        const emptySeconds = typeCheckSeconds(3, path.join(repoRoot, "bench", "programs", "empty"));
+        console.log(`\ntsc --noEmit (median of 3): examples/leader-follower ${typeCheckSeconds(3).toFixed(2)} s, the empty program ${emptySeconds.toFixed(2)} s`);
     }
-    if (!only || only === "compare" || only === "pairs") startZones();
-    if (!only || only === "compare") comparison(runs);
+    if (!only || only === "compare" || only === "pairs" || only === "roles") startZones();
+    if (!checkout && (!only || only === "roles")) await roles(20);
+    if (!only || only === "compare") await comparison(runs);
     if (!only || only === "pairs") await pairSeries(series);
 }
 

@@ -1,6 +1,6 @@
 // The whole-command figures of `npm run bench`: real `pulumi` commands on the local MinIO pair, timed
 // wall and CPU (every process of the command: CLI, language host, program, provider processes).
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -45,10 +45,10 @@ export class BenchStack {
             ...Object.entries(config).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
     }
 
-    up(): Figures { return this.timed(["up", "--yes", "--skip-preview", ...this.common()]); }
-    preview(): Figures { return this.timed(["preview", ...this.common()]); }
-    refresh(): Figures { return this.timed(["refresh", "--yes", "--skip-preview", ...this.common()]); }
-    destroy(): Figures { return this.timed(["destroy", "--yes", "--skip-preview", ...this.common()]); }
+    up(): Promise<Figures> { return this.timed(["up", "--yes", "--skip-preview", ...this.common()]); }
+    preview(): Promise<Figures> { return this.timed(["preview", ...this.common()]); }
+    refresh(): Promise<Figures> { return this.timed(["refresh", "--yes", "--skip-preview", ...this.common()]); }
+    destroy(): Promise<Figures> { return this.timed(["destroy", "--yes", "--skip-preview", ...this.common()]); }
 
     /** Bytes per resource of ours in the exported state. */
     stateBytesPerResource(): number {
@@ -70,18 +70,17 @@ export class BenchStack {
         return ["--non-interactive", "--stack", this.stackName, "--config-file", this.configFile, "--suppress-progress"];
     }
 
-    /** Runs the command under bash, whose `times` reports the CPU of every process the command waited for. */
-    private timed(args: string[]): Figures {
-        const started = process.hrtime.bigint();
+    /**
+     * Runs the command under bash, whose `times` reports the CPU of every process the command waited
+     * for. Asynchronously: the recording proxies of the pair series live in this process.
+     */
+    private async timed(args: string[]): Promise<Figures> {
         const script = `pulumi "$@" > "${this.workDir}/last.log" 2>&1; code=$?; times; exit $code`;
-        const result = spawnSync("bash", ["-c", script, "bench", ...args], { cwd: this.programDir, env: this.env, encoding: "utf8" });
-        const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-        if (result.status !== 0) {
+        const result = await timedBash(["-c", script, "bench", ...args], { cwd: this.programDir, env: this.env });
+        if (result.code !== 0) {
             throw new Error(`pulumi ${args[0]} in ${this.programDir} failed:\n${fs.readFileSync(path.join(this.workDir, "last.log"), "utf8").slice(-3000)}`);
         }
-        // `times` prints the shell's user and system time, then its children's: "0m1.234s 0m0.456s".
-        const children = result.stdout.trim().split("\n").pop()!.split(/\s+/).map(seconds);
-        return { wallS, cpuS: children[0] + children[1] };
+        return result;
     }
 
     private must(args: string[]): { stdout: string } {
@@ -95,6 +94,25 @@ export class BenchStack {
     }
 }
 
+/** Runs bash with `args`, whose script ends with `times`; wall time, and the CPU of the processes it waited for. */
+function timedBash(args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<Figures & { code: number; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const started = process.hrtime.bigint();
+        const child = spawn("bash", args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => { stdout += chunk; });
+        child.stderr.on("data", (chunk) => { stderr += chunk; });
+        child.on("error", reject);
+        child.on("close", (code) => {
+            const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+            // `times` prints the shell's user and system time, then its children's: "0m1.234s 0m0.456s".
+            const children = stdout.trim().split("\n").pop()!.split(/\s+/).map(seconds);
+            resolve({ wallS, cpuS: children[0] + children[1], code: code ?? 1, stderr });
+        });
+    });
+}
+
 function seconds(text: string): number {
     const match = /^(\d+)m([\d.]+)s$/.exec(text);
     return match ? Number(match[1]) * 60 + Number(match[2]) : NaN;
@@ -106,22 +124,23 @@ export function median(values: readonly number[]): number {
     return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+// `--checkout DIR` (PBR_BENCH_CHECKOUT) times another built checkout of this repository, such as an
+// older commit in a git worktree, for before/after figures: its examples/leader-follower and
+// bench/programs/pairs (copy that folder in when the checkout predates it).
+const checkout = process.env.PBR_BENCH_CHECKOUT ?? repoRoot;
 const emptyProgram = path.join(repoRoot, "bench", "programs", "empty");
-const leaderFollowerExample = path.join(repoRoot, "examples", "leader-follower");
-const pairsProgram = path.join(repoRoot, "bench", "programs", "pairs");
+const leaderFollowerExample = path.join(checkout, "examples", "leader-follower");
+const pairsProgram = path.join(checkout, "bench", "programs", "pairs");
 
 /** The same topology with MinIO's `mc`: the floor of what the storage API costs. */
-function mcTopology(name: string): Figures {
+async function mcTopology(name: string): Promise<Figures> {
     const zonesFile = process.env.PBR_LOCAL_ZONES ?? path.join(repoRoot, ".zones", "zones.json");
     const env = { ...process.env, PATH: `${toolBin()}:${process.env.PATH}` };
     const script = path.join(repoRoot, "bench", "mc-topology.sh");
-    const started = process.hrtime.bigint();
-    const result = spawnSync("bash", ["-c", `bash "$0" up "$1" "$2"; code=$?; times; exit $code`, script, zonesFile, name], { env, encoding: "utf8" });
-    const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-    const children = result.stdout.trim().split("\n").pop()!.split(/\s+/).map(seconds);
+    const result = await timedBash(["-c", `bash "$0" up "$1" "$2"; code=$?; times; exit $code`, script, zonesFile, name], { env });
     spawnSync("bash", [script, "down", zonesFile, name], { env });
-    if (result.status !== 0) throw new Error(`bench/mc-topology.sh failed:\n${result.stderr}`);
-    return { wallS, cpuS: children[0] + children[1] };
+    if (result.code !== 0) throw new Error(`bench/mc-topology.sh failed:\n${result.stderr}`);
+    return result;
 }
 
 type Phase = "up" | "preview" | "destroy";
@@ -130,7 +149,7 @@ type Phase = "up" | "preview" | "destroy";
  * The comparison: the empty program (the engine's floor), examples/leader-follower, and the same
  * topology with `mc` (the API floor), alternating, `runs` times each.
  */
-export function comparison(runs: number): void {
+export async function comparison(runs: number): Promise<void> {
     const ours: Record<Phase, number[]> = { up: [], preview: [], destroy: [] };
     const empty: Record<Phase, number[]> = { up: [], preview: [], destroy: [] };
     const mcWalls: number[] = [];
@@ -140,15 +159,15 @@ export function comparison(runs: number): void {
         for (const [program, figures] of [[emptyProgram, empty], [leaderFollowerExample, ours]] as const) {
             const stack = new BenchStack(program);
             try {
-                figures.up.push(stack.up().wallS);
-                figures.preview.push(stack.preview().wallS);
+                figures.up.push((await stack.up()).wallS);
+                figures.preview.push((await stack.preview()).wallS);
                 if (program === leaderFollowerExample) stateBytes = stack.stateBytesPerResource();
-                figures.destroy.push(stack.destroy().wallS);
+                figures.destroy.push((await stack.destroy()).wallS);
             } finally {
                 stack.dispose();
             }
         }
-        mcWalls.push(mcTopology(`bench${run}${Date.now().toString(36)}`).wallS);
+        mcWalls.push((await mcTopology(`bench${run}${Date.now().toString(36)}`)).wallS);
     }
     console.log(`\nexamples/leader-follower against the empty program (${runs} runs each, alternating; seconds: median [min-max])`);
     console.log(`${"".padEnd(9)}${"empty".padStart(20)}${"leader-follower".padStart(22)}${"above empty".padStart(13)}${"ratio".padStart(8)}`);
@@ -180,8 +199,8 @@ export async function pairSeries(series: readonly number[]): Promise<void> {
     const traceFile = path.join(os.tmpdir(), `pbr-bench-trace-${process.pid}.jsonl`);
     try {
         const floor = new BenchStack(emptyProgram);
-        const floorUp = floor.up();
-        floor.destroy();
+        const floorUp = await floor.up();
+        await floor.destroy();
         floor.dispose();
         console.log(`\nLeaderFollower pairs from empty (the empty program's up: ${floorUp.wallS.toFixed(2)} s, ${floorUp.cpuS.toFixed(2)} CPU s)`);
         console.log(`${"pairs".padEnd(6)}${"up s".padStart(8)}${"up CPU s".padStart(10)}${"CPU/pair".padStart(10)}${"requests".padStart(10)}` +
@@ -200,12 +219,12 @@ export async function pairSeries(series: readonly number[]): Promise<void> {
                     "bucket-replication:accessKey": local.accessKey,
                 });
                 clearLogs();
-                const up = stack.up();
+                const up = await stack.up();
                 const upRequests = ourRequests();
                 clearLogs();
-                const refresh = stack.refresh();
+                const refresh = await stack.refresh();
                 const refreshRequests = ourRequests();
-                const destroy = stack.destroy();
+                const destroy = await stack.destroy();
                 const roleCreates = traced(traceFile, "IamRole", "create");
                 console.log(`${String(pairs).padEnd(6)}${up.wallS.toFixed(2).padStart(8)}${up.cpuS.toFixed(2).padStart(10)}` +
                     `${((up.cpuS - floorUp.cpuS) / pairs).toFixed(3).padStart(10)}${String(upRequests).padStart(10)}` +
@@ -229,12 +248,12 @@ function traced(file: string, type: string, method: string): number[] {
 }
 
 /** `tsc --noEmit` of examples/leader-follower alone, as a user's editor or `pulumi up` type-checks it. */
-export function typeCheckSeconds(runs: number): number {
+export function typeCheckSeconds(runs: number, program = leaderFollowerExample): number {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pbr-bench-tsc-"));
     const config = path.join(dir, "tsconfig.json");
     fs.writeFileSync(config, JSON.stringify({
         compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, types: ["node"], typeRoots: [path.join(repoRoot, "node_modules", "@types")] },
-        files: [path.join(leaderFollowerExample, "index.ts")],
+        files: [path.join(program, "index.ts")],
     }));
     const walls: number[] = [];
     try {

@@ -64,7 +64,8 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
     async delete(id) {
         const ref = parseBucketId(id);
         const backend = currentBackend();
-        if (!(await backend.bucketExists(ref)) || (await backend.getVersioning(ref)) !== "Enabled") return;
+        const status = await backend.getVersioning(ref).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
+        if (status !== "Enabled") return;
         // S3 can only suspend versioning; existing versions are kept.
         await backend.putVersioning(ref, "Suspended");
         progressLog(`versioning ${ref.bucket}`)(`versioning of bucket '${ref.bucket}' in zone ${ref.zone} is now Suspended ` +

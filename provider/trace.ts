@@ -7,6 +7,8 @@ export interface CallTrace {
     readonly method: string;
     readonly type?: string;
     readonly pid: number;
+    /** When the call started, in milliseconds since the epoch. */
+    readonly at: number;
     readonly wallMs: number;
     readonly cpuMs: number;
 }
@@ -14,12 +16,13 @@ export interface CallTrace {
 export function startCallTrace(method: string, type: string | undefined): (() => void) | undefined {
     const file = process.env.PBR_TRACE_FILE;
     if (!file) return undefined;
+    const at = Date.now();
     const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     return () => {
         const used = process.cpuUsage(cpu);
         const trace: CallTrace = {
-            method, type, pid: process.pid,
+            method, type, pid: process.pid, at,
             wallMs: Number(process.hrtime.bigint() - started) / 1e6,
             cpuMs: (used.user + used.system) / 1000,
         };

@@ -152,6 +152,11 @@ export interface StorageBackend {
      * replication locations list). Paths are relative to the rules, rule ID first. Empty when it
      * cannot tell yet, such as before the source bucket exists.
      */
+    /**
+     * Loads, in the background, what the first role call will need (clients, the HTTP stack), so that
+     * it is ready when the engine asks for the create. Called while a new role is being checked.
+     */
+    prepareForRoles?(): void;
     rulesPreviewProblems?(source: BucketRef, rules: readonly ReplicationRule[]): Promise<{ readonly path: readonly (string | number)[]; readonly message: string }[]>;
 
     /**

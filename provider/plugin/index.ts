@@ -17,6 +17,12 @@ export interface TopologyBucketArgs {
     forceDestroy?: pulumi.Input<boolean>;
 }
 
+/** A check, on `up`, that replication delivers: a canary object per rule must arrive in time. */
+export interface VerifyArgs {
+    /** How long each canary may take to arrive, in seconds (default 300, at most 3600). */
+    timeoutSeconds?: pulumi.Input<number>;
+}
+
 export interface LeaderFollowerArgs {
     /** The bucket that is written to. */
     leader: TopologyBucketArgs;
@@ -24,6 +30,8 @@ export interface LeaderFollowerArgs {
     followers: TopologyBucketArgs[];
     /** Whether deleting an object on the leader is replicated to the followers as a delete marker (default true). */
     deleteMarkerReplication?: pulumi.Input<boolean>;
+    /** Verify on `up` that each follower receives a canary object; off when unset. */
+    verify?: VerifyArgs;
 }
 
 /** Leader-follower replication in one declaration: the buckets, versioning on each, a least-privilege role, and one rule per follower on the leader. */
@@ -34,6 +42,10 @@ export declare class LeaderFollower extends pulumi.ComponentResource {
     readonly followerNames: pulumi.Output<string[]>;
     /** The name of the role replication runs as. */
     readonly roleName: pulumi.Output<string>;
+    /** A Mermaid graph of the topology: zones, buckets, one arrow per rule. */
+    readonly diagram: pulumi.Output<string>;
+    /** Seconds each rule's canary took to arrive, by rule ID; empty when `verify` is off. */
+    readonly replicationLag: pulumi.Output<{ [rule: string]: number }>;
     constructor(name: string, args: LeaderFollowerArgs, opts?: pulumi.ComponentResourceOptions);
 }
 
@@ -44,6 +56,8 @@ export interface BiDirectionalArgs {
     b: TopologyBucketArgs;
     /** Whether deletes on either side are replicated to the other as delete markers (default true). */
     deleteMarkerReplication?: pulumi.Input<boolean>;
+    /** Verify on `up` that each side receives a canary object from the other; off when unset. */
+    verify?: VerifyArgs;
 }
 
 /** Two buckets that replicate into each other: both buckets, versioning, one role and one rule per direction. */
@@ -56,5 +70,9 @@ export declare class BiDirectional extends pulumi.ComponentResource {
     readonly aToBRoleName: pulumi.Output<string>;
     /** The name of the role that replicates from b to a. */
     readonly bToARoleName: pulumi.Output<string>;
+    /** A Mermaid graph of the topology: zones, buckets, one arrow per rule. */
+    readonly diagram: pulumi.Output<string>;
+    /** Seconds each rule's canary took to arrive, by rule ID; empty when `verify` is off. */
+    readonly replicationLag: pulumi.Output<{ [rule: string]: number }>;
     constructor(name: string, args: BiDirectionalArgs, opts?: pulumi.ComponentResourceOptions);
 }

@@ -119,6 +119,12 @@ function networkFailure(where: CallSite, operation: string, networkCode: string 
             hint: `The host of ${where.endpoint} is not known: check the endpoint in 'bucket-replication:zones'.`,
         });
     }
+    if (networkCode === "ConnectTimeout") {
+        return new ServiceError({
+            where, operation, code: "ConnectTimeout", message: rawMessage, retryable: true,
+            hint: `Nothing accepted the connection to ${where.endpoint} in time: check the endpoint and the network, or raise 'bucket-replication:connectTimeoutSeconds'.`,
+        });
+    }
     const code = /ECONNREFUSED/.test(text) ? "ECONNREFUSED" : /ECONNRESET|socket hang up|other side closed|UND_ERR_SOCKET/i.test(text) ? "ECONNRESET" : networkCode ?? "NetworkError";
     return new ServiceError({
         where, operation, code, message: rawMessage, retryable: true,

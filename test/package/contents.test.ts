@@ -39,11 +39,15 @@ describe("package: what the tarball ships", function () {
         for (const file of [manifest.main, manifest.types, ...Object.values<string>(manifest.bin)]) {
             expect(entries, file).to.include(path.posix.normalize(file));
         }
-        expect(manifest.bin).to.deep.equal({ "pulumi-resource-bucket-replication": "bin/pulumi-resource-bucket-replication" });
+        expect(manifest.bin).to.deep.equal({
+            "pulumi-resource-bucket-replication": "bin/pulumi-resource-bucket-replication",
+            "pulumi-bucket-replication": "bin/pulumi-bucket-replication",
+        });
+        expect(entries).to.include("dist/cli/main.js");
     });
 
     it("the provider modules that stacks' states load by path (dist/provider/<kind>.js)", () => {
-        for (const kind of ["bucket", "bucketVersioning", "iamRole", "replicationConfiguration"]) {
+        for (const kind of ["bucket", "bucketVersioning", "iamRole", "replicationConfiguration", "replicationVerification"]) {
             expect(entries).to.include(`dist/provider/${kind}.js`);
         }
     });

@@ -40,28 +40,33 @@ describe("package: the component provider serves LeaderFollower to a program tha
         expect(schema.version).to.equal(require(path.join(program.dir, "node_modules", "pulumi-bucket-replication", "package.json")).version);
         const leaderFollower = schema.resources["bucket-replication:index:LeaderFollower"];
         expect(leaderFollower.isComponent).to.equal(true);
-        expect(Object.keys(leaderFollower.inputProperties).sort()).to.deep.equal(["deleteMarkerReplication", "followers", "leader"]);
+        expect(Object.keys(leaderFollower.inputProperties).sort()).to.deep.equal(["deleteMarkerReplication", "followers", "leader", "verify"]);
         expect(leaderFollower.requiredInputs.sort()).to.deep.equal(["followers", "leader"]);
-        expect(Object.keys(leaderFollower.properties).sort()).to.deep.equal(["followerNames", "leaderName", "roleName"]);
+        expect(Object.keys(leaderFollower.properties).sort()).to.deep.equal(["diagram", "followerNames", "leaderName", "replicationLag", "roleName"]);
         const biDirectional = schema.resources["bucket-replication:index:BiDirectional"];
-        expect(Object.keys(biDirectional.inputProperties).sort()).to.deep.equal(["a", "b", "deleteMarkerReplication"]);
-        expect(Object.keys(biDirectional.properties).sort()).to.deep.equal(["aName", "aToBRoleName", "bName", "bToARoleName"]);
+        expect(Object.keys(biDirectional.inputProperties).sort()).to.deep.equal(["a", "b", "deleteMarkerReplication", "verify"]);
+        expect(Object.keys(biDirectional.properties).sort()).to.deep.equal(["aName", "aToBRoleName", "bName", "bToARoleName", "diagram", "replicationLag"]);
         expect(Object.keys(schema.types["bucket-replication:index:TopologyBucketArgs"].properties).sort()).to.deep.equal(["forceDestroy", "name", "zone"]);
+        expect(schema.types["bucket-replication:index:VerifyArgs"].properties.timeoutSeconds.type).to.equal("number");
+        expect(leaderFollower.properties.replicationLag).to.deep.include({ type: "object", additionalProperties: { type: "number" } });
     });
 
     it("pulumi up converges through the component provider, whose process ends with the command", async () => {
         const result = await stack.must("up");
-        expect(result.stdout).to.match(/\+ 8 created/);
+        expect(result.stdout).to.match(/\+ 9 created/);
         expect(result.stdout + result.stderr).to.contain(`using pulumi-resource-bucket-replication from $PATH at ${executable}`);
         expect(result.seen.filter((p) => p.command.includes("pulumi-resource-bucket-replication")), "component provider processes seen during up").to.not.be.empty;
         expect(stack.lingering()).to.deep.equal([]);
         out = await stack.stack.outputs();
         expect(out.leader).to.match(/^remote-leader-[a-z0-9]{8}$/);
         expect(out.follower).to.match(/^remote-follower-1-[a-z0-9]{8}$/);
+        // verify, diagram and replicationLag reach a remote program too.
+        expect(out.diagram).to.contain("flowchart LR").and.contain(out.leader).and.contain(out.follower);
+        expect((out.replicationLag as unknown as Record<string, unknown>)["follower-1"]).to.be.a("number");
         expect(out.role).to.match(/^remote-replication-[a-z0-9]{8}$/);
         const types = JSON.parse(stack.stack.stateText()).checkpoint.latest.resources.map((r: { type: string }) => r.type);
         expect(types).to.include("bucket-replication:index:LeaderFollower");
-        expect(types.filter((t: string) => t.startsWith("pulumi-nodejs:dynamic/bucket-replication:"))).to.have.length(6);
+        expect(types.filter((t: string) => t.startsWith("pulumi-nodejs:dynamic/bucket-replication:"))).to.have.length(7);
     });
 
     it("what it made replicates (zones and credentials reached the component's resources from stack configuration)", async () => {
@@ -71,7 +76,7 @@ describe("package: the component provider serves LeaderFollower to a program tha
 
     it("a second preview finds nothing to change", async () => {
         const preview = await stack.must("preview");
-        expect(preview.stdout).to.match(/8 unchanged/);
+        expect(preview.stdout).to.match(/9 unchanged/);
         expect(stack.lingering()).to.deep.equal([]);
     });
 
@@ -96,7 +101,7 @@ describe("package: the component provider serves LeaderFollower to a program tha
             const fromRunPlugin = JSON.parse(await schemaOver(port));
             const fromExecutable = JSON.parse((await stack.stack.run(["package", "get-schema", executable])).stdout);
             // The CLI re-encodes the provider's schema: it drops the `optional` markers (the `required` lists
-            // say the same), empty `dependencies`, and adds an empty `config`. What matters is compared.
+            // say the same), empty `required` lists and `dependencies`, and adds an empty `config`. What matters is compared.
             const essence = (schema: Record<string, unknown>) => withoutOptionalMarkers(
                 Object.fromEntries(["name", "version", "description", "resources", "types"].map((key) => [key, schema[key]])));
             expect(essence(fromRunPlugin)).to.deep.equal(essence(fromExecutable));
@@ -109,7 +114,9 @@ describe("package: the component provider serves LeaderFollower to a program tha
 function withoutOptionalMarkers(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(withoutOptionalMarkers);
     if (value === null || typeof value !== "object") return value;
-    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "optional").map(([key, v]) => [key, withoutOptionalMarkers(v)]));
+    return Object.fromEntries(Object.entries(value)
+        .filter(([key, v]) => key !== "optional" && !(key === "required" && Array.isArray(v) && v.length === 0))
+        .map(([key, v]) => [key, withoutOptionalMarkers(v)]));
 }
 
 /** The first line a provider prints: the port it listens on. */

@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ProviderKind, providerStubSource } from "../../sdk/providerStub";
 import { repoRoot } from "../support/toolchain";
 
-const kinds: ProviderKind[] = ["bucket", "bucketVersioning", "iamRole", "replicationConfiguration"];
+const kinds: ProviderKind[] = ["bucket", "bucketVersioning", "iamRole", "replicationConfiguration", "replicationVerification"];
 
 /**
  * The stub as the dynamic-provider host runs it: the `__provider` text of the state, loaded as a

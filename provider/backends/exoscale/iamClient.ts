@@ -1,5 +1,6 @@
 import type { ProgressLog } from "../backend";
 import { pause } from "../../transport/cancellation";
+import { sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { exo2Expiry, signExo2 } from "./exo2Signer";
@@ -241,10 +242,10 @@ export class ExoscaleIamClient {
             let statusText: string;
             let answer: string;
             try {
-                const response = await fetch(url, { method, headers, body: text, signal });
+                const response = await sendHttp(url, { method, headers, body: text, signal, connectTimeoutMs: this.requestPolicy.connectTimeoutMs });
                 status = response.status;
                 statusText = response.statusText;
-                answer = await response.text();
+                answer = response.body.toString("utf8");
             } catch (error) {
                 throw this.networkFailure(signal.aborted ? signal.reason : error, operation);
             }

@@ -11,6 +11,7 @@
 import type * as NodeCrypto from "node:crypto";
 import type { SignatureV4 } from "@smithy/signature-v4";
 import { defaultRequestPolicy, RequestPolicy, withRetries } from "../../transport/retry";
+import { type HttpAnswer, sendHttp } from "../../transport/http";
 import { CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { encryptAdminBody, pbkdf2AesGcm } from "./adminCrypto";
 
@@ -356,18 +357,19 @@ export class MinioAdminClient {
      */
     private async send(operation: string, request: SignedRequest): Promise<RawResponse> {
         return withRetries(this.requestPolicy, async (signal) => {
-            let response: Response;
+            let response: HttpAnswer;
             try {
-                response = await fetch(this.baseUrl + request.path + formatQuery(request.query), {
+                response = await sendHttp(this.baseUrl + request.path + formatQuery(request.query), {
                     method: request.method,
                     headers: await this.signedHeaders(request),
                     body: request.body && request.body.length > 0 ? request.body : undefined,
                     signal,
+                    connectTimeoutMs: this.requestPolicy.connectTimeoutMs,
                 });
             } catch (error) {
                 throw toServiceError(signal.aborted ? signal.reason : error, this.site, operation, this.requestPolicy.requestTimeoutMs);
             }
-            const body = Buffer.from(await response.arrayBuffer());
+            const body = response.body;
             if (response.status === 429 || response.status >= 500) {
                 const { code, message } = parseErrorBody({ status: response.status, body });
                 throw new MinioAdminError({ where: this.site, operation, httpStatus: response.status, code, message });

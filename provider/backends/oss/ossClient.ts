@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Credentials, ProgressLog, ZoneSettings } from "../backend";
 import { child, childrenNamed, parseXml, textOf, type XmlElement } from "../s3/xml";
+import { type HttpAnswer, sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { ossDateTime, ossUriEncode, signOssV4, unsignedPayload } from "./ossV4Signer";
@@ -25,7 +26,7 @@ export interface OssCall {
 
 export interface OssAnswer {
     readonly status: number;
-    readonly headers: Headers;
+    readonly headers: HttpAnswer["headers"];
     readonly body: Buffer;
     /** The body parsed as XML, when it is XML. */
     xml(): XmlElement;
@@ -93,11 +94,11 @@ export class OssClient {
                 region: zone.region ?? call.zone,
                 accessKeyId: this.credentials.accessKey, accessKeySecret: this.credentials.secretKey, signingTime,
             });
-            let response: Response;
+            let response: HttpAnswer;
             let answer: Buffer;
             try {
-                response = await fetch(url, { method: call.method, headers, body, signal });
-                answer = Buffer.from(await response.arrayBuffer());
+                response = await sendHttp(url, { method: call.method, headers, body, signal, connectTimeoutMs: this.requestPolicy.connectTimeoutMs });
+                answer = response.body;
             } catch (error) {
                 throw toServiceError(signal.aborted ? signal.reason : error, site, call.operation, this.requestPolicy.requestTimeoutMs);
             }
@@ -146,7 +147,7 @@ function isAddressOrLocalhost(hostname: string): boolean {
 }
 
 /** OSS's error document: <Error><Code/><Message/><RequestId/><EC/></Error>. */
-function errorAnswer(site: CallSite, operation: string, response: Response, body: Buffer): ServiceError {
+function errorAnswer(site: CallSite, operation: string, response: HttpAnswer, body: Buffer): ServiceError {
     let code = `HTTP ${response.status}`;
     let message = response.statusText;
     let hint: string | undefined;

@@ -1,4 +1,5 @@
 import type { Credentials, ProgressLog } from "../backend";
+import { sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { acs3Authorization } from "./acs3Signer";
@@ -169,14 +170,15 @@ export class RamClient {
                 contentType: "application/x-www-form-urlencoded",
                 accessKeyId: this.credentials.accessKey, accessKeySecret: this.credentials.secretKey, date: new Date(),
             });
-            // fetch derives Host from the URL; the signed value is the same.
+            // Host comes from the URL; the signed value is the same.
             delete headers.host;
             let status: number;
             let text: string;
             try {
-                const response = await fetch(url, { method: "POST", headers: { ...headers, accept: "application/json" }, body, signal });
+                const response = await sendHttp(url, { method: "POST", headers: { ...headers, accept: "application/json" }, body, signal,
+                    connectTimeoutMs: this.requestPolicy.connectTimeoutMs });
                 status = response.status;
-                text = await response.text();
+                text = response.body.toString("utf8");
             } catch (error) {
                 const converted = toServiceError(signal.aborted ? signal.reason : error, this.site, operation, this.requestPolicy.requestTimeoutMs);
                 if (!(converted instanceof ServiceError)) throw converted;

@@ -9,19 +9,24 @@ class LeaderFollower extends pulumi.ComponentResource {
     declare readonly leaderName: pulumi.Output<string>;
     declare readonly followerNames: pulumi.Output<string[]>;
     declare readonly roleName: pulumi.Output<string>;
+    declare readonly diagram: pulumi.Output<string>;
+    declare readonly replicationLag: pulumi.Output<Record<string, number>>;
 
-    constructor(name: string, args: { leader: TopologyBucket; followers: TopologyBucket[] }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: { leader: TopologyBucket; followers: TopologyBucket[]; verify?: { timeoutSeconds?: number } }, opts?: pulumi.ComponentResourceOptions) {
         // The last argument, remote: the engine asks the provider named by the token's first part to construct it.
         super("bucket-replication:index:LeaderFollower", name,
-            { ...args, leaderName: undefined, followerNames: undefined, roleName: undefined }, opts, true);
+            { ...args, leaderName: undefined, followerNames: undefined, roleName: undefined, diagram: undefined, replicationLag: undefined }, opts, true);
     }
 }
 
 const pair = new LeaderFollower("remote", {
     leader: { zone: "local-a", forceDestroy: true },
     followers: [{ zone: "local-b", forceDestroy: true }],
+    verify: { timeoutSeconds: 60 },
 });
 
 export const leader = pair.leaderName;
 export const follower = pair.followerNames.apply((names) => names[0]);
 export const role = pair.roleName;
+export const diagram = pair.diagram;
+export const replicationLag = pair.replicationLag;
