@@ -7,6 +7,7 @@ import { bucketId, parseBucketId } from "./bucket";
 import { declaredVersioning } from "./declarations";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
+import { isNoSuchBucket } from "./transport/serviceError";
 import { stableJson } from "./stableJson";
 import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems, lazySchema } from "./validation";
 
@@ -133,8 +134,8 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
     async read(id, props) {
         const source = parseBucketId(id);
         const backend = currentBackend();
-        if (!(await backend.bucketExists(source))) return {};
-        const actual = await backend.getReplication(source, specOf(props!));
+        // One read: a missing source bucket answers NoSuchBucket (or, on MinIO, the same 404 as no configuration).
+        const actual = await backend.getReplication(source, specOf(props!)).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
         if (!actual) return {};
         const outs = { ...props!, rules: rulesByIdOf(actual.rules) };
         return { id, props: outs, inputs: outs };

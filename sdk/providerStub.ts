@@ -30,9 +30,8 @@ export function providerStubSource(kind: ProviderKind): string {
     const modulePath = JSON.stringify(`pulumi-bucket-replication/dist/provider/${kind}`);
     // One line without spaces: every resource keeps it twice (inputs and outputs). Only the package itself
     // being absent is translated; a broken install inside it keeps Node's own message.
-    return `"use strict";const m=${modulePath};exports.handler=()=>{try{return require(m).provider}catch(e){` +
-        `if(!e||e.code!=="MODULE_NOT_FOUND"||!String(e.message).includes("'"+m+"'"))throw e;` +
-        `throw new Error("This stack's bucket-replication resources need the npm package 'pulumi-bucket-replication' in the ` +
-        `program's folder ("+process.cwd()+"), and it is not installed there. Run 'npm install pulumi-bucket-replication ` +
-        `@pulumi/pulumi' in that folder, then run the command again: any version can refresh and destroy what an earlier one created.")}};`;
+    return `const m=${modulePath};exports.handler=()=>{try{return require(m).provider}catch(e){` +
+        `if(e?.code!=="MODULE_NOT_FOUND"||!String(e.message).includes("'"+m+"'"))throw e;` +
+        `throw new Error("This stack needs the npm package 'pulumi-bucket-replication' in the program's folder ("+process.cwd()+"): ` +
+        `run 'npm install pulumi-bucket-replication @pulumi/pulumi' there, then run the command again (any version manages what an earlier one created).")}};`;
 }

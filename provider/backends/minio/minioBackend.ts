@@ -31,12 +31,10 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     }
 
     prepareForRoles(): void {
-        // Node's fetch and the admin clients start up in tens of milliseconds on first use; a data URL
-        // warms fetch without touching the network.
+        // The admin clients and their signer take tens of milliseconds to load on first use.
         setImmediate(() => {
             for (const zone of this.zoneNames) this.admin(zone);
             require("@smithy/signature-v4");
-            fetch("data:,").catch(() => undefined);
         });
     }
 
@@ -218,15 +216,15 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     }
 
     async deleteReplication(spec: ReplicationSpec, log: ProgressLog): Promise<void> {
-        if (!(await this.bucketExists(spec.source))) return;
         log(`removing the replication configuration of ${spec.source.zone}/${spec.source.bucket}; replicated objects stay where they are`);
         await this.removeReplicationDocument(spec.source);
     }
 
-    /** Removes the configuration and, with it on MinIO, every remote target of the bucket. */
+    /** Removes the configuration and, with it on MinIO, every remote target of the bucket; nothing when the bucket is gone. */
     private async removeReplicationDocument(source: BucketRef): Promise<void> {
         const admin = this.admin(source.zone);
         const response = await admin.s3Request("DELETE", source.bucket, "replication");
+        if (response.status === 404 && admin.s3Failure("DeleteBucketReplication", response).code === "NoSuchBucket") return;
         if (response.status >= 300 && response.status !== 404) throw admin.s3Failure(`DeleteBucketReplication of '${source.bucket}'`, response);
         for (const target of await admin.listRemoteTargets(source.bucket)) {
             await admin.removeRemoteTarget(source.bucket, target.arn);
