@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # npm run demo: builds what is missing, starts the local MinIO pair, runs `pulumi up` of the
 # leader-follower example on it, writes an object to the source bucket and shows it arrive in the
-# destination. The stack's state lives under $PBR_CACHE/demo, so running the demo again converges
-# on the same buckets. `npm run demo -- destroy` removes them.
+# destination, then the replication status and the topology diagram of the stack. The stack's state
+# lives under $PBR_CACHE/demo, so running the demo again converges on the same buckets.
+#   npm run demo -- status [--json]     the status command on the demo's stack
+#   npm run demo -- diagram [options]   the diagram command on the demo's stack
+#   npm run demo -- verify              examples/bidirectional with `verify` on: up proves both directions deliver
+#   npm run demo -- destroy             removes what the demo made (both stacks)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -16,11 +20,29 @@ example="$root/examples/leader-follower"
 stack=demo
 cd "$example"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
+command_line="$root/bin/pulumi-bucket-replication"
 
-if [[ "${1:-}" == "destroy" ]]; then
-  pulumi destroy --yes --non-interactive --skip-preview
-  exit 0
-fi
+case "${1:-}" in
+  destroy)
+    pulumi destroy --yes --non-interactive --skip-preview
+    cd "$root/examples/bidirectional"
+    if pulumi stack select demo-verify --non-interactive >/dev/null 2>&1; then
+      pulumi destroy --yes --non-interactive --skip-preview
+    fi
+    exit 0 ;;
+  status|diagram)
+    exec node "$command_line" "$@" ;;
+  verify)
+    cd "$root/examples/bidirectional"
+    pulumi stack select --create demo-verify --non-interactive >/dev/null
+    pulumi config set verify true --non-interactive
+    say "pulumi up of examples/bidirectional with verify on: a canary each way must arrive before it ends"
+    pulumi up --yes --non-interactive --skip-preview
+    echo
+    echo "Seconds each rule's canary took (replicationLag): $(pulumi stack output replicationLag --json | tr -d ' \n')"
+    echo "Run 'npm run demo -- verify' again: nothing changed, so nothing is verified again."
+    exit 0 ;;
+esac
 
 say "pulumi up of examples/leader-follower on the local zones"
 pulumi up --yes --non-interactive --skip-preview
@@ -60,4 +82,11 @@ for side in "$source_zone/$source_bucket" "$destination_zone/$destination_bucket
   echo "  $side/$key: $status"
 done
 echo
-echo "Run 'npm run demo' again: the same stack converges with no changes. 'npm run demo -- destroy' removes it."
+say "the replication status of the stack (npm run demo -- status)"
+node "$command_line" status || true
+echo
+say "the stack's topology as a Mermaid diagram (npm run demo -- diagram)"
+node "$command_line" diagram || true
+echo
+echo "Run 'npm run demo' again: the same stack converges with no changes. 'npm run demo -- verify' proves"
+echo "replication on examples/bidirectional; 'npm run demo -- destroy' removes it all."

@@ -5,10 +5,13 @@ import * as br from "pulumi-bucket-replication";
 // MinIO pair; set zoneA / zoneB for another backend.
 const config = new pulumi.Config();
 const forceDestroy = config.getBoolean("forceDestroy") ?? true;
+// `pulumi config set verify true`: every `up` that changes the topology proves that both directions deliver.
+const verify = config.getBoolean("verify") ? { timeoutSeconds: config.getNumber("verifyTimeoutSeconds") ?? 60 } : undefined;
 
 const pair = new br.BiDirectional("bucket", {
     a: { zone: config.require("zoneA"), forceDestroy },
     b: { zone: config.require("zoneB"), forceDestroy },
+    verify,
 });
 
 export const bucketA = pair.a.name;
@@ -17,3 +20,5 @@ export const bucketB = pair.b.name;
 export const zoneB = pair.b.zone;
 export const roleAToB = pair.roles.aToB.name;
 export const roleBToA = pair.roles.bToA.name;
+export const replicationLag = pair.replicationLag;
+export const diagram = pair.diagram;
