@@ -69,7 +69,7 @@ for (const pair of pairs) {
                 expect(result.code).to.not.equal(0);
                 const text = result.stdout + result.stderr;
                 expect(text).to.contain("npm install pulumi-bucket-replication @pulumi/pulumi");
-                expect(text).to.contain(`loads from the program's folder (${program.dir})`);
+                expect(text).to.contain(`in the program's folder (${program.dir})`);
                 expect(stack.lingering()).to.deep.equal([]);
             } finally {
                 fs.renameSync(aside, installed);
