@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { FaultProxy } from "../test/support/faultProxy";
 import { localZones } from "../test/support/localZones";
+import { offlinePulumiEnv } from "../test/support/pulumiStack";
 import { repoRoot, toolBin } from "../test/support/toolchain";
 
 export interface Figures {
@@ -24,18 +25,8 @@ export class BenchStack {
 
     constructor(private readonly programDir: string, extraEnv: NodeJS.ProcessEnv = {}) {
         fs.mkdirSync(path.join(this.workDir, "backend"));
-        this.env = {
-            ...process.env,
-            PATH: `${toolBin()}:${process.env.PATH}`,
-            PULUMI_HOME: path.join(this.workDir, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(this.workDir, "backend")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pbr-bench",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_SKIP_CONFIRMATIONS: "true",
-            NO_COLOR: "1",
-            ...extraEnv,
-        };
+        // Type-checked as a user's program is: no PULUMI_NODEJS_TRANSPILE_ONLY, unlike the tests' stacks.
+        this.env = { ...offlinePulumiEnv(this.workDir), ...extraEnv };
         this.must(["stack", "init", this.stackName]);
     }
 

@@ -52,11 +52,6 @@ function command(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{
     });
 }
 
-/** The environment PulumiStack runs pulumi with: its own backend and PULUMI_HOME. */
-function stackEnv(stack: PulumiStack): NodeJS.ProcessEnv {
-    return (stack as unknown as { env: NodeJS.ProcessEnv }).env;
-}
-
 async function exportTo(stack: PulumiStack, file: string): Promise<Record<string, any>> {
     const result = await stack.run(["stack", "export", "--stack", stack.stackName]);
     expect(result.code, result.stderr).to.equal(0);
@@ -101,7 +96,7 @@ describe("engine: topology diagrams of the examples match the checked-in text", 
             expectMatches(planned, "leader-follower.mmd", names, "the preview's diagram");
             await exportTo(stack, path.join(files, "lf-state.json"));
             expectMatches(await diagram(["--from-file", path.join(files, "lf-state.json")], programDir), "leader-follower.mmd", names, "the export's diagram");
-            const byName = await command(["--stack", stack.stackName], programDir, stackEnv(stack));
+            const byName = await command(["--stack", stack.stackName], programDir, stack.env);
             expect(byName.code, byName.stderr).to.equal(0);
             expectMatches(byName.stdout, "leader-follower.mmd", names, "the stack's diagram (pulumi-bucket-replication diagram --stack)");
         });

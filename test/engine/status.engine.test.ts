@@ -6,7 +6,7 @@ import { promisify } from "util";
 import { localZones } from "../support/localZones";
 import { putObject, replicated } from "../support/objects";
 import { PulumiStack } from "../support/pulumiStack";
-import { repoRoot, toolBin } from "../support/toolchain";
+import { repoRoot } from "../support/toolchain";
 import { eventually } from "../support/wait";
 import type { ReplicationRuleStatus } from "../../sdk/replicationStatus";
 
@@ -48,16 +48,7 @@ describe("engine: replication status (getReplicationStatus and `pulumi-bucket-re
 
     /** The command as a user runs it in the program's folder, against this test's stack. */
     async function cliStatus(...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-        const env: NodeJS.ProcessEnv = {
-            ...process.env,
-            PATH: `${toolBin()}:${process.env.PATH}`,
-            // The same offline settings PulumiStack gives every pulumi it runs (test/support/pulumiStack.ts).
-            PULUMI_HOME: path.join(stack.workDir, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(stack.workDir, "backend")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pbr-test-passphrase",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            NO_COLOR: "1",
-        };
+        const env = stack.env;
         const args = [path.join(repoRoot, "bin", "pulumi-bucket-replication"), "status", "--stack", stack.stackName, "--config-file", stack.configFile, ...extra];
         return new Promise((resolve) => execFile("node", args, { cwd: stack.programDir, env }, (error, stdout, stderr) =>
             resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })));

@@ -17,32 +17,38 @@ export interface PreviewStep {
 }
 
 /**
+ * The environment of an offline `pulumi` whose file backend and PULUMI_HOME are in `workDir`: the tools
+ * of scripts/setup.sh first on PATH, no update checks, no plugin downloads, no prompts, no colours.
+ */
+export function offlinePulumiEnv(workDir: string): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
+        PATH: `${toolBin()}:${process.env.PATH}`,
+        PULUMI_HOME: path.join(workDir, "home"),
+        PULUMI_BACKEND_URL: `file://${path.join(workDir, "backend")}`,
+        PULUMI_CONFIG_PASSPHRASE: "pbr-test-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+        NO_COLOR: "1",
+    };
+}
+
+/**
  * A stack of a program folder under the real Pulumi CLI, offline: a file backend, PULUMI_HOME and
  * the stack's config file all in a temporary folder, so nothing is written into the repository.
  */
 export class PulumiStack {
     readonly workDir: string;
     readonly configFile: string;
-    private readonly env: NodeJS.ProcessEnv;
+    /** What every pulumi of this stack runs with; a command that runs pulumi itself (the CLI's status, diagram) takes it too. */
+    readonly env: NodeJS.ProcessEnv;
 
     constructor(readonly programDir: string, readonly stackName: string = `t${Date.now().toString(36)}`, extraEnv: NodeJS.ProcessEnv = {}) {
         this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pbr-stack-"));
         fs.mkdirSync(path.join(this.workDir, "backend"));
         this.configFile = path.join(this.workDir, `Pulumi.${stackName}.yaml`);
-        const bin = toolBin();
-        this.env = {
-            ...process.env,
-            PATH: `${bin}:${process.env.PATH}`,
-            PULUMI_HOME: path.join(this.workDir, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(this.workDir, "backend")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pbr-test-passphrase",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-            PULUMI_SKIP_CONFIRMATIONS: "true",
-            NO_COLOR: "1",
-            ...extraEnv,
-        };
+        this.env = { ...offlinePulumiEnv(this.workDir), PULUMI_NODEJS_TRANSPILE_ONLY: "true", ...extraEnv };
     }
 
     static async init(programDir: string, config: Record<string, string> = {}, extraEnv: NodeJS.ProcessEnv = {}): Promise<PulumiStack> {
