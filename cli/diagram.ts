@@ -1,6 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { RecordedResource, topologyChangeDiagram, topologyDiagram, topologyOf } from "../sdk/diagram";
+import { splitFlag } from "./arguments";
 
 // `npx pulumi-bucket-replication diagram`: the Mermaid picture of a whole stack's replication, from
 // its state (`pulumi stack export`) or from what a preview plans (`pulumi preview --json`), and the
@@ -81,7 +82,7 @@ function parseArguments(argv: readonly string[]): Parsed {
     let markdown = false;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const [flag, inline] = splitFlag(arg);
         const value = (): string | undefined => inline ?? (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--") ? argv[++i] : undefined);
         const one = (next: Source): string | undefined => {
             if (source) return `give one of --stack, --from-file and --preview (or --before and --after), not two.`;

@@ -1,5 +1,6 @@
 import type { ReplicationRule } from "../provider/backends/backend";
 import type { ReplicationRuleStatus, ReplicationStatusFigure, ReplicationStatusResult } from "../sdk/replicationStatus";
+import { splitFlag } from "./arguments";
 
 // `pulumi-bucket-replication status [--stack NAME] [--config-file FILE] [--sample-size N] [--json]`, run in a
 // program's folder: the replication status of every ReplicationConfiguration of the stack. The resources
@@ -34,7 +35,7 @@ export function parseStatusArgs(argv: readonly string[]): StatusOptions | string
     let json = false;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const [flag, inline] = splitFlag(arg);
         const value = () => {
             const v = inline ?? argv[++i];
             if (v === undefined || v === "") throw new Error(`${flag} needs a value. ${usage}`);
