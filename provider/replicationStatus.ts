@@ -1,7 +1,7 @@
 import type { BackendSettings, ReplicationRule, ReplicationSpec, RoleState } from "./backends/backend";
 import type { ReplicationStatusArgs, ReplicationStatusResult } from "../sdk/replicationStatus";
 import { openBackend } from "./backends/registry";
-import { configNamespace, resolveSettings } from "./settings";
+import { isNotThereYet, settingsOfProgram } from "./programQueries";
 import { ServiceError } from "./transport/serviceError";
 
 // The replication status of one source bucket, for sdk/replicationStatus.ts (inside a program) and the
@@ -54,11 +54,7 @@ export async function replicationStatusWith(settings: BackendSettings, args: Rep
 
 /** In a Pulumi program: the stack's configuration as the program sees it (secrets decrypted by the engine, never printed). */
 export function replicationStatusOfProgram(args: ReplicationStatusArgs): Promise<ReplicationStatusResult> {
-    const runtime = (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).runtime;
-    return replicationStatusWith(resolveSettings((key) => runtime.getConfig(`${configNamespace}:${key}`)), args);
+    return replicationStatusWith(settingsOfProgram(), args);
 }
 
-/** Whether a query failed only because what it asks about does not exist yet (as in a preview before the first 'up'). */
-export function isNotThereYet(error: unknown): boolean {
-    return error instanceof ServiceError && ["NoSuchBucket", "NoSuchReplicationRule", "NoSuchReplicationConfiguration"].includes(error.code);
-}
+export { isNotThereYet };

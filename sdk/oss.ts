@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { unknownWhileAbsent } from "./queryOutput";
 
 // Alibaba OSS's replication queries (GetBucketReplicationLocation, GetBucketReplicationProgress), run
 // with the stack's `bucket-replication` configuration. Each has a Promise form and an Output form; in a
@@ -76,13 +77,4 @@ export function getReplicationLocationsOutput(args: { [K in keyof ReplicationLoc
 export function getReplicationProgressOutput(args: { [K in keyof ReplicationProgressArgs]: pulumi.Input<ReplicationProgressArgs[K]> }):
     pulumi.Output<ReplicationProgressResult> {
     return pulumi.output(args).apply((resolved) => unknownWhileAbsent(() => getReplicationProgress(resolved)));
-}
-
-async function unknownWhileAbsent<T>(query: () => Promise<T>): Promise<T> {
-    try {
-        return await query();
-    } catch (error) {
-        if (pulumi.runtime.isDryRun() && queries().isNotThereYet(error)) return pulumi.unknown as unknown as T;
-        throw error;
-    }
 }

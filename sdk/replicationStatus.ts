@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { unknownWhileAbsent } from "./queryOutput";
 
 // How replication of one source bucket is doing now, rule by rule, as the service tells it: MinIO's
 // bucket replication metrics, OSS's progress API, and on Exoscale and AWS the replication status of a
@@ -106,12 +107,5 @@ export function getReplicationStatusOutput(args: {
     readonly destinations?: pulumi.Input<readonly pulumi.Input<{ readonly zone: pulumi.Input<string>; readonly bucket: pulumi.Input<string> }>[]>;
     readonly sampleSize?: pulumi.Input<number>;
 }): pulumi.Output<ReplicationStatusResult> {
-    return pulumi.output(args).apply(async (resolved) => {
-        try {
-            return await getReplicationStatus(resolved as ReplicationStatusArgs);
-        } catch (error) {
-            if (pulumi.runtime.isDryRun() && queries().isNotThereYet(error)) return pulumi.unknown as unknown as ReplicationStatusResult;
-            throw error;
-        }
-    });
+    return pulumi.output(args).apply((resolved) => unknownWhileAbsent(() => getReplicationStatus(resolved as ReplicationStatusArgs)));
 }

@@ -1,6 +1,5 @@
 import type { BackendSettings } from "../backend";
-import { resolveSettings } from "../../settings";
-import { ServiceError } from "../../transport/serviceError";
+import { settingsOfProgram } from "../../programQueries";
 import type {
     ReplicationLocationsArgs, ReplicationLocationsResult, ReplicationProgressArgs, ReplicationProgressResult,
 } from "../../../sdk/oss";
@@ -27,11 +26,6 @@ export async function getReplicationProgress(args: ReplicationProgressArgs, opti
     return { zone: args.zone, bucket: args.bucket, ...progress };
 }
 
-/** Whether a query failed only because what it asks about does not exist yet (as in a preview before the first 'up'). */
-export function isNotThereYet(error: unknown): boolean {
-    return error instanceof ServiceError && ["NoSuchBucket", "NoSuchReplicationRule", "NoSuchReplicationConfiguration"].includes(error.code);
-}
-
 function backendFor(query: string, args: ReplicationLocationsArgs, options: QueryOptions): OssBackend {
     if (!args || typeof args.zone !== "string" || typeof args.bucket !== "string" || !args.zone || !args.bucket) {
         throw new Error(`${query}: pass { zone, bucket } of the source bucket, such as { zone: source.zone, bucket: source.name }.`);
@@ -45,10 +39,4 @@ function backendFor(query: string, args: ReplicationLocationsArgs, options: Quer
         throw new Error(`${query}: zone '${args.zone}' is not configured; use one of ${Object.keys(settings.zones).map((z) => `'${z}'`).join(", ")}.`);
     }
     return new OssBackend(settings);
-}
-
-/** The stack's configuration as the program sees it (secrets decrypted by the engine, never printed). */
-function settingsOfProgram(): BackendSettings {
-    const runtime = (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).runtime;
-    return resolveSettings((key) => runtime.getConfig(`bucket-replication:${key}`));
 }
