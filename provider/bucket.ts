@@ -87,7 +87,8 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = w
     async read(id, props) {
         const backend = currentBackend();
         const ref = parseBucketId(id);
-        const stored = await readTagsIfExists(backend, ref);
+        // One request: a missing bucket answers NoSuchBucket to the tag read too.
+        const stored = await backend.getBucketTags(ref).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
         if (!stored) return {};
         const tags = withoutMarker(stored);
         const outs = { ...props!, name: ref.bucket, zone: ref.zone, tags };
@@ -233,16 +234,4 @@ export function sameRecord(a: Readonly<Record<string, unknown>> | undefined, b: 
 
 function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
     return Object.entries(record ?? {}).sort(([x], [y]) => x.localeCompare(y));
-}
-
-/**
- * The bucket's tags, or undefined when it does not exist. One request for our own buckets, which carry
- * the ownership tag: MinIO answers a tag read of a missing bucket with an empty tag set, not
- * NoSuchBucket, so only a bucket without our tag costs a second look.
- */
-async function readTagsIfExists(backend: StorageBackend, ref: BucketRef): Promise<Record<string, string> | undefined> {
-    const tags = await backend.getBucketTags(ref).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
-    if (tags === undefined) return undefined;
-    if (ownerTagKey in tags || (await backend.bucketExists(ref))) return tags;
-    return undefined;
 }

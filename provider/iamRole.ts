@@ -50,7 +50,6 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         // A role has no zone to hang an unusable configuration on; it concerns the resource as a whole.
         const configuration = configuredZones();
         if (configuration instanceof Error) failures.push({ property: "", reason: configuration.message });
-        else if (!olds?.name) currentBackend().prepareForRoles?.();
         else if (name === undefined) {
             failures.push({ property: "name", reason: "No automatic name can be derived: the program's pulumi-bucket-replication sends no identity. " +
                 "Update the package in the program, or set 'name'." });

@@ -127,6 +127,7 @@ export interface StorageBackend {
     /** Removes every version and delete marker, then the bucket. */
     emptyAndDeleteBucket(ref: BucketRef, log: ProgressLog): Promise<void>;
     deleteBucket(ref: BucketRef): Promise<void>;
+    /** Fails with a ServiceError of code NoSuchBucket when the bucket does not exist (refresh relies on it). */
     getBucketTags(ref: BucketRef): Promise<Record<string, string>>;
     putBucketTags(ref: BucketRef, tags: Readonly<Record<string, string>>): Promise<void>;
 
@@ -152,11 +153,6 @@ export interface StorageBackend {
      * replication locations list). Paths are relative to the rules, rule ID first. Empty when it
      * cannot tell yet, such as before the source bucket exists.
      */
-    /**
-     * Loads, in the background, what the first role call will need (clients, the HTTP stack), so that
-     * it is ready when the engine asks for the create. Called while a new role is being checked.
-     */
-    prepareForRoles?(): void;
     rulesPreviewProblems?(source: BucketRef, rules: readonly ReplicationRule[]): Promise<{ readonly path: readonly (string | number)[]; readonly message: string }[]>;
 
     /**

@@ -30,12 +30,12 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         return settings.endpoint;
     }
 
-    prepareForRoles(): void {
-        // The admin clients and their signer take tens of milliseconds to load on first use.
-        setImmediate(() => {
-            for (const zone of this.zoneNames) this.admin(zone);
-            require("@smithy/signature-v4");
-        });
+    async getBucketTags(ref: BucketRef): Promise<Record<string, string>> {
+        const tags = await super.getBucketTags(ref);
+        // MinIO answers a tag read of a missing bucket with NoSuchTagSet, as for a bucket without tags; the
+        // versioning read then fails with NoSuchBucket where the bucket is gone. Our buckets always carry a tag.
+        if (Object.keys(tags).length === 0) await this.getVersioning(ref);
+        return tags;
     }
 
     // A role is a user of the same name on every zone, with a canned policy of the same name: the
