@@ -63,7 +63,7 @@ export const provider: dynamic.ResourceProvider<BucketInputs, BucketOutputs> = w
             ...(news.adoptExisting === true && news.name === undefined
                 ? [{ path: ["adoptExisting"], message: "'adoptExisting' takes over an existing bucket by its name: set 'name' to that bucket's name." }] : []),
         ];
-        return { inputs, failures: collectFailures(bucketSchema(), news as unknown as Record<string, unknown>, problems) };
+        return { inputs, failures: collectFailures(bucketSchema, news as unknown as Record<string, unknown>, problems, { olds, checked: inputs }) };
     },
 
     async diff(_id, olds, news) {

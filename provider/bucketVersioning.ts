@@ -29,10 +29,10 @@ export const provider: dynamic.ResourceProvider<BucketVersioningInputs, BucketVe
         configureFrom(request);
     },
 
-    async check(_olds, news) {
+    async check(olds, news) {
         const problems = zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message }));
         if ([news.zone, news.bucket, news.status].every((v) => typeof v === "string" && !isUnknown(v))) declareVersioning(news.zone, news.bucket, news.status);
-        return { inputs: news, failures: collectFailures(versioningSchema(), news as unknown as Record<string, unknown>, problems) };
+        return { inputs: news, failures: collectFailures(versioningSchema, news as unknown as Record<string, unknown>, problems, { olds, checked: news }) };
     },
 
     async diff(_id, olds, news) {

@@ -45,8 +45,8 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         const name = news.name ?? (keepName ? olds.name : autoName(news));
         // protobuf refuses undefined values: a name that cannot be derived (reported below) is left out.
         const inputs = { ...news, ...(name !== undefined ? { name } : {}), description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
-        const failures = collectFailures(roleSchema(), { ...news, name } as Record<string, unknown>,
-            [...duplicateProblems(name, news), ...backendPolicyProblems(news.policy)]);
+        const failures = collectFailures(roleSchema, { ...news, name } as Record<string, unknown>,
+            [...duplicateProblems(name, news), ...backendPolicyProblems(news.policy)], { olds, checked: inputs });
         // A role has no zone to hang an unusable configuration on; it concerns the resource as a whole.
         const configuration = configuredZones();
         if (configuration instanceof Error) failures.push({ property: "", reason: configuration.message });

@@ -103,7 +103,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         configureFrom(request);
     },
 
-    async check(_olds, news) {
+    async check(olds, news) {
         const rulesAreObject = news.rules && typeof news.rules === "object" && !Array.isArray(news.rules);
         const inputs = rulesAreObject ? { ...news, rules: withDefaults(news.rules) } : news;
         const problems = [
@@ -111,7 +111,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
             ...zoneProblems(news.zone, configuredZones()).map((message) => ({ path: ["zone"], message })),
             ...declaredVersioningProblems(news),
         ];
-        const failures = collectFailures(replicationSchema(), news as unknown as Record<string, unknown>, problems);
+        const failures = collectFailures(replicationSchema, news as unknown as Record<string, unknown>, problems, { olds, checked: inputs });
         if (failures.length === 0) failures.push(...await serviceRuleFailures(inputs as ReplicationConfigurationInputs));
         return { inputs, failures };
     },

@@ -60,10 +60,10 @@ export const provider: dynamic.ResourceProvider<ReplicationVerificationInputs, R
         configureFrom(request);
     },
 
-    async check(_olds, news) {
+    async check(olds, news) {
         const inputs = { ...news, timeoutSeconds: news.timeoutSeconds ?? defaultTimeoutSeconds, fingerprint: news.fingerprint ?? "" };
         const problems: Problem[] = [...rulesProblems(inputs.rules), ...backendProblems()];
-        return { inputs, failures: collectFailures(verificationSchema(), inputs as unknown as Record<string, unknown>, problems) };
+        return { inputs, failures: collectFailures(verificationSchema, inputs as unknown as Record<string, unknown>, problems, { olds, checked: inputs }) };
     },
 
     async diff(_id, olds, news) {

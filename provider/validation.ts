@@ -24,18 +24,54 @@ export function lazySchema<T extends z.ZodType>(build: (zod: typeof z) => T): ()
 }
 
 /**
+ * What `check` compares to skip the schema: `olds`, the inputs this provider accepted before (from the
+ * state), and `checked`, the inputs it is about to return for the program's new ones.
+ */
+export interface Accepted {
+    readonly olds: unknown;
+    readonly checked: unknown;
+}
+
+/**
  * Validates inputs with a zod schema plus extra rules and returns every problem at once, each with
  * the property it concerns. Values that are still unknown (during preview) are not judged.
+ *
+ * When `accepted` shows that the inputs to return equal the ones accepted before, the schema is not
+ * run (nor zod loaded, most of an unchanged preview's check): those passed it already. `extra` is
+ * always judged, since its rules read the provider's configuration, which may have changed since.
  */
-export function collectFailures(schema: z.ZodType, inputs: Record<string, unknown>, extra: readonly Problem[] = []): CheckFailure[] {
-    const parsed = schema.safeParse(inputs);
-    const problems: Problem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({
+export function collectFailures(schema: () => z.ZodType, inputs: Record<string, unknown>, extra: readonly Problem[] = [], accepted?: Accepted): CheckFailure[] {
+    const parsed = accepted && sameInputs(accepted.olds, accepted.checked) ? undefined : schema().safeParse(inputs);
+    const problems: Problem[] = !parsed || parsed.success ? [] : parsed.error.issues.map((issue) => ({
         path: issue.path as (string | number)[],
         message: issue.message,
     }));
     return [...problems, ...extra]
         .filter((problem) => !dependsOnUnknown(inputs, problem.path))
         .map((problem) => ({ property: propertyPath(problem.path), reason: problem.message }));
+}
+
+/**
+ * The same inputs: the same keys and values at every depth, but for `__provider`, the stub text of the
+ * state, which no schema judges and which a package update may change.
+ */
+export function sameInputs(olds: unknown, checked: unknown): boolean {
+    if (!isRecord(olds) || !isRecord(checked)) return false;
+    const { __provider: _oldStub, ...oldRest } = olds;
+    const { __provider: _newStub, ...newRest } = checked;
+    return Object.keys(oldRest).length > 0 && sameValue(oldRest, newRest);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+    if (a === b) return true;
+    if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+    if (!isRecord(a) || !isRecord(b)) return false;
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && sameValue(a[key], b[key]));
 }
 
 export function isUnknown(value: unknown): boolean {
