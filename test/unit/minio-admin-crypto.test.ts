@@ -138,13 +138,14 @@ describe("MinIO admin body encryption", function () {
             });
         }
 
-        it("defaults to argon2id + AES-256-GCM with a fresh salt and nonce each time", async () => {
+        it("defaults to argon2id + AES-256-GCM, with this process's salt for the password and a fresh nonce each time", async () => {
             const plaintext = Buffer.from('{"secretKey":"s3cr3t-value","status":"enabled"}');
             const first = await encryptAdminBody(password, plaintext);
             const second = await encryptAdminBody(password, plaintext);
             expect(first[32]).to.equal(0);
-            expect(first.subarray(0, 32).equals(second.subarray(0, 32))).to.equal(false);
+            expect(first.subarray(0, 32).equals(second.subarray(0, 32))).to.equal(true);
             expect(first.subarray(33, 41).equals(second.subarray(33, 41))).to.equal(false);
+            expect(first.equals(second)).to.equal(false);
         });
 
         it("is deterministic for a fixed salt and nonce, and places them in the header", async () => {
@@ -170,6 +171,57 @@ describe("MinIO admin body encryption", function () {
         it("PBKDF2 (id 2) accepts an empty password, as madmin does", async () => {
             const encrypted = await encryptAdminBody("", Buffer.from("x"), { algorithm: 2 });
             expect((await decryptAdminBody("", encrypted)).toString()).to.equal("x");
+        });
+    });
+
+    describe("one PBKDF2 key per process and password for what we send (issue 11)", () => {
+        /** Runs `body` counting the PBKDF2 derivations it starts (node:crypto's pbkdf2, as adminCrypto calls it). */
+        async function countingPbkdf2<T>(body: () => Promise<T>): Promise<{ result: T; derivations: number }> {
+            const crypto = require("node:crypto");
+            const original = crypto.pbkdf2;
+            let derivations = 0;
+            crypto.pbkdf2 = (...args: unknown[]) => { derivations += 1; return original.apply(crypto, args); };
+            try {
+                return { result: await body(), derivations };
+            } finally {
+                crypto.pbkdf2 = original;
+            }
+        }
+        const pbkdf2 = { algorithm: 2 } as const;
+
+        it("derives the key once for many bodies, sent at once or one after another, each with its own nonce", async () => {
+            const secret = `secret-${Math.random()}`;
+            const bodies = Array.from({ length: 8 }, (_, i) => Buffer.from(JSON.stringify({ user: `u${i}`, secretKey: "x".repeat(40) })));
+            const { result: sealed, derivations } = await countingPbkdf2(async () => {
+                const atOnce = await Promise.all(bodies.slice(0, 5).map((body) => encryptAdminBody(secret, body, pbkdf2)));
+                const later: Buffer[] = [];
+                for (const body of bodies.slice(5)) later.push(await encryptAdminBody(secret, body, pbkdf2));
+                return [...atOnce, ...later];
+            });
+            expect(derivations, "PBKDF2 runs").to.equal(1);
+            const salts = new Set(sealed.map((body) => body.subarray(0, 32).toString("hex")));
+            const nonces = new Set(sealed.map((body) => body.subarray(33, 41).toString("hex")));
+            expect(salts.size, "salts").to.equal(1);
+            expect(nonces.size, "nonces").to.equal(sealed.length);
+            // The server derives the key from the salt in each body; reading them here needs no new derivation.
+            const { result: opened, derivations: again } = await countingPbkdf2(() => Promise.all(sealed.map((body) => decryptAdminBody(secret, body))));
+            expect(again).to.equal(0);
+            opened.forEach((body, i) => expect(body.equals(bodies[i]), `body ${i}`).to.equal(true));
+        });
+
+        it("gives another password its own salt and key", async () => {
+            const [a, b] = await Promise.all([`a-${Math.random()}`, `b-${Math.random()}`].map((secret) => encryptAdminBody(secret, Buffer.from("{}"), pbkdf2)));
+            expect(a.subarray(0, 32).equals(b.subarray(0, 32))).to.equal(false);
+        });
+
+        it("decrypts a body with any other salt (as the server's own) by deriving from that salt", async () => {
+            const secret = `secret-${Math.random()}`;
+            await encryptAdminBody(secret, Buffer.from("warm"), pbkdf2);
+            const fromElsewhere = await encryptAdminBody(secret, Buffer.from("elsewhere"), { ...pbkdf2, salt: Buffer.alloc(32, 0x5a) });
+            const { result, derivations } = await countingPbkdf2(() => decryptAdminBody(secret, fromElsewhere));
+            expect(result.toString()).to.equal("elsewhere");
+            expect(derivations).to.be.at.most(1);
+            expect((await rejectionOf(decryptAdminBody("wrong-password", fromElsewhere))).message).to.match(/not authentic/);
         });
     });
 

@@ -7,6 +7,11 @@
  *   0x01 argon2id + ChaCha20-Poly1305 (what madmin picks on machines without AES hardware)
  *   0x02 PBKDF2-SHA256 (8192 iterations) + AES-256-GCM (what madmin picks in FIPS mode)
  *
+ * Deriving the key is most of the cost (PBKDF2 about 2-4 ms of CPU, argon2id hundreds), and the
+ * server derives it again from the salt in each body. So what we send uses one random salt per process,
+ * password and algorithm, and its key derived once; each body gets a fresh random nonce (sio-go then
+ * numbers its fragments 0, 1, 2... under that nonce), so no two bodies share a fragment nonce under a key.
+ *
  * Modules are required inside the functions: Pulumi's closure serializer may capture this code,
  * and it cannot serialize module-level handles.
  */
@@ -19,7 +24,7 @@ export const argon2idChaCha20Poly1305 = 1;
 export const pbkdf2AesGcm = 2;
 
 export interface EncryptAdminBodyOptions {
-    /** 32 bytes; random when absent. Only tests should fix it. */
+    /** 32 bytes; when absent, this process's random salt for the password and algorithm. Only tests should fix it. */
     salt?: Uint8Array;
     /** 8 bytes; random when absent. Reusing a nonce with the same key breaks the encryption. */
     nonce?: Uint8Array;
@@ -53,7 +58,7 @@ export async function encryptAdminBody(
 ): Promise<Buffer> {
     const crypto = require("node:crypto") as typeof NodeCrypto;
     const algorithm = options.algorithm ?? argon2idAesGcm;
-    const salt = options.salt ?? crypto.randomBytes(saltLength);
+    const salt = options.salt ?? processSalt(password, algorithm);
     const nonce = options.nonce ?? crypto.randomBytes(streamNonceLength);
     if (!isAdminBodyAlgorithm(algorithm)) {
         throw new Error(`encryptAdminBody: algorithm must be 0, 1 or 2, not ${String(algorithm)}.`);
@@ -95,10 +100,48 @@ function isAdminBodyAlgorithm(id: number): id is AdminBodyAlgorithm {
     return id === argon2idAesGcm || id === argon2idChaCha20Poly1305 || id === pbkdf2AesGcm;
 }
 
-async function deriveAdminBodyKey(password: string, salt: Uint8Array, algorithm: AdminBodyAlgorithm): Promise<Buffer> {
+/** The salt of what this process sends with `password` and `algorithm`: random, drawn once. */
+const processSalts = new Map<string, Buffer>();
+/** Derived keys by algorithm, password digest and salt; the least recently used go beyond `maxCachedKeys`. */
+const derivedKeys = new Map<string, Promise<Buffer>>();
+const maxCachedKeys = 64;
+
+function processSalt(password: string, algorithm: AdminBodyAlgorithm): Buffer {
+    const crypto = require("node:crypto") as typeof NodeCrypto;
+    const id = `${algorithm}:${passwordDigest(password)}`;
+    let salt = processSalts.get(id);
+    if (!salt) processSalts.set(id, salt = crypto.randomBytes(saltLength));
+    return salt;
+}
+
+/** Keys are cached under a digest of the password, so that the cache holds no copy of it. */
+function passwordDigest(password: string): string {
+    const crypto = require("node:crypto") as typeof NodeCrypto;
+    return crypto.createHash("sha256").update(password, "utf8").digest("hex");
+}
+
+/** The key for `salt`, derived once per process: concurrent callers share one derivation. */
+function deriveAdminBodyKey(password: string, salt: Uint8Array, algorithm: AdminBodyAlgorithm): Promise<Buffer> {
+    const id = `${algorithm}:${passwordDigest(password)}:${Buffer.from(salt).toString("hex")}`;
+    let key = derivedKeys.get(id);
+    if (key) {
+        derivedKeys.delete(id); // the most recently used go last, the request keys among them
+        derivedKeys.set(id, key);
+    } else {
+        key = deriveKey(password, salt, algorithm);
+        key.catch(() => derivedKeys.delete(id));
+        derivedKeys.set(id, key);
+        if (derivedKeys.size > maxCachedKeys) derivedKeys.delete(derivedKeys.keys().next().value!);
+    }
+    return key;
+}
+
+async function deriveKey(password: string, salt: Uint8Array, algorithm: AdminBodyAlgorithm): Promise<Buffer> {
     if (algorithm === pbkdf2AesGcm) {
         const crypto = require("node:crypto") as typeof NodeCrypto;
-        return crypto.pbkdf2Sync(Buffer.from(password, "utf8"), salt, pbkdf2Iterations, keyLength, "sha256");
+        // Off the event loop, in libuv's thread pool.
+        return new Promise((resolve, reject) => crypto.pbkdf2(Buffer.from(password, "utf8"), salt, pbkdf2Iterations, keyLength, "sha256",
+            (error, key) => (error ? reject(error) : resolve(key))));
     }
     if (password.length === 0) {
         // hash-wasm refuses empty passwords; MinIO never has them (secret keys are at least 8 characters).
