@@ -28,10 +28,10 @@ export abstract class DynamicResource extends pulumi.CustomResource {
  */
 export function providerStubSource(kind: ProviderKind): string {
     const modulePath = JSON.stringify(`pulumi-bucket-replication/dist/provider/${kind}`);
-    // One line without spaces: every resource keeps it twice (inputs and outputs). Only the package itself
-    // being absent is translated; a broken install inside it keeps Node's own message.
-    return `const m=${modulePath};exports.handler=()=>{try{return require(m).provider}catch(e){` +
-        `if(e?.code!=="MODULE_NOT_FOUND"||!String(e.message).includes("'"+m+"'"))throw e;` +
-        `throw new Error("This stack needs the npm package 'pulumi-bucket-replication' in the program's folder ("+process.cwd()+"): ` +
-        `run 'npm install pulumi-bucket-replication @pulumi/pulumi' there, then run the command again (any version manages what an earlier one created).")}};`;
+    // One short line: every resource keeps it twice (inputs and outputs), and the engine rewrites the whole
+    // state at every step. Only a module path that does not resolve (the package is not there) is translated;
+    // a broken install inside the package resolves, and its require keeps Node's own message.
+    return `const m=${modulePath};exports.handler=()=>{try{require.resolve(m)}catch{throw Error(` +
+        "`Missing package: run 'npm install pulumi-bucket-replication @pulumi/pulumi' in the program's folder (${process.cwd()})`" +
+        ")}return require(m).provider}";
 }
