@@ -1,7 +1,7 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Credentials, ProgressLog } from "../backend";
-import { ZoneS3 } from "../s3/client";
+import { type CallOptions, type DeleteFailure, type ObjectRead, type VersionPage, ZoneS3 } from "../s3/client";
 import { withRetries, type RequestPolicy } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { isAwsS3Endpoint } from "./regions";
@@ -18,6 +18,10 @@ import { isAwsS3Endpoint } from "./regions";
 
 /** The stand-in that settings.ts carries when the stack configuration has no keys: "use the SDK's chain". */
 export const credentialChainMarker = "aws-default-credential-chain";
+
+function s3Sdk(): typeof import("@aws-sdk/client-s3") {
+    return require("@aws-sdk/client-s3");
+}
 
 /** Static keys, or undefined for the SDK's default chain. */
 export type AwsCredentials = { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
@@ -115,9 +119,88 @@ export class AwsZoneS3 extends ZoneS3 {
         this.regionTarget = target;
     }
 
-    override async send<T>(operation: string, command: unknown,
-        options: { idempotent?: boolean; log?: ProgressLog; onRetry?: (e: ServiceError) => void } = {}): Promise<T> {
+    override async send<T>(operation: string, command: unknown, options: CallOptions = {}): Promise<T> {
         return sendBounded<T>(this.regionS3(), this.site, this.regionTarget.requestPolicy, operation, command, options);
+    }
+
+    // The shared bucket and object calls, through the SDK: its client resolves the credential chain,
+    // addresses AWS's endpoints virtual-hosted and adds the region's LocationConstraint to CreateBucket.
+
+    override async headBucket(bucket: string): Promise<void> {
+        await this.send(`HeadBucket of '${bucket}'`, new (s3Sdk().HeadBucketCommand)({ Bucket: bucket }));
+    }
+
+    override async createBucket(bucket: string, options: CallOptions): Promise<void> {
+        await this.send(`CreateBucket of '${bucket}'`, new (s3Sdk().CreateBucketCommand)({ Bucket: bucket }), options);
+    }
+
+    override async deleteBucket(bucket: string): Promise<void> {
+        await this.send(`DeleteBucket of '${bucket}'`, new (s3Sdk().DeleteBucketCommand)({ Bucket: bucket }));
+    }
+
+    override async listObjectVersions(bucket: string, page: { prefix?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string }): Promise<VersionPage> {
+        const result = await this.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(`ListObjectVersions of '${bucket}'`,
+            new (s3Sdk().ListObjectVersionsCommand)({ Bucket: bucket, Prefix: page.prefix, MaxKeys: page.maxKeys, KeyMarker: page.keyMarker, VersionIdMarker: page.versionIdMarker }));
+        const entry = (v: { Key?: string; VersionId?: string; LastModified?: Date }) => ({ key: v.Key ?? "", versionId: v.VersionId, lastModified: v.LastModified });
+        return {
+            versions: (result.Versions ?? []).map(entry),
+            deleteMarkers: (result.DeleteMarkers ?? []).map(entry),
+            isTruncated: result.IsTruncated === true,
+            nextKeyMarker: result.NextKeyMarker,
+            nextVersionIdMarker: result.NextVersionIdMarker,
+        };
+    }
+
+    override async deleteObjects(bucket: string, entries: readonly { key: string; versionId?: string }[]): Promise<DeleteFailure[]> {
+        const result = await this.send<import("@aws-sdk/client-s3").DeleteObjectsCommandOutput>(`DeleteObjects in '${bucket}'`,
+            new (s3Sdk().DeleteObjectsCommand)({ Bucket: bucket, Delete: { Objects: entries.map((e) => ({ Key: e.key, VersionId: e.versionId })), Quiet: true } }));
+        return (result.Errors ?? []).map((e) => ({ key: e.Key ?? "", versionId: e.VersionId, code: e.Code ?? "", message: e.Message ?? "" }));
+    }
+
+    override async getBucketTagging(bucket: string): Promise<Record<string, string>> {
+        const result = await this.send<import("@aws-sdk/client-s3").GetBucketTaggingCommandOutput>(`GetBucketTagging of '${bucket}'`,
+            new (s3Sdk().GetBucketTaggingCommand)({ Bucket: bucket }));
+        return Object.fromEntries((result.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+    }
+
+    override async putBucketTagging(bucket: string, tags: Readonly<Record<string, string>>): Promise<void> {
+        await this.send(`PutBucketTagging of '${bucket}'`, new (s3Sdk().PutBucketTaggingCommand)({
+            Bucket: bucket, Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+        }));
+    }
+
+    override async deleteBucketTagging(bucket: string): Promise<void> {
+        await this.send(`DeleteBucketTagging of '${bucket}'`, new (s3Sdk().DeleteBucketTaggingCommand)({ Bucket: bucket }));
+    }
+
+    override async getBucketVersioning(bucket: string): Promise<string | undefined> {
+        const result = await this.send<import("@aws-sdk/client-s3").GetBucketVersioningCommandOutput>(`GetBucketVersioning of '${bucket}'`,
+            new (s3Sdk().GetBucketVersioningCommand)({ Bucket: bucket }));
+        return result.Status;
+    }
+
+    override async putBucketVersioning(bucket: string, status: string): Promise<void> {
+        await this.send(`PutBucketVersioning of '${bucket}'`, new (s3Sdk().PutBucketVersioningCommand)({
+            Bucket: bucket, VersioningConfiguration: { Status: status as import("@aws-sdk/client-s3").BucketVersioningStatus },
+        }));
+    }
+
+    override async putObject(bucket: string, key: string, body: string): Promise<{ versionId?: string }> {
+        const result = await this.send<import("@aws-sdk/client-s3").PutObjectCommandOutput>(`PutObject of '${key}' in '${bucket}'`,
+            new (s3Sdk().PutObjectCommand)({ Bucket: bucket, Key: key, Body: body }));
+        return { versionId: result.VersionId };
+    }
+
+    override async getObject(bucket: string, key: string): Promise<ObjectRead> {
+        const result = await this.send<import("@aws-sdk/client-s3").GetObjectCommandOutput>(`GetObject of '${key}' in '${bucket}'`,
+            new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: key }));
+        return { body: (await result.Body?.transformToString()) ?? "", versionId: result.VersionId, replicationStatus: result.ReplicationStatus };
+    }
+
+    override async headObject(bucket: string, key: string, versionId?: string): Promise<{ replicationStatus?: string }> {
+        const result = await this.send<import("@aws-sdk/client-s3").HeadObjectCommandOutput>(`HeadObject of '${key}' in '${bucket}'`,
+            new (s3Sdk().HeadObjectCommand)({ Bucket: bucket, Key: key, VersionId: versionId }));
+        return { replicationStatus: result.ReplicationStatus };
     }
 
     private regionS3(): S3Client {

@@ -3,16 +3,16 @@
  * remote targets that replication rules point at. Plus one generic signed S3 call, for the
  * replication XML that the AWS SDK cannot express (MinIO's DeleteReplication element).
  *
- * Requests are SigV4-signed for service "s3" and sent with Node's global fetch. Bodies that MinIO
+ * Requests are SigV4-signed for service "s3" and sent with Node's http module. Bodies that MinIO
  * expects encrypted are encrypted with the signer's secret key (see adminCrypto.ts).
  * SDK modules are required inside methods: Pulumi's closure serializer may capture this code, and
  * it cannot serialize module-level clients.
  */
 import type * as NodeCrypto from "node:crypto";
-import type { SignatureV4 } from "@smithy/signature-v4";
 import { defaultRequestPolicy, RequestPolicy, withRetries } from "../../transport/retry";
 import { type HttpAnswer, sendHttp } from "../../transport/http";
 import { CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
+import { formatQuery, signV4 } from "../../transport/sigv4";
 import { encryptAdminBody, pbkdf2AesGcm } from "./adminCrypto";
 
 export interface MinioAdminClientOptions {
@@ -125,10 +125,7 @@ interface ListedBucketTarget {
 
 export class MinioAdminClient {
     private readonly baseUrl: string;
-    private readonly protocol: string;
-    private readonly hostname: string;
-    private readonly port: number | undefined;
-    /** host[:port] as fetch sends it in the Host header, which the signature covers. */
+    /** host[:port] as Node sends it in the Host header, which the signature covers. */
     private readonly host: string;
     private readonly region: string;
     private readonly requestPolicy: RequestPolicy;
@@ -150,9 +147,6 @@ export class MinioAdminClient {
             throw new Error("MinioAdminClient: credentials.accessKey and credentials.secretKey are both required.");
         }
         this.baseUrl = `${url.protocol}//${url.host}`;
-        this.protocol = url.protocol;
-        this.hostname = url.hostname;
-        this.port = url.port ? Number(url.port) : undefined;
         this.host = url.host;
         this.region = options.region ?? defaultRegion;
         this.requestPolicy = options.requestPolicy ?? defaultRequestPolicy;
@@ -361,7 +355,7 @@ export class MinioAdminClient {
             try {
                 response = await sendHttp(this.baseUrl + request.path + formatQuery(request.query), {
                     method: request.method,
-                    headers: await this.signedHeaders(request),
+                    headers: this.signedHeaders(request),
                     body: request.body && request.body.length > 0 ? request.body : undefined,
                     signal,
                     connectTimeoutMs: this.requestPolicy.connectTimeoutMs,
@@ -378,40 +372,20 @@ export class MinioAdminClient {
         });
     }
 
-    private async signedHeaders(request: SignedRequest): Promise<Record<string, string>> {
+    private signedHeaders(request: SignedRequest): Record<string, string> {
         const crypto = require("node:crypto") as typeof NodeCrypto;
         const body = request.body ?? new Uint8Array(0);
-        const headers: Record<string, string> = {
-            ...request.headers,
-            host: this.host,
-            "x-amz-content-sha256": crypto.createHash("sha256").update(body).digest("hex"),
-        };
-        const signed = await this.signer().sign({
+        const payloadHash = crypto.createHash("sha256").update(body).digest("hex");
+        const signed = signV4({
             method: request.method,
-            protocol: this.protocol,
-            hostname: this.hostname,
-            port: this.port,
             path: request.path,
             query: request.query,
-            headers,
-            body,
-        });
-        // fetch derives Host from the URL itself and refuses to take it as a header.
-        const { host: _signedHost, ...sentHeaders } = signed.headers;
+            headers: { ...request.headers, host: this.host, "x-amz-content-sha256": payloadHash },
+            payloadHash,
+        }, { accessKey: this.credentials.accessKey, secretKey: this.credentials.secretKey, region: this.region, service: "s3" });
+        // Node derives Host from the URL itself.
+        const { host: _signedHost, ...sentHeaders } = signed;
         return sentHeaders;
-    }
-
-    private signer(): SignatureV4 {
-        const { SignatureV4 } = require("@smithy/signature-v4") as typeof import("@smithy/signature-v4");
-        const { Hash } = require("@smithy/hash-node") as typeof import("@smithy/hash-node");
-        return new SignatureV4({
-            service: "s3",
-            region: this.region,
-            credentials: { accessKeyId: this.credentials.accessKey, secretAccessKey: this.credentials.secretKey },
-            sha256: Hash.bind(null, "sha256"),
-            // S3 (and MinIO) canonicalize the path as sent, without a second round of escaping.
-            uriEscapePath: false,
-        });
     }
 }
 
@@ -475,10 +449,3 @@ function parseQuery(query: string): Record<string, string> {
     return result;
 }
 
-/** RFC 3986 escaping, the same the signer applies when it builds the canonical query. */
-function formatQuery(query: Record<string, string>): string {
-    const escape = (text: string) =>
-        encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    const pairs = Object.keys(query).sort().map((key) => `${escape(key)}=${escape(query[key])}`);
-    return pairs.length > 0 ? `?${pairs.join("&")}` : "";
-}

@@ -4,17 +4,13 @@ import type { ZoneS3 } from "./client";
 
 /** Bucket, tag and versioning calls that every S3-compatible service answers alike. */
 
-function sdk(): typeof import("@aws-sdk/client-s3") {
-    return require("@aws-sdk/client-s3");
-}
-
 function isMissingBucket(error: unknown): boolean {
     return error instanceof ServiceError && (error.httpStatus === 404 || error.code === "NotFound" || error.code === "NoSuchBucket");
 }
 
 export async function bucketExists(s3: ZoneS3, bucket: string): Promise<boolean> {
     try {
-        await s3.send(`HeadBucket of '${bucket}'`, new (sdk().HeadBucketCommand)({ Bucket: bucket }));
+        await s3.headBucket(bucket);
         return true;
     } catch (error) {
         if (isMissingBucket(error)) return false;
@@ -29,7 +25,7 @@ export async function bucketExists(s3: ZoneS3, bucket: string): Promise<boolean>
 export async function createBucket(s3: ZoneS3, bucket: string): Promise<"created" | "exists"> {
     let mayHaveTakenEffect = false;
     try {
-        await s3.send(`CreateBucket of '${bucket}'`, new (sdk().CreateBucketCommand)({ Bucket: bucket }), {
+        await s3.createBucket(bucket, {
             onRetry: (error) => { mayHaveTakenEffect ||= error.httpStatus === undefined || error.httpStatus >= 500; },
         });
         return "created";
@@ -46,7 +42,7 @@ export async function createBucket(s3: ZoneS3, bucket: string): Promise<"created
 
 export async function deleteBucket(s3: ZoneS3, bucket: string): Promise<void> {
     try {
-        await s3.send(`DeleteBucket of '${bucket}'`, new (sdk().DeleteBucketCommand)({ Bucket: bucket }));
+        await s3.deleteBucket(bucket);
     } catch (error) {
         if (isMissingBucket(error)) return;
         throw error;
@@ -55,26 +51,21 @@ export async function deleteBucket(s3: ZoneS3, bucket: string): Promise<void> {
 
 /** Counts object versions and delete markers, stopping at `limit`. */
 export async function countVersions(s3: ZoneS3, bucket: string, limit: number): Promise<number> {
-    const page = await s3.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(
-        `ListObjectVersions of '${bucket}'`, new (sdk().ListObjectVersionsCommand)({ Bucket: bucket, MaxKeys: limit }));
-    return (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
+    const page = await s3.listObjectVersions(bucket, { maxKeys: limit });
+    return page.versions.length + page.deleteMarkers.length;
 }
 
 /** Deletes every object version and delete marker, page by page, logging progress. */
 export async function deleteAllVersions(s3: ZoneS3, bucket: string, log: ProgressLog): Promise<number> {
-    const { ListObjectVersionsCommand, DeleteObjectsCommand } = sdk();
     let deleted = 0;
     for (;;) {
-        const page = await s3.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(
-            `ListObjectVersions of '${bucket}'`, new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
-        const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
-            .map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+        const page = await s3.listObjectVersions(bucket, { maxKeys: 1000 });
+        const entries = [...page.versions, ...page.deleteMarkers].map((v) => ({ key: v.key, versionId: v.versionId }));
         if (entries.length === 0) return deleted;
-        const result = await s3.send<import("@aws-sdk/client-s3").DeleteObjectsCommandOutput>(
-            `DeleteObjects in '${bucket}'`, new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: entries, Quiet: true } }));
-        if (result.Errors && result.Errors.length > 0) {
-            const first = result.Errors[0];
-            throw new Error(`Could not delete '${first.Key}' (version ${first.VersionId}) from bucket '${bucket}' in zone ${s3.zone}: ${first.Code} ${first.Message}`);
+        const failures = await s3.deleteObjects(bucket, entries);
+        if (failures.length > 0) {
+            const first = failures[0];
+            throw new Error(`Could not delete '${first.key}' (version ${first.versionId}) from bucket '${bucket}' in zone ${s3.zone}: ${first.code} ${first.message}`);
         }
         deleted += entries.length;
         log(`bucket '${bucket}': deleted ${deleted} object versions and delete markers so far`);
@@ -83,9 +74,7 @@ export async function deleteAllVersions(s3: ZoneS3, bucket: string, log: Progres
 
 export async function getBucketTags(s3: ZoneS3, bucket: string): Promise<Record<string, string>> {
     try {
-        const result = await s3.send<import("@aws-sdk/client-s3").GetBucketTaggingCommandOutput>(
-            `GetBucketTagging of '${bucket}'`, new (sdk().GetBucketTaggingCommand)({ Bucket: bucket }));
-        return Object.fromEntries((result.TagSet ?? []).map((t) => [t.Key!, t.Value ?? ""]));
+        return await s3.getBucketTagging(bucket);
     } catch (error) {
         if (error instanceof ServiceError && (error.code === "NoSuchTagSet" || error.code === "NoSuchTagSetError")) return {};
         throw error;
@@ -93,24 +82,20 @@ export async function getBucketTags(s3: ZoneS3, bucket: string): Promise<Record<
 }
 
 export async function putBucketTags(s3: ZoneS3, bucket: string, tags: Readonly<Record<string, string>>): Promise<void> {
-    const { PutBucketTaggingCommand, DeleteBucketTaggingCommand } = sdk();
-    const tagSet = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    if (tagSet.length === 0) {
-        await s3.send(`DeleteBucketTagging of '${bucket}'`, new DeleteBucketTaggingCommand({ Bucket: bucket }));
+    if (Object.keys(tags).length === 0) {
+        await s3.deleteBucketTagging(bucket);
         return;
     }
-    await s3.send(`PutBucketTagging of '${bucket}'`, new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tagSet } }));
+    await s3.putBucketTagging(bucket, tags);
 }
 
 export async function getVersioning(s3: ZoneS3, bucket: string): Promise<ObservedVersioning> {
-    const result = await s3.send<import("@aws-sdk/client-s3").GetBucketVersioningCommandOutput>(
-        `GetBucketVersioning of '${bucket}'`, new (sdk().GetBucketVersioningCommand)({ Bucket: bucket }));
-    return result.Status === "Enabled" || result.Status === "Suspended" ? result.Status : "Unversioned";
+    const status = await s3.getBucketVersioning(bucket);
+    return status === "Enabled" || status === "Suspended" ? status : "Unversioned";
 }
 
 export async function putVersioning(s3: ZoneS3, bucket: string, status: VersioningStatus): Promise<void> {
-    await s3.send(`PutBucketVersioning of '${bucket}'`,
-        new (sdk().PutBucketVersioningCommand)({ Bucket: bucket, VersioningConfiguration: { Status: status } }));
+    await s3.putBucketVersioning(bucket, status);
 }
 
 /** The versioning of a bucket, or "Missing" when it does not exist (yet). */
@@ -125,17 +110,13 @@ export async function versioningOrMissing(s3: ZoneS3, bucket: string): Promise<O
 
 /** Writes a small text object; the version ID where the bucket is versioned. */
 export async function putObject(s3: ZoneS3, bucket: string, key: string, body: string): Promise<{ versionId?: string }> {
-    const result = await s3.send<import("@aws-sdk/client-s3").PutObjectCommandOutput>(
-        `PutObject of '${key}' in '${bucket}'`, new (sdk().PutObjectCommand)({ Bucket: bucket, Key: key, Body: body }));
-    return { versionId: result.VersionId };
+    return s3.putObject(bucket, key, body);
 }
 
 /** The current version of an object with its replication status; undefined when there is none. */
 export async function getObject(s3: ZoneS3, bucket: string, key: string): Promise<StoredObject | undefined> {
     try {
-        const result = await s3.send<import("@aws-sdk/client-s3").GetObjectCommandOutput>(
-            `GetObject of '${key}' in '${bucket}'`, new (sdk().GetObjectCommand)({ Bucket: bucket, Key: key }));
-        return { body: (await result.Body?.transformToString()) ?? "", versionId: result.VersionId, replicationStatus: result.ReplicationStatus };
+        return await s3.getObject(bucket, key);
     } catch (error) {
         if (error instanceof ServiceError && (error.code === "NoSuchKey" || (error.httpStatus === 404 && error.code !== "NoSuchBucket"))) return undefined;
         throw error;
@@ -148,25 +129,22 @@ export async function listObjectVersions(s3: ZoneS3, bucket: string, prefix: str
     let keyMarker: string | undefined;
     let versionIdMarker: string | undefined;
     for (;;) {
-        const page = await s3.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(`ListObjectVersions of '${bucket}'`,
-            new (sdk().ListObjectVersionsCommand)({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-        for (const v of page.Versions ?? []) found.push({ key: v.Key!, versionId: v.VersionId, deleteMarker: false });
-        for (const m of page.DeleteMarkers ?? []) found.push({ key: m.Key!, versionId: m.VersionId, deleteMarker: true });
-        if (!page.IsTruncated) return found;
-        keyMarker = page.NextKeyMarker;
-        versionIdMarker = page.NextVersionIdMarker;
+        const page = await s3.listObjectVersions(bucket, { prefix, keyMarker, versionIdMarker });
+        for (const v of page.versions) found.push({ key: v.key, versionId: v.versionId, deleteMarker: false });
+        for (const m of page.deleteMarkers) found.push({ key: m.key, versionId: m.versionId, deleteMarker: true });
+        if (!page.isTruncated) return found;
+        keyMarker = page.nextKeyMarker;
+        versionIdMarker = page.nextVersionIdMarker;
     }
 }
 
 /** Deletes these versions and delete markers by version ID, so that no delete marker is made. */
 export async function deleteObjectVersions(s3: ZoneS3, bucket: string, versions: readonly ObjectVersionRef[]): Promise<void> {
     for (let start = 0; start < versions.length; start += 1000) {
-        const entries = versions.slice(start, start + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId }));
-        const result = await s3.send<import("@aws-sdk/client-s3").DeleteObjectsCommandOutput>(
-            `DeleteObjects in '${bucket}'`, new (sdk().DeleteObjectsCommand)({ Bucket: bucket, Delete: { Objects: entries, Quiet: true } }));
-        const failed = (result.Errors ?? []).filter((e) => e.Code !== "NoSuchVersion" && e.Code !== "NoSuchKey");
+        const entries = versions.slice(start, start + 1000).map((v) => ({ key: v.key, versionId: v.versionId }));
+        const failed = (await s3.deleteObjects(bucket, entries)).filter((e) => e.code !== "NoSuchVersion" && e.code !== "NoSuchKey");
         if (failed.length > 0) {
-            throw new Error(`Could not delete '${failed[0].Key}' (version ${failed[0].VersionId}) from bucket '${bucket}' in zone ${s3.zone}: ${failed[0].Code} ${failed[0].Message}`);
+            throw new Error(`Could not delete '${failed[0].key}' (version ${failed[0].versionId}) from bucket '${bucket}' in zone ${s3.zone}: ${failed[0].code} ${failed[0].message}`);
         }
     }
 }

@@ -1,6 +1,6 @@
 import type { ReplicationRule, ReplicationRuleStatus, ReplicationSpec } from "../backend";
 import type { SampledReplicationStatus } from "../../../sdk/replicationStatus";
-import type { ZoneS3 } from "./client";
+import type { ListedVersion, ZoneS3 } from "./client";
 
 // Where a service keeps no replication figures of its own (Exoscale SOS, AWS without CloudWatch), the
 // status of the latest object versions is the only honest view: each version's x-amz-replication-status
@@ -12,11 +12,7 @@ const listedVersions = 1000;
 /** HEAD requests in flight at once. */
 const parallelHeads = 5;
 
-export interface ListedVersion {
-    readonly key: string;
-    readonly versionId?: string;
-    readonly lastModified?: Date;
-}
+export type { ListedVersion } from "./client";
 
 /** The `size` most recently written versions, newest first (S3 lists by key, not by time). */
 export function latestVersions(versions: readonly ListedVersion[], size: number): ListedVersion[] {
@@ -42,19 +38,15 @@ export function tally(statuses: readonly (string | undefined)[]): SampledReplica
 
 /** Reads the replication status of the latest `size` object versions under `prefix` (delete markers have none). */
 export async function sampleReplicationStatus(s3: ZoneS3, bucket: string, prefix: string, size: number): Promise<SampledReplicationStatus> {
-    const sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-    const page = await s3.send<import("@aws-sdk/client-s3").ListObjectVersionsCommandOutput>(`ListObjectVersions of '${bucket}'`,
-        new sdk.ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, MaxKeys: listedVersions }));
-    const chosen = latestVersions((page.Versions ?? []).map((v) => ({ key: v.Key ?? "", versionId: v.VersionId, lastModified: v.LastModified })), size);
+    const page = await s3.listObjectVersions(bucket, { prefix: prefix || undefined, maxKeys: listedVersions });
+    const chosen = latestVersions(page.versions, size);
     const statuses: (string | undefined)[] = new Array(chosen.length);
     let next = 0;
     const worker = async () => {
         for (let i = next++; i < chosen.length; i = next++) {
             const version = chosen[i];
             try {
-                const head = await s3.send<import("@aws-sdk/client-s3").HeadObjectCommandOutput>(`HeadObject of '${version.key}' in '${bucket}'`,
-                    new sdk.HeadObjectCommand({ Bucket: bucket, Key: version.key, VersionId: version.versionId }));
-                statuses[i] = head.ReplicationStatus;
+                statuses[i] = (await s3.headObject(bucket, version.key, version.versionId)).replicationStatus;
             } catch (error) {
                 // Removed between the listing and the HEAD: not part of the sample.
                 if ((error as { httpStatus?: number }).httpStatus === 404) { statuses[i] = "GONE"; continue; }
