@@ -194,7 +194,7 @@ export async function pairSeries(series: readonly number[]): Promise<void> {
         await floor.destroy();
         floor.dispose();
         console.log(`\nLeaderFollower pairs from empty (the empty program's up: ${floorUp.wallS.toFixed(2)} s, ${floorUp.cpuS.toFixed(2)} CPU s)`);
-        console.log(`${"pairs".padEnd(6)}${"up s".padStart(8)}${"up CPU s".padStart(10)}${"CPU/pair".padStart(10)}${"requests".padStart(10)}` +
+        console.log(`${"pairs".padEnd(6)}${"up s".padStart(8)}${"up CPU s".padStart(10)}${"CPU/pair".padStart(10)}${"provider".padStart(10)}${"requests".padStart(10)}` +
             `${"refresh s".padStart(11)}${"refresh req".padStart(13)}${"req/pair".padStart(10)}${"destroy s".padStart(11)}${"role create ms".padStart(16)}`);
         for (const pairs of series) {
             fs.rmSync(traceFile, { force: true });
@@ -212,24 +212,55 @@ export async function pairSeries(series: readonly number[]): Promise<void> {
                 clearLogs();
                 const up = await stack.up();
                 const upRequests = ourRequests();
+                const providerCpuS = tracedCpuMs(traceFile) / 1000;
                 clearLogs();
                 const refresh = await stack.refresh();
                 const refreshRequests = ourRequests();
                 const destroy = await stack.destroy();
                 const roleCreates = traced(traceFile, "IamRole", "create");
                 console.log(`${String(pairs).padEnd(6)}${up.wallS.toFixed(2).padStart(8)}${up.cpuS.toFixed(2).padStart(10)}` +
-                    `${((up.cpuS - floorUp.cpuS) / pairs).toFixed(3).padStart(10)}${String(upRequests).padStart(10)}` +
+                    `${((up.cpuS - floorUp.cpuS) / pairs).toFixed(3).padStart(10)}${(providerCpuS / pairs).toFixed(3).padStart(10)}${String(upRequests).padStart(10)}` +
                     `${refresh.wallS.toFixed(2).padStart(11)}${String(refreshRequests).padStart(13)}${(refreshRequests / pairs).toFixed(1).padStart(10)}` +
                     `${destroy.wallS.toFixed(2).padStart(11)}${(roleCreates.length ? median(roleCreates).toFixed(0) : "-").padStart(16)}`);
             } finally {
                 stack.dispose();
             }
         }
-        console.log("CPU/pair: (up CPU - the empty program's up CPU) / pairs. role create ms: median wall time of IamRole create in the provider.");
+        console.log("CPU/pair: (up CPU - the empty program's up CPU) / pairs, every process of the command. provider: the CPU of the provider's calls " +
+            "during up, per pair. role create ms: median wall time of IamRole create in the provider.");
+        await checkpointShare(Math.max(...series), proxies, local.accessKey, floorUp.cpuS);
     } finally {
         fs.rmSync(traceFile, { force: true });
         await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
     }
+}
+
+/**
+ * The engine writes the whole state after every step of a file backend, so at many resources its
+ * checkpoints take a share of the CPU that grows with the stack. The same up with
+ * PULUMI_SKIP_CHECKPOINTS=true (the state written once, at the end) shows that share.
+ */
+async function checkpointShare(pairs: number, proxies: Record<string, FaultProxy>, accessKey: string, floorCpuS: number): Promise<void> {
+    const stack = new BenchStack(pairsProgram, { PULUMI_SKIP_CHECKPOINTS: "true" });
+    try {
+        stack.setConfig({
+            pairs: String(pairs),
+            "bucket-replication:backend": "minio",
+            "bucket-replication:zones": JSON.stringify(Object.fromEntries(Object.entries(proxies).map(([zone, proxy]) => [zone, { endpoint: proxy.endpoint }]))),
+            "bucket-replication:accessKey": accessKey,
+        });
+        const up = await stack.up();
+        await stack.destroy();
+        console.log(`${pairs} pairs with PULUMI_SKIP_CHECKPOINTS=true (the engine's per-step state writes left out): ` +
+            `up ${up.wallS.toFixed(2)} s, ${up.cpuS.toFixed(2)} CPU s, ${((up.cpuS - floorCpuS) / pairs).toFixed(3)} CPU s per pair`);
+    } finally {
+        stack.dispose();
+    }
+}
+
+function tracedCpuMs(file: string): number {
+    if (!fs.existsSync(file)) return 0;
+    return fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean).reduce((sum, line) => sum + (JSON.parse(line).cpuMs as number), 0);
 }
 
 function traced(file: string, type: string, method: string): number[] {
