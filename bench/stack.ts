@@ -226,8 +226,8 @@ export async function pairSeries(series: readonly number[]): Promise<void> {
                 stack.dispose();
             }
         }
-        console.log("CPU/pair: (up CPU - the empty program's up CPU) / pairs, every process of the command. provider: the CPU of the provider's calls " +
-            "during up, per pair. role create ms: median wall time of IamRole create in the provider.");
+        console.log("CPU/pair: (up CPU - the empty program's up CPU) / pairs, every process of the command. provider: the CPU of the provider process " +
+            "during up (loading included), per pair. role create ms: median wall time of IamRole create in the provider.");
         await checkpointShare(Math.max(...series), proxies, local.accessKey, floorUp.cpuS);
     } finally {
         fs.rmSync(traceFile, { force: true });
@@ -258,9 +258,15 @@ async function checkpointShare(pairs: number, proxies: Record<string, FaultProxy
     }
 }
 
+/** The CPU of every provider process that wrote to the trace, from start to its last call (module loading included). */
 function tracedCpuMs(file: string): number {
     if (!fs.existsSync(file)) return 0;
-    return fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean).reduce((sum, line) => sum + (JSON.parse(line).cpuMs as number), 0);
+    const perProcess = new Map<number, number>();
+    for (const line of fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean)) {
+        const call = JSON.parse(line) as { pid: number; processCpuMs: number };
+        perProcess.set(call.pid, Math.max(perProcess.get(call.pid) ?? 0, call.processCpuMs));
+    }
+    return [...perProcess.values()].reduce((sum, ms) => sum + ms, 0);
 }
 
 function traced(file: string, type: string, method: string): number[] {

@@ -10,7 +10,10 @@ export interface CallTrace {
     /** When the call started, in milliseconds since the epoch. */
     readonly at: number;
     readonly wallMs: number;
+    /** The process's CPU during the call: calls that overlap count the same CPU each. */
     readonly cpuMs: number;
+    /** The process's CPU since it started, when the call ended: its last call's is the process's whole. */
+    readonly processCpuMs: number;
 }
 
 export function startCallTrace(method: string, type: string | undefined): (() => void) | undefined {
@@ -20,11 +23,12 @@ export function startCallTrace(method: string, type: string | undefined): (() =>
     const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     return () => {
-        const used = process.cpuUsage(cpu);
+        const total = process.cpuUsage();
         const trace: CallTrace = {
             method, type, pid: process.pid, at,
             wallMs: Number(process.hrtime.bigint() - started) / 1e6,
-            cpuMs: (used.user + used.system) / 1000,
+            cpuMs: (total.user - cpu.user + total.system - cpu.system) / 1000,
+            processCpuMs: (total.user + total.system) / 1000,
         };
         (require("fs") as typeof import("fs")).appendFileSync(file, `${JSON.stringify(trace)}\n`);
     };
