@@ -1,10 +1,10 @@
 import type * as Http from "node:http";
 
 /**
- * One HTTP exchange for the clients that are not the AWS SDK (MinIO admin, Exoscale IAM, OSS, RAM),
- * on Node's own http/https modules rather than fetch: they are loaded already (the AWS SDK uses
- * them), where fetch costs a provider process tens of milliseconds to start on its first call; and
- * a socket can be given a connect time limit apart from the answer's.
+ * One HTTP exchange for the clients that are not the AWS SDK (the S3 API of S3-compatible services,
+ * MinIO admin, Exoscale IAM, OSS, RAM), on Node's own http/https modules rather than fetch: fetch
+ * costs a provider process tens of milliseconds to start on its first call, and a socket can be
+ * given a connect time limit apart from the answer's.
  */
 export interface HttpRequest {
     readonly method: string;
