@@ -1,7 +1,7 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Credentials, ProgressLog } from "../backend";
-import { type CallOptions, type DeleteFailure, type ObjectRead, type VersionPage, ZoneS3 } from "../s3/client";
+import { type CallOptions, type DeleteFailure, type ObjectRead, type S3Answer, type VersionPage, ZoneS3 } from "../s3/client";
 import { withRetries, type RequestPolicy } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { isAwsS3Endpoint } from "./regions";
@@ -117,6 +117,11 @@ export class AwsZoneS3 extends ZoneS3 {
         super({ ...target, serviceName: "Amazon S3" });
         this.region = target.region;
         this.regionTarget = target;
+    }
+
+    /** Not for AWS: path-style requests signed with static keys are what S3-compatible services take; every caller above is overridden. */
+    override async call(operation: string): Promise<S3Answer> {
+        throw new Error(`${operation}: AwsZoneS3 sends through the AWS SDK, not ZoneS3.call.`);
     }
 
     override async send<T>(operation: string, command: unknown, options: CallOptions = {}): Promise<T> {

@@ -1,7 +1,7 @@
 /**
  * A small client for the MinIO admin API (/minio/admin/v3): canned policies, users, and the bucket
- * remote targets that replication rules point at. Plus one generic signed S3 call, for the
- * replication XML that the AWS SDK cannot express (MinIO's DeleteReplication element).
+ * remote targets that replication rules point at. The replication document itself (with MinIO's
+ * DeleteReplication element) goes through the zone's S3 API (s3/client.ts).
  *
  * Requests are SigV4-signed for service "s3" and sent with Node's http module. Bodies that MinIO
  * expects encrypted are encrypted with the signer's secret key (see adminCrypto.ts).
@@ -271,36 +271,6 @@ export class MinioAdminClient {
 
     // ---- plain S3 ----
 
-    /**
-     * A signed path-style S3 bucket sub-resource call, such as `PUT /<bucket>?replication`. Does not
-     * throw on HTTP errors: the caller reads the status and the XML error text. Bodies are sent with
-     * Content-MD5, which AWS requires for ?replication (MinIO does not check it).
-     */
-    async s3Request(method: string, bucket: string, query: string, body?: string): Promise<{ status: number; text: string }> {
-        const crypto = require("node:crypto") as typeof NodeCrypto;
-        const headers: Record<string, string> = {};
-        let payload: Buffer | undefined;
-        if (body !== undefined) {
-            payload = Buffer.from(body, "utf8");
-            headers["content-md5"] = crypto.createHash("md5").update(payload).digest("base64");
-            headers["content-type"] = "application/xml";
-        }
-        const response = await this.send(`S3 ${method} ?${query}`, {
-            method: method.toUpperCase(),
-            path: `/${encodeURIComponent(bucket)}`,
-            query: parseQuery(query),
-            body: payload,
-            headers,
-        });
-        return { status: response.status, text: response.body.toString("utf8") };
-    }
-
-    /** The error of a failed `s3Request`, in the shape of every other failure. */
-    s3Failure(operation: string, response: { status: number; text: string }): MinioAdminError {
-        const { code, message } = parseErrorBody({ status: response.status, body: Buffer.from(response.text, "utf8") });
-        return new MinioAdminError({ where: { ...this.site, service: "MinIO S3" }, operation, httpStatus: response.status, code, message, hint: hints[code] });
-    }
-
     // ---- plumbing ----
 
     private async encrypt(value: object): Promise<Buffer> {
@@ -439,13 +409,5 @@ function parseErrorBody(response: RawResponse): { code: string; message: string 
         return { code: xmlCode ?? `HTTP ${response.status}`, message: xmlMessage ?? "" };
     }
     return { code: `HTTP ${response.status}`, message: text.slice(0, 500) || "(empty response body)" };
-}
-
-function parseQuery(query: string): Record<string, string> {
-    const result: Record<string, string> = {};
-    for (const [key, value] of new URLSearchParams(query.replace(/^\?/, ""))) {
-        result[key] = value;
-    }
-    return result;
 }
 

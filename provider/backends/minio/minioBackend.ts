@@ -5,6 +5,7 @@ import type { MinioAdminClient, RemoteTarget } from "./adminClient";
 import { ownerPolicyIdPrefix } from "../../identity";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { ZoneS3 } from "../s3/client";
+import { isNoSuchBucket, ServiceError } from "../../transport/serviceError";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { samePolicy } from "./policy";
 import { readReplicationXml, replicationXml } from "./replicationXml";
@@ -171,8 +172,8 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
                 }
             }
             const xml = replicationXml(spec.rules, (rule) => arnByDestination.get(destinationKey(rule.destination))!);
-            const response = await admin.s3Request("PUT", spec.source.bucket, "replication", xml);
-            if (response.status >= 300) throw admin.s3Failure(`PutBucketReplication of '${spec.source.bucket}'`, response);
+            await this.s3(spec.source.zone).call(`PutBucketReplication of '${spec.source.bucket}'`,
+                { method: "PUT", bucket: spec.source.bucket, query: { replication: "" }, body: xml });
         } catch (error) {
             throw await this.undoRemoteTargets(spec.source, registered, error as Error, log);
         }
@@ -196,12 +197,16 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     }
 
     async getReplication(source: BucketRef, known: ReplicationSpec): Promise<ReplicationSpec | undefined> {
-        const admin = this.admin(source.zone);
-        const response = await admin.s3Request("GET", source.bucket, "replication");
-        if (response.status === 404) return undefined;
-        if (response.status >= 300) throw admin.s3Failure(`GetBucketReplication of '${source.bucket}'`, response);
-        const targets = await admin.listRemoteTargets(source.bucket);
-        const rules = readReplicationXml(response.text, (arn) => {
+        let document: string;
+        try {
+            document = (await this.s3(source.zone).call(`GetBucketReplication of '${source.bucket}'`,
+                { method: "GET", bucket: source.bucket, query: { replication: "" } })).text;
+        } catch (error) {
+            if (error instanceof ServiceError && error.httpStatus === 404) return undefined;
+            throw error;
+        }
+        const targets = await this.admin(source.zone).listRemoteTargets(source.bucket);
+        const rules = readReplicationXml(document, (arn) => {
             const target = targets.find((t) => t.arn === arn);
             if (!target) return { zone: "", bucket: arn };
             return { zone: this.zoneOfHost(target.endpoint) ?? target.endpoint, bucket: target.targetBucket };
@@ -222,10 +227,14 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
 
     /** Removes the configuration and, with it on MinIO, every remote target of the bucket; nothing when the bucket is gone. */
     private async removeReplicationDocument(source: BucketRef): Promise<void> {
+        try {
+            await this.s3(source.zone).call(`DeleteBucketReplication of '${source.bucket}'`, { method: "DELETE", bucket: source.bucket, query: { replication: "" } });
+        } catch (error) {
+            if (isNoSuchBucket(error)) return;
+            // No configuration (ReplicationConfigurationNotFoundError): its targets may still be there.
+            if (!(error instanceof ServiceError && error.httpStatus === 404)) throw error;
+        }
         const admin = this.admin(source.zone);
-        const response = await admin.s3Request("DELETE", source.bucket, "replication");
-        if (response.status === 404 && admin.s3Failure("DeleteBucketReplication", response).code === "NoSuchBucket") return;
-        if (response.status >= 300 && response.status !== 404) throw admin.s3Failure(`DeleteBucketReplication of '${source.bucket}'`, response);
         for (const target of await admin.listRemoteTargets(source.bucket)) {
             await admin.removeRemoteTarget(source.bucket, target.arn);
         }

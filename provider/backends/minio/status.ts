@@ -59,8 +59,8 @@ export function lastMinuteLatencySeconds(stats: TargetStats | undefined): number
 export async function minioReplicationStatus(context: MinioStatusContext, spec: ReplicationSpec, options: { readonly sampleSize?: number } = {}): Promise<ReplicationRuleStatus[]> {
     const { admin, s3 } = context;
     const source = spec.source;
-    const response = await admin.s3Request("GET", source.bucket, "replication-metrics=2");
-    if (response.status >= 300) throw admin.s3Failure(`GetBucketReplicationMetricsV2 of '${source.bucket}'`, response);
+    const response = await s3.call(`GetBucketReplicationMetricsV2 of '${source.bucket}'`,
+        { method: "GET", bucket: source.bucket, query: { "replication-metrics": "2" } });
     const metrics = JSON.parse(response.text) as MetricsV2;
     const targets: RemoteTargetSummary[] = await admin.listRemoteTargets(source.bucket);
     const size = options.sampleSize ?? defaultSampleSize;
