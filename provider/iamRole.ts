@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
-import type { RoleSpec, RoleState } from "./backends/backend";
+import { healthyRoleZone, type RoleSpec, type RoleState, type RoleZoneState } from "./backends/backend";
 import { policyProblemsFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf } from "./identity";
@@ -66,7 +66,8 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         if (policyChanged && olds.editable === false) replaces.push("policy");
         const changes = replaces.length > 0 || policyChanged
             || olds.description !== (news.description ?? "")
-            || stableJson(olds.labels) !== stableJson(news.labels ?? {});
+            || stableJson(olds.labels) !== stableJson(news.labels ?? {})
+            || zonesNeedingRepair(olds).length > 0;
         return { changes, replaces, deleteBeforeReplace: olds.name === news.name };
     },
 
@@ -80,7 +81,8 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         if (!role) return {};
         const outs = outputsOf({ ...stateOf(props!), ...role }, props!.namePrefix);
         // The secret is an output the service made, never an input; protobuf also refuses undefined values.
-        const { secretKey: _generated, ...inputs } = outs;
+        // How the role stands on each zone is what the service says, never something a program declares.
+        const { secretKey: _generated, zones: _observed, ...inputs } = outs;
         return { id, props: outs, inputs: inputs as IamRoleOutputs };
     },
 
@@ -145,9 +147,19 @@ function stateOf(outputs: IamRoleOutputs): RoleState {
     return secretKey == null ? role : { ...role, secretKey };
 }
 
+/** The zones where a refresh found the role's user or policy changed, each with what is off. */
+export function zonesNeedingRepair(role: Pick<IamRoleOutputs, "id" | "zones" | "identity">): string[] {
+    const healthy = healthyRoleZone(role.id, role.identity !== undefined);
+    return Object.entries(role.zones ?? {}).filter(([, seen]) => stableJson(seen) !== stableJson(healthy)).map(([zone, seen]) => {
+        const off = (Object.keys(healthy) as (keyof RoleZoneState)[]).filter((key) => stableJson(seen[key]) !== stableJson(healthy[key]));
+        return `${zone} (${off.map((key) => `${key}: ${JSON.stringify(seen[key])}`).join(", ")})`;
+    });
+}
+
 function specOf(inputs: IamRoleInputs): RoleSpec {
     return {
         name: inputs.name!,
+        ...(typeof inputs.identity === "string" ? { identity: inputs.identity } : {}),
         description: inputs.description ?? "",
         editable: inputs.editable ?? true,
         labels: inputs.labels ?? {},

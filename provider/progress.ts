@@ -15,7 +15,16 @@ export function progressLog(resourceLabel: string): ProgressLog {
 
 let engineClient: { log(request: unknown, callback: (error: unknown) => void): void } | undefined | null;
 
-function sendToEngine(message: string, urn: string | undefined, ephemeral: boolean): void {
+/**
+ * A warning on the row of the resource the current call is about, kept in the run's diagnostics: what
+ * the user must act on although the call itself succeeds (replication failing while its configuration is right).
+ */
+export function warnOnRow(resourceLabel: string, message: string): void {
+    const urn = currentUrn();
+    sendToEngine(urn ? message : `warning: ${resourceLabel}: ${message}`, urn, false, "WARNING");
+}
+
+function sendToEngine(message: string, urn: string | undefined, ephemeral: boolean, severity: "INFO" | "WARNING" = "INFO"): void {
     if (engineClient === undefined) engineClient = connectToEngine();
     const client = engineClient;
     if (!client) {
@@ -24,7 +33,7 @@ function sendToEngine(message: string, urn: string | undefined, ephemeral: boole
     }
     const engineProto = require("@pulumi/pulumi/proto/engine_pb");
     const request = new engineProto.LogRequest();
-    request.setSeverity(engineProto.LogSeverity.INFO);
+    request.setSeverity(engineProto.LogSeverity[severity]);
     request.setMessage(message);
     request.setUrn(urn ?? "");
     request.setEphemeral(ephemeral && urn !== undefined);

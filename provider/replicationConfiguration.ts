@@ -6,8 +6,8 @@ import { ruleProblemsFor } from "./backends/registry";
 import { bucketId, parseBucketId } from "./bucket";
 import { declaredVersioning } from "./declarations";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
-import { progressLog } from "./progress";
-import { isNoSuchBucket } from "./transport/serviceError";
+import { progressLog, warnOnRow } from "./progress";
+import { isNoSuchBucket, ServiceError } from "./transport/serviceError";
 import { stableJson } from "./stableJson";
 import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems, lazySchema } from "./validation";
 
@@ -137,7 +137,10 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         // One read: a missing source bucket answers NoSuchBucket (or, on MinIO, the same 404 as no configuration).
         const actual = await backend.getReplication(source, specOf(props!)).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
         if (!actual) return {};
-        const outs = { ...props!, rules: rulesByIdOf(actual.rules) };
+        // The role is the one the service replicates as; its secret is never returned, so the state's stays.
+        const role = actual.role.id === props!.role.id ? props!.role : { id: actual.role.id, name: actual.role.name };
+        const outs = { ...props!, role, rules: rulesByIdOf(actual.rules) };
+        await warnOfFailingRules(actual, `replication of ${source.bucket}`);
         return { id, props: outs, inputs: outs };
     },
 
@@ -288,9 +291,31 @@ async function serviceRuleFailures(inputs: ReplicationConfigurationInputs): Prom
         if (!backend.rulesPreviewProblems) return [];
         const problems = await backend.rulesPreviewProblems({ zone: inputs.zone, bucket: inputs.bucket }, specOf(inputs).rules);
         return problems.map((problem) => ({ property: ["rules", ...problem.path].join("."), reason: problem.message }));
-    } catch {
+    } catch (error) {
+        // Nothing is known against the rules, but the user learns that the service was not asked, and why.
+        const zone = error instanceof ServiceError ? `zone ${error.zone} (${error.endpoint})` : `zone ${inputs.zone}`;
+        warnOnRow(`replication of ${inputs.bucket}`, `the preview could not ask ${zone} whether it accepts these rules, ` +
+            `so 'pulumi up' will be the first to find out: ${(error as Error).message}`);
         return [];
     }
+}
+
+/**
+ * Health, read with the configuration: where the service says a rule's objects fail to replicate, a
+ * warning on the resource's row names the rule, both ends and the likely cause. A healthy configuration
+ * prints nothing; health that cannot be read is said once, as a warning too, and never fails the read.
+ */
+async function warnOfFailingRules(spec: ReplicationSpec, label: string): Promise<void> {
+    const backend = currentBackend();
+    if (!backend.replicationStatus || spec.rules.length === 0) return;
+    const { failingRuleWarnings } = require("./replicationHealth") as typeof import("./replicationHealth");
+    let warnings: string[];
+    try {
+        warnings = failingRuleWarnings(spec, await backend.replicationStatus(spec));
+    } catch (error) {
+        warnings = [`could not read the replication health of ${spec.source.zone}/${spec.source.bucket}: ${(error as Error).message}`];
+    }
+    for (const warning of warnings) warnOnRow(label, warning);
 }
 
 /** A value, or undefined while it is unknown during preview. */

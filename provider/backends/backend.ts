@@ -51,6 +51,11 @@ export interface BucketRef {
 /** A role as the provider keeps it. `id` is what the service calls it (MinIO access key, Exoscale UUID). */
 export interface RoleSpec {
     readonly name: string;
+    /**
+     * The resource's identity digest (project, stack, URN): the suffix of the ownership marker the role
+     * carries, so that an update puts back a marker somebody removed.
+     */
+    readonly identity?: string;
     /** Take over a role of this name that exists already (not made by this resource) instead of failing. */
     readonly adoptExisting?: boolean;
     readonly description: string;
@@ -63,6 +68,33 @@ export interface RoleState extends RoleSpec {
     readonly id: string;
     /** Credentials the role replicates with, where the service needs them (MinIO). Always a secret output. */
     readonly secretKey?: string;
+    /**
+     * How the role stands on each zone where it lives as a user of its own (MinIO), as the last read or
+     * write found it; absent where a role is one account-wide identity (AWS, Exoscale, OSS).
+     */
+    readonly zones?: Readonly<Record<string, RoleZoneState>>;
+}
+
+/**
+ * One zone's copy of a role. Replication into a zone stops when any of these is off, so each is read
+ * on every refresh; `healthyRoleZone` is what a working role looks like.
+ */
+export interface RoleZoneState {
+    /** The role's user on the zone. */
+    readonly user: "enabled" | "disabled" | "missing";
+    /** The policies attached to the user, sorted: the role's own policy alone when nothing was changed. */
+    readonly attachedPolicies: readonly string[];
+    /** The zone's copy of the role's policy compared with the role's `policy` output (read from the first zone that has one). */
+    readonly policy: "same" | "differs" | "missing";
+    /** Whether the zone's policy carries this resource's ownership marker. */
+    readonly ownershipMarker: boolean;
+    /** Whether the zone accepts the secret key Pulumi holds for the role (a key reset elsewhere is refused). */
+    readonly credentials: "accepted" | "rejected";
+}
+
+/** A role's copy on a zone as create and a repairing update leave it. */
+export function healthyRoleZone(roleId: string, marked = true): RoleZoneState {
+    return { user: "enabled", attachedPolicies: [roleId], policy: "same", ownershipMarker: marked, credentials: "accepted" };
 }
 
 export interface ReplicationRule {

@@ -210,9 +210,18 @@ export class MinioAdminClient {
         if (policies.length === 0 || policies.some((p) => !p)) {
             throw new Error("MinioAdminClient.attachPolicy: give at least one non-empty policy name.");
         }
+        await this.changeUserPolicies("attach", user, policies);
+    }
+
+    /** Detaches canned policies from a user; policies that are not attached are not an error. */
+    async detachPolicy(user: string, policies: string[]): Promise<void> {
+        if (policies.length > 0) await this.changeUserPolicies("detach", user, policies);
+    }
+
+    private async changeUserPolicies(change: "attach" | "detach", user: string, policies: string[]): Promise<void> {
         const body = await this.encrypt({ policies, user });
         // The success response is encrypted too; nothing in it is needed, so it is not decrypted.
-        await this.admin("attach-policy", "POST", "/idp/builtin/policy/attach", {}, {
+        await this.admin(`${change}-policy`, "POST", `/idp/builtin/policy/${change}`, {}, {
             body,
             contentType: "application/octet-stream",
             successStatuses: [200, 201, 204],

@@ -1,7 +1,9 @@
-import type {
-    BackendSettings, BucketRef, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState, StorageBackend,
+import {
+    healthyRoleZone,
+    type BackendSettings, type BucketRef, type ProgressLog, type ReplicationRule, type ReplicationSpec, type RoleSpec, type RoleState,
+    type RoleZoneState, type StorageBackend,
 } from "../backend";
-import type { MinioAdminClient, RemoteTarget } from "./adminClient";
+import type { MinioAdminClient, RemoteTarget, RemoteTargetSummary } from "./adminClient";
 import { ownerPolicyIdPrefix } from "../../identity";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { ZoneS3 } from "../s3/client";
@@ -61,7 +63,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         } catch (error) {
             throw await this.undoRole(spec.name, touched, error as Error, log);
         }
-        return { ...spec, id: spec.name, secretKey };
+        return { ...spec, id: spec.name, secretKey, zones: Object.fromEntries(this.zoneNames.map((zone) => [zone, healthyRoleZone(spec.name, marker !== undefined)])) };
     }
 
     /** Before anything is written: a user or policy of that name on any zone must carry our marker. */
@@ -116,25 +118,76 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     }
 
     async readRole(id: string, known: RoleState): Promise<RoleState | undefined> {
-        // The user on every zone, the policy on the first: the zones' copies are written together.
-        const [policy, ...users] = await Promise.all([
-            this.admin(this.zoneNames[0]).getCannedPolicy(id),
-            ...this.zoneNames.map((zone) => this.admin(zone).userInfo(id)),
-        ]);
-        if (users.some((user) => !user)) return undefined;
-        return { ...known, policy: policy === undefined || samePolicy(policy, known.policy) ? known.policy : withoutId(policy) };
+        const marker = known.identity ? `${ownerPolicyIdPrefix}${known.identity}` : undefined;
+        const copies = await onEveryZone(this.zoneNames, async (zone) => {
+            const admin = this.admin(zone);
+            const [user, policy] = await Promise.all([admin.userInfo(id), admin.getCannedPolicy(id)]);
+            const credentials = user?.status === "enabled" && known.secretKey ? await this.roleCredentialsAccepted(zone, id, known.secretKey) : false;
+            return { zone, user, policy, credentials };
+        });
+        if (copies.every(({ user, policy }) => !user && !policy)) return undefined;
+        // The first zone's copy stands for the role (they are written together); every other zone is compared with it.
+        const reference = copies.find(({ policy }) => policy !== undefined)?.policy;
+        const policy = reference === undefined ? {} : samePolicy(reference, known.policy) ? known.policy : withoutId(reference);
+        const zones = Object.fromEntries(copies.map(({ zone, user, policy: copy, credentials }) => [zone, {
+            user: !user ? "missing" : user.status === "enabled" ? "enabled" : "disabled",
+            attachedPolicies: (user?.policyName ?? "").split(",").map((name) => name.trim()).filter(Boolean).sort(),
+            policy: copy === undefined ? "missing" : samePolicy(copy, reference) ? "same" : "differs",
+            ownershipMarker: marker !== undefined && (copy as { ID?: string } | undefined)?.ID === marker,
+            credentials: credentials ? "accepted" : "rejected",
+        } satisfies RoleZoneState]));
+        return { ...known, policy, zones };
     }
 
+    /**
+     * Whether `zone` lets the role's user in with the secret key Pulumi holds: a signed ListBuckets as
+     * that user. A refusal for lack of permission still proves the key; a refused signature or key does not.
+     */
+    private async roleCredentialsAccepted(zone: string, accessKey: string, secretKey: string): Promise<boolean> {
+        const asRole = new ZoneS3({
+            zone, endpoint: this.endpointOf(zone), region: this.regionOf(zone), credentials: { accessKey, secretKey },
+            requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint, serviceName: "MinIO S3",
+        });
+        try {
+            await asRole.call(`ListBuckets as role '${accessKey}'`, { method: "GET", bucket: "" });
+            return true;
+        } catch (error) {
+            if (!(error instanceof ServiceError)) throw error;
+            if (error.code === "AccessDenied") return true;
+            if (["InvalidAccessKeyId", "SignatureDoesNotMatch", "XMinioAccountDisabled"].includes(error.code)) return false;
+            throw error;
+        }
+    }
+
+    /**
+     * Writes the declared role on every zone, and puts back whatever a refresh found changed there: a
+     * missing or disabled user (with the secret key the state holds), a detached or extra policy, a
+     * policy document replaced, the ownership marker.
+     */
     async updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
         log(`updating policy '${known.id}' on ${describeZones(this.zoneNames)}`);
+        const secretKey = known.secretKey;
         await onEveryZone(this.zoneNames, async (zone) => {
             const admin = this.admin(zone);
-            // Keep the ownership marker the create wrote.
-            const marker = ((await admin.getCannedPolicy(known.id)) as { ID?: string } | undefined)?.ID;
+            const [user, existing] = await Promise.all([admin.userInfo(known.id), admin.getCannedPolicy(known.id)]);
+            // The marker comes from the resource's identity; a role made before identities keeps whatever it has.
+            const marker = spec.identity ? `${ownerPolicyIdPrefix}${spec.identity}` : (existing as { ID?: string } | undefined)?.ID;
             await admin.addCannedPolicy(known.id, { ...(spec.policy as object), ...(marker ? { ID: marker } : {}) });
+            const seen = known.zones?.[zone];
+            if (secretKey && (!user || user.status !== "enabled" || seen?.credentials === "rejected")) {
+                log(`restoring user '${known.id}' on zone ${zone} (${!user ? "it was removed" : user.status !== "enabled" ? "it was disabled" : "its secret key was changed"})`, { lasting: true });
+                await admin.addUser(known.id, secretKey);
+            }
+            const attached = (user?.policyName ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+            const extra = attached.filter((name) => name !== known.id);
+            if (extra.length > 0) {
+                log(`detaching ${extra.map((name) => `'${name}'`).join(", ")} from user '${known.id}' on zone ${zone}: the role grants only its own policy`, { lasting: true });
+                await admin.detachPolicy(known.id, extra);
+            }
             await admin.attachPolicy(known.id, [known.id]);
         });
-        return { ...known, ...spec, id: known.id };
+        const marked = spec.identity !== undefined;
+        return { ...known, ...spec, id: known.id, zones: Object.fromEntries(this.zoneNames.map((zone) => [zone, healthyRoleZone(known.id, marked)])) };
     }
 
     async deleteRole(known: RoleState, log: ProgressLog): Promise<void> {
@@ -211,7 +264,19 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
             if (!target) return { zone: "", bucket: arn };
             return { zone: this.zoneOfHost(target.endpoint) ?? target.endpoint, bucket: target.targetBucket };
         });
-        return { source, role: known.role, rules };
+        return { source, role: this.roleOfTargets(targets, known.role), rules };
+    }
+
+    /**
+     * The role a configuration replicates as is the user its remote targets sign in with. When
+     * they disagree, the first one that is not the known role is reported, so that a refresh shows it.
+     */
+    private roleOfTargets(targets: readonly RemoteTargetSummary[], known: RoleState): RoleState {
+        const keys = [...new Set(targets.map((target) => target.accessKey ?? ""))];
+        const other = keys.find((key) => key !== known.id);
+        if (other === undefined) return known;
+        // A key Pulumi does not know: its secret is not the role's either.
+        return { ...known, id: other, name: other || "(no credentials)", secretKey: undefined };
     }
 
     /** MinIO's replication metrics per remote target, with a sample of the latest versions' status (minio/status.ts). */
