@@ -21,7 +21,7 @@ let engineClient: { log(request: unknown, callback: (error: unknown) => void): v
  */
 export function warnOnRow(resourceLabel: string, message: string): void {
     const urn = currentUrn();
-    sendToEngine(urn ? message : `warning: ${resourceLabel}: ${message}`, urn, false, "WARNING");
+    sendToEngine(urn ? message : `${resourceLabel}: ${message}`, urn, false, "WARNING");
 }
 
 function sendToEngine(message: string, urn: string | undefined, ephemeral: boolean, severity: "INFO" | "WARNING" = "INFO"): void {

@@ -305,13 +305,16 @@ async function serviceRuleFailures(inputs: ReplicationConfigurationInputs): Prom
  * warning on the resource's row names the rule, both ends and the likely cause. A healthy configuration
  * prints nothing; health that cannot be read is said once, as a warning too, and never fails the read.
  */
+const healthSampleSize = 5;
+
 async function warnOfFailingRules(spec: ReplicationSpec, label: string): Promise<void> {
     const backend = currentBackend();
     if (!backend.replicationStatus || spec.rules.length === 0) return;
     const { failingRuleWarnings } = require("./replicationHealth") as typeof import("./replicationHealth");
     let warnings: string[];
     try {
-        warnings = failingRuleWarnings(spec, await backend.replicationStatus(spec));
+        // A few of the latest versions tell a failing rule; the status command reads more.
+        warnings = failingRuleWarnings(spec, await backend.replicationStatus(spec, { sampleSize: healthSampleSize }));
     } catch (error) {
         warnings = [`could not read the replication health of ${spec.source.zone}/${spec.source.bucket}: ${(error as Error).message}`];
     }

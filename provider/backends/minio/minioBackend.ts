@@ -272,11 +272,11 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
      * they disagree, the first one that is not the known role is reported, so that a refresh shows it.
      */
     private roleOfTargets(targets: readonly RemoteTargetSummary[], known: RoleState): RoleState {
-        const keys = [...new Set(targets.map((target) => target.accessKey ?? ""))];
+        const keys = [...new Set(targets.flatMap((target) => target.accessKey === undefined ? [] : [target.accessKey]))];
         const other = keys.find((key) => key !== known.id);
         if (other === undefined) return known;
         // A key Pulumi does not know: its secret is not the role's either.
-        return { ...known, id: other, name: other || "(no credentials)", secretKey: undefined };
+        return { ...known, id: other, name: other, secretKey: undefined };
     }
 
     /** MinIO's replication metrics per remote target, with a sample of the latest versions' status (minio/status.ts). */
