@@ -68,9 +68,7 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
             || olds.description !== (news.description ?? "")
             || stableJson(olds.labels) !== stableJson(news.labels ?? {})
             || zonesNeedingRepair(olds).length > 0;
-        // An update keeps the role's identity and key: what names the role (a configuration's `role`) stays known in the preview.
-        const stables = replaces.length === 0 ? ["id", "name", "secretKey", "namePrefix", "editable"] : [];
-        return { changes, replaces, stables, deleteBeforeReplace: olds.name === news.name };
+        return { changes, replaces, deleteBeforeReplace: olds.name === news.name };
     },
 
     async create(inputs) {

@@ -121,7 +121,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         const changes = replaces.length > 0
             || stableJson(olds.rules) !== stableJson(news.rules)
             || olds.role?.id !== news.role?.id
-            || roleSecretOf(olds) !== roleSecretOf(news);
+            || roleSecretChanged(olds, news);
         return { changes, replaces, deleteBeforeReplace: true };
     },
 
@@ -324,6 +324,17 @@ async function warnOfFailingRules(spec: ReplicationSpec, label: string): Promise
 /** A value, or undefined while it is unknown during preview. */
 function knownText(value: string | undefined): string | undefined {
     return typeof value === "string" && !isUnknown(value) ? value : undefined;
+}
+
+/**
+ * Whether the role's secret key changes. A role's update keeps its key, yet the engine previews every output
+ * of a role being updated (a repair) as unknown: while the role's ID is known and the same, an unknown key
+ * is the key the configuration has. A replaced role has an unknown ID in the preview, and shows as a change.
+ */
+function roleSecretChanged(olds: Partial<ReplicationConfigurationInputs>, news: Partial<ReplicationConfigurationInputs>): boolean {
+    const next = roleSecretOf(news);
+    if (isUnknown(next) && typeof news.role?.id === "string" && !isUnknown(news.role.id) && news.role.id === olds.role?.id) return false;
+    return roleSecretOf(olds) !== next;
 }
 
 /** The role's secret key, wherever the state that holds it was written. */

@@ -73,4 +73,18 @@ describe("ReplicationConfiguration diff", () => {
         expect(await provider.diff!("zone-a/src", olds, changed)).to.deep.include({ changes: true, replaces: [] });
         expect((await provider.diff!("zone-a/src", olds, { ...olds, bucket: "other" })).replaces).to.deep.equal(["bucket"]);
     });
+
+    it("keeps the role's key while the role it names is only updated (a repair previews the key as unknown)", async () => {
+        const oldsWithKey = { ...olds, role: { id: role.id, name: role.name }, roleSecretKey: "s" };
+        const repaired = { ...oldsWithKey, roleSecretKey: unknownValue };
+        expect(await provider.diff!("zone-a/src", oldsWithKey, repaired)).to.deep.include({ changes: false });
+        const replaced = { ...oldsWithKey, role: { id: unknownValue, name: unknownValue }, roleSecretKey: unknownValue };
+        expect(await provider.diff!("zone-a/src", oldsWithKey, replaced)).to.deep.include({ changes: true });
+        expect(await provider.diff!("zone-a/src", oldsWithKey, { ...oldsWithKey, roleSecretKey: "other" })).to.deep.include({ changes: true });
+    });
+
+    it("updates when the service replicates as another role than the program names", async () => {
+        const refreshed = { ...olds, role: { id: "root", name: "root" } };
+        expect(await provider.diff!("zone-a/src", refreshed, olds)).to.deep.include({ changes: true });
+    });
 });
