@@ -81,8 +81,9 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         if (!role) return {};
         const outs = outputsOf({ ...stateOf(props!), ...role }, props!.namePrefix);
         // The secret is an output the service made, never an input; protobuf also refuses undefined values.
-        // How the role stands on each zone is what the service says, never something a program declares.
-        const { secretKey: _generated, zones: _observed, ...inputs } = outs;
+        // How the role stands on each zone is what the service says, never something a program declares;
+        // nor is its ID, which would show as a change on every refresh after a create or update.
+        const { secretKey: _generated, zones: _observed, id: _id, ...inputs } = outs;
         return { id, props: outs, inputs: inputs as IamRoleOutputs };
     },
 

@@ -16,12 +16,13 @@ export function progressLog(resourceLabel: string): ProgressLog {
 let engineClient: { log(request: unknown, callback: (error: unknown) => void): void } | undefined | null;
 
 /**
- * A warning on the row of the resource the current call is about, kept in the run's diagnostics: what
+ * Warnings on the row of the resource the current call is about, kept in the run's diagnostics: what
  * the user must act on although the call itself succeeds (replication failing while its configuration is right).
  */
-export function warnOnRow(resourceLabel: string, message: string): void {
+export function rowWarnings(resourceLabel: string): (message: string) => void {
+    // Taken now, at the start of the call: after a request on a reused connection, the call's context may be another's.
     const urn = currentUrn();
-    sendToEngine(urn ? message : `${resourceLabel}: ${message}`, urn, false, "WARNING");
+    return (message) => sendToEngine(urn ? message : `${resourceLabel}: ${message}`, urn, false, "WARNING");
 }
 
 function sendToEngine(message: string, urn: string | undefined, ephemeral: boolean, severity: "INFO" | "WARNING" = "INFO"): void {

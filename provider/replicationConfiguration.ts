@@ -6,7 +6,7 @@ import { ruleProblemsFor } from "./backends/registry";
 import { bucketId, parseBucketId } from "./bucket";
 import { declaredVersioning } from "./declarations";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
-import { progressLog, warnOnRow } from "./progress";
+import { progressLog, rowWarnings } from "./progress";
 import { isNoSuchBucket, ServiceError } from "./transport/serviceError";
 import { stableJson } from "./stableJson";
 import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems, lazySchema } from "./validation";
@@ -132,6 +132,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
     },
 
     async read(id, props) {
+        const warn = rowWarnings(`replication of ${props?.bucket}`);
         const source = parseBucketId(id);
         const backend = currentBackend();
         // One read: a missing source bucket answers NoSuchBucket (or, on MinIO, the same 404 as no configuration).
@@ -140,7 +141,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         // The role is the one the service replicates as; its secret is never returned, so the state's stays.
         const role = actual.role.id === props!.role.id ? props!.role : { id: actual.role.id, name: actual.role.name };
         const outs = { ...props!, role, rules: rulesByIdOf(actual.rules) };
-        await warnOfFailingRules(actual, `replication of ${source.bucket}`);
+        await warnOfFailingRules(actual, warn);
         return { id, props: outs, inputs: outs };
     },
 
@@ -285,6 +286,7 @@ function declaredVersioningProblems(inputs: Partial<ReplicationConfigurationInpu
  * Only when every input is known; a service that cannot be asked now is asked again by `up`.
  */
 async function serviceRuleFailures(inputs: ReplicationConfigurationInputs): Promise<{ property: string; reason: string }[]> {
+    const warn = rowWarnings(`replication of ${inputs.bucket}`);
     if (JSON.stringify(inputs).includes(unknownValue)) return [];
     try {
         const backend = currentBackend();
@@ -294,7 +296,7 @@ async function serviceRuleFailures(inputs: ReplicationConfigurationInputs): Prom
     } catch (error) {
         // Nothing is known against the rules, but the user learns that the service was not asked, and why.
         const zone = error instanceof ServiceError ? `zone ${error.zone} (${error.endpoint})` : `zone ${inputs.zone}`;
-        warnOnRow(`replication of ${inputs.bucket}`, `the preview could not ask ${zone} whether it accepts these rules, ` +
+        warn(`the preview could not ask ${zone} whether it accepts these rules, ` +
             `so 'pulumi up' will be the first to find out: ${(error as Error).message}`);
         return [];
     }
@@ -307,7 +309,7 @@ async function serviceRuleFailures(inputs: ReplicationConfigurationInputs): Prom
  */
 const healthSampleSize = 5;
 
-async function warnOfFailingRules(spec: ReplicationSpec, label: string): Promise<void> {
+async function warnOfFailingRules(spec: ReplicationSpec, warn: (message: string) => void): Promise<void> {
     const backend = currentBackend();
     if (!backend.replicationStatus || spec.rules.length === 0) return;
     const { failingRuleWarnings } = require("./replicationHealth") as typeof import("./replicationHealth");
@@ -318,7 +320,7 @@ async function warnOfFailingRules(spec: ReplicationSpec, label: string): Promise
     } catch (error) {
         warnings = [`could not read the replication health of ${spec.source.zone}/${spec.source.bucket}: ${(error as Error).message}`];
     }
-    for (const warning of warnings) warnOnRow(label, warning);
+    for (const warning of warnings) warn(warning);
 }
 
 /** A value, or undefined while it is unknown during preview. */

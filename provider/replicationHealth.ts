@@ -18,14 +18,18 @@ export function failingRuleWarnings(spec: ReplicationSpec, statuses: readonly Re
     return warnings;
 }
 
+/**
+ * Where the latest versions were sampled, they decide: a counter of recent failures outlives the objects
+ * it counted once they are replicated after a repair, and would keep warning of what is healed.
+ */
 function failureEvidence(status: ReplicationRuleStatus): string[] {
+    const failing = status.sample ? status.sample.failed > 0 : Boolean(status.failed?.count);
+    if (!failing) return [];
     const evidence: string[] = [];
-    if (status.sample && status.sample.failed > 0) {
-        evidence.push(`${status.sample.failed} of the latest ${status.sample.objects} object versions are FAILED`);
-    }
+    if (status.sample) evidence.push(`${status.sample.failed} of the latest ${status.sample.objects} object versions are FAILED`);
     if (status.failed?.count) evidence.push(`${status.failed.count} objects failed (${status.failed.over})`);
     const lastHour = status.metrics?.failedLastHour;
-    if (typeof lastHour === "number" && lastHour > 0 && evidence.length > 0) evidence.push(`${lastHour} failed in the last hour`);
+    if (typeof lastHour === "number" && lastHour > 0) evidence.push(`${lastHour} failed in the last hour`);
     return evidence;
 }
 

@@ -20,6 +20,10 @@ describe("replication health warnings", () => {
         expect(failingRuleWarnings(spec, [status({ sample, failed: { count: 0, over: "last minute" } })])).to.deep.equal([]);
     });
 
+    it("says nothing once the sampled versions replicated, although a counter still holds the failures they had", () => {
+        expect(failingRuleWarnings(spec, [status({ sample, failed: { count: 3, over: "last minute" }, metrics: { failedLastHour: 3 } })])).to.deep.equal([]);
+    });
+
     it("names the rule, both ends, the evidence and the likely cause of a failing rule", () => {
         const [warning, ...rest] = failingRuleWarnings(spec, [
             status({ sample: { ...sample, failed: 2, completed: 3 }, metrics: { failedLastHour: 4 } }),
