@@ -139,7 +139,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         const actual = await backend.getReplication(source, specOf(props!)).catch((error) => { if (isNoSuchBucket(error)) return undefined; throw error; });
         if (!actual) return {};
         // The role is the one the service replicates as; its secret is never returned, so the state's stays.
-        const role = actual.role.id === props!.role.id ? props!.role : { id: actual.role.id, name: actual.role.name };
+        const role = actual.role.id === props!.role?.id ? props!.role : { id: actual.role.id, name: actual.role.name };
         const outs = { ...props!, role, rules: rulesByIdOf(actual.rules) };
         await warnOfFailingRules(actual, warn);
         return { id, props: outs, inputs: outs };
