@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # npm test: installs and builds what is missing, starts the local zones, and runs every test with mocha.
 #
-# With no arguments, three suites run at the same time:
+# With no arguments, four suites run at the same time:
 #   main      unit, real-engine and bad-input tests, on the main MinIO pair (ports 9100/9200)
 #   fault     the fault suite, which counts every bucket, user and policy on its servers, on the fault
 #             pair (ports 9300/9400), two files at a time (PBR_FAULT_JOBS)
 #   contract  the contract tests (Exoscale, AWS on moto, Alibaba OSS on our contract server: each starts
 #             its own stand-in) and the package tests (the packed tarball and the component provider,
 #             against the main pair)
-# scripts/zones.sh says how to move either pair to other ports.
+#   drift     the drift suite, which changes users, policies, remote targets, rules, versioning and buckets
+#             outside Pulumi with mc, on the drift pair (ports 9700/9800)
+# scripts/zones.sh says how to move any pair to other ports.
 # Their output is shown as it comes, each line prefixed with the suite's name; the last line sums them
 # ("mocha: N passed, N failed"), and the exit code is non-zero when any suite fails.
 # With arguments (spec globs), those specs alone run, on the main pair.
@@ -53,9 +55,11 @@ fi
 main_specs=('test/unit/**/*.test.ts' 'test/engine/**/*.test.ts' 'test/bad-input/**/*.test.ts')
 fault_specs=('test/fault/**/*.test.ts')
 contract_specs=('test/contract/**/*.test.ts' 'test/package/**/*.test.ts')
+drift_specs=('test/drift/**/*.test.ts')
 
 start_pair main
 start_pair fault
+start_pair drift
 
 logs="$root/.zones/test-logs"
 mkdir -p "$logs"
@@ -72,7 +76,7 @@ run_suite() {
   suite_groups+=("$!")
 }
 
-say "running the main, fault and contract suites in parallel (logs in $logs)"
+say "running the main, fault, contract and drift suites in parallel (logs in $logs)"
 started=$SECONDS
 run_suite main "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${main_specs[@]}"
 main_pid=$!
@@ -81,21 +85,24 @@ run_suite fault "${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}/zones.json" --
 fault_pid=$!
 run_suite contract "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${contract_specs[@]}"
 contract_pid=$!
+run_suite drift "${PBR_DRIFT_ZONES_DIR:-$root/.zones/pairs/drift}/zones.json" "${drift_specs[@]}"
+drift_pid=$!
 
 main_status=0; wait "$main_pid" || main_status=$?
 fault_status=0; wait "$fault_pid" || fault_status=$?
 contract_status=0; wait "$contract_pid" || contract_status=$?
+drift_status=0; wait "$drift_pid" || drift_status=$?
 suite_groups=()
 
 # summary NAME: the suite's own "mocha: N passed, N failed" line, or a note that it never got there.
 passed=0; failed=0
-for name in main fault contract; do
+for name in main fault contract drift; do
   line="$(grep -E '^mocha: [0-9]+ passed, [0-9]+ failed' "$logs/$name.log" | tail -1 || true)"
   if [[ -z "$line" ]]; then say "$name: mocha ended without a summary (see $logs/$name.log)"; failed=$((failed + 1)); continue; fi
   say "$name: ${line#mocha: }"
   read -r p f <<< "$(sed -E 's/^mocha: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<< "$line")"
   passed=$((passed + p)); failed=$((failed + f))
 done
-say "the suites took $((SECONDS - started)) s (main exit $main_status, fault exit $fault_status, contract exit $contract_status)"
+say "the suites took $((SECONDS - started)) s (main exit $main_status, fault exit $fault_status, contract exit $contract_status, drift exit $drift_status)"
 printf '\nmocha: %d passed, %d failed\n' "$passed" "$failed"
-(( main_status == 0 && fault_status == 0 && contract_status == 0 ))
+(( main_status == 0 && fault_status == 0 && contract_status == 0 && drift_status == 0 ))

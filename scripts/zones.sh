@@ -5,9 +5,13 @@
 # every zone answers /minio/health/cluster with 200; `down` leaves no server process behind.
 #
 # More than one pair can run at once, so that test suites which watch every server (the fault suite)
-# have servers of their own: `--pair fault` is a second, independent pair on ports 9300 and 9400
-# with its state in .zones/pairs/fault/. PBR_ZONES_DIR and PBR_ZONE_PORTS ("9500,9600") move the main
-# pair, PBR_FAULT_ZONES_DIR and PBR_FAULT_ZONE_PORTS the fault pair. Zones are always local-a and local-b.
+# or change them outside Pulumi (the drift suite) have servers of their own:
+#   --pair fault   ports 9300 and 9400, state in .zones/pairs/fault/
+#   --pair drift   ports 9700 and 9800, state in .zones/pairs/drift/ (9500 and 9600 are the own pair of
+#                  test/engine/status.engine.test.ts)
+# PBR_ZONES_DIR and PBR_ZONE_PORTS ("9900,9950") move the main pair, PBR_FAULT_ZONES_DIR and
+# PBR_FAULT_ZONE_PORTS the fault pair, PBR_DRIFT_ZONES_DIR and PBR_DRIFT_ZONE_PORTS the drift pair.
+# Zones are always local-a and local-b.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -16,7 +20,8 @@ if [[ "${1:-}" == "--pair" ]]; then pair="${2:?'--pair needs a name, such as fau
 case "$pair" in
   main) state="${PBR_ZONES_DIR:-$root/.zones}"; ports="${PBR_ZONE_PORTS:-9100,9200}"; ports_variable=PBR_ZONE_PORTS ;;
   fault) state="${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}"; ports="${PBR_FAULT_ZONE_PORTS:-9300,9400}"; ports_variable=PBR_FAULT_ZONE_PORTS ;;
-  *) echo "unknown pair '$pair': use --pair main or --pair fault" >&2; exit 2 ;;
+  drift) state="${PBR_DRIFT_ZONES_DIR:-$root/.zones/pairs/drift}"; ports="${PBR_DRIFT_ZONE_PORTS:-9700,9800}"; ports_variable=PBR_DRIFT_ZONE_PORTS ;;
+  *) echo "unknown pair '$pair': use --pair main, --pair fault or --pair drift" >&2; exit 2 ;;
 esac
 IFS=, read -r port_a port_b <<< "$ports"
 [[ "$port_a" =~ ^[0-9]+$ && "$port_b" =~ ^[0-9]+$ ]] || { echo "$ports_variable must be two ports, such as 9300,9400 (it is '$ports')" >&2; exit 2; }
@@ -111,5 +116,5 @@ case "${1:-status}" in
   status) status ;;
   # Other pairs keep their state in pairs/ below the main pair's folder: a reset leaves them alone.
   reset) down; if [[ -d "$state" ]]; then find "$state" -mindepth 1 -maxdepth 1 ! -name pairs -exec rm -rf {} +; fi; say "removed the contents of $state" ;;
-  *) echo "usage: npm run zones -- [--pair main|fault] up|down|status|reset" >&2; exit 2 ;;
+  *) echo "usage: npm run zones -- [--pair main|fault|drift] up|down|status|reset" >&2; exit 2 ;;
 esac

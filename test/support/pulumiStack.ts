@@ -96,6 +96,9 @@ export class PulumiStack {
     /** `pulumi preview --expect-no-changes`: fails when the program and the state differ. */
     expectNoChanges(): Promise<RunResult> { return this.run(["preview", "--expect-no-changes", ...this.common()]); }
 
+    /** `pulumi ARGS...` on this stack, with the flags every command above runs with (the drift suite's `preview --refresh`, `up --refresh`). */
+    runOnStack(args: string[]): Promise<RunResult> { return this.run([...args, ...this.common()]); }
+
     /** The stack outputs. */
     async outputs(): Promise<Record<string, any>> {
         const result = this.must(await this.run(["stack", "output", "--json", "--show-secrets"]), "stack output");
