@@ -13,6 +13,7 @@
 # scripts/zones.sh says how to move any pair to other ports.
 # Their output is shown as it comes, each line prefixed with the suite's name; the last line sums them
 # ("mocha: N passed, N failed"), and the exit code is non-zero when any suite fails.
+# PBR_SUITES="drift" (or any of main, fault, contract, drift, space-separated) runs only those suites.
 # With arguments (spec globs), those specs alone run, on the main pair.
 # Zones started here are stopped at the end, whatever happens.
 set -euo pipefail
@@ -57,9 +58,16 @@ fault_specs=('test/fault/**/*.test.ts')
 contract_specs=('test/contract/**/*.test.ts' 'test/package/**/*.test.ts')
 drift_specs=('test/drift/**/*.test.ts')
 
-start_pair main
-start_pair fault
-start_pair drift
+# PBR_SUITES picks some of them ("drift", "main contract"); the default is all four.
+read -r -a suites <<< "${PBR_SUITES:-main fault contract drift}"
+for name in "${suites[@]}"; do
+  case "$name" in
+    main|contract) start_pair main ;;
+    fault) start_pair fault ;;
+    drift) start_pair drift ;;
+    *) say "unknown suite '$name' in PBR_SUITES: use main, fault, contract or drift"; exit 2 ;;
+  esac
+done
 
 logs="$root/.zones/test-logs"
 mkdir -p "$logs"
@@ -76,33 +84,37 @@ run_suite() {
   suite_groups+=("$!")
 }
 
-say "running the main, fault, contract and drift suites in parallel (logs in $logs)"
+say "running the ${suites[*]} suites in parallel (logs in $logs)"
 started=$SECONDS
-run_suite main "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${main_specs[@]}"
-main_pid=$!
-# The fault cells wait on timeouts and backoff more than they compute: two files at a time.
-run_suite fault "${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}/zones.json" --parallel --jobs "${PBR_FAULT_JOBS:-2}" "${fault_specs[@]}"
-fault_pid=$!
-run_suite contract "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${contract_specs[@]}"
-contract_pid=$!
-run_suite drift "${PBR_DRIFT_ZONES_DIR:-$root/.zones/pairs/drift}/zones.json" "${drift_specs[@]}"
-drift_pid=$!
+declare -A suite_pids
+for name in "${suites[@]}"; do
+  case "$name" in
+    main) run_suite main "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${main_specs[@]}" ;;
+    # The fault cells wait on timeouts and backoff more than they compute: two files at a time.
+    fault) run_suite fault "${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}/zones.json" --parallel --jobs "${PBR_FAULT_JOBS:-2}" "${fault_specs[@]}" ;;
+    contract) run_suite contract "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${contract_specs[@]}" ;;
+    drift) run_suite drift "${PBR_DRIFT_ZONES_DIR:-$root/.zones/pairs/drift}/zones.json" "${drift_specs[@]}" ;;
+  esac
+  suite_pids[$name]=$!
+done
 
-main_status=0; wait "$main_pid" || main_status=$?
-fault_status=0; wait "$fault_pid" || fault_status=$?
-contract_status=0; wait "$contract_pid" || contract_status=$?
-drift_status=0; wait "$drift_pid" || drift_status=$?
+declare -A suite_status
+for name in "${suites[@]}"; do
+  suite_status[$name]=0; wait "${suite_pids[$name]}" || suite_status[$name]=$?
+done
 suite_groups=()
 
 # summary NAME: the suite's own "mocha: N passed, N failed" line, or a note that it never got there.
-passed=0; failed=0
-for name in main fault contract drift; do
+passed=0; failed=0; exits=(); all_passed=true
+for name in "${suites[@]}"; do
+  exits+=("$name exit ${suite_status[$name]}")
+  (( suite_status[$name] == 0 )) || all_passed=false
   line="$(grep -E '^mocha: [0-9]+ passed, [0-9]+ failed' "$logs/$name.log" | tail -1 || true)"
   if [[ -z "$line" ]]; then say "$name: mocha ended without a summary (see $logs/$name.log)"; failed=$((failed + 1)); continue; fi
   say "$name: ${line#mocha: }"
   read -r p f <<< "$(sed -E 's/^mocha: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<< "$line")"
   passed=$((passed + p)); failed=$((failed + f))
 done
-say "the suites took $((SECONDS - started)) s (main exit $main_status, fault exit $fault_status, contract exit $contract_status, drift exit $drift_status)"
+say "the suites took $((SECONDS - started)) s ($(IFS=,; echo "${exits[*]}" | sed 's/,/, /g'))"
 printf '\nmocha: %d passed, %d failed\n' "$passed" "$failed"
-(( main_status == 0 && fault_status == 0 && contract_status == 0 && drift_status == 0 ))
+[[ "$all_passed" == true ]]
