@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { ReplicationRule } from "../../provider/backends/backend";
+import { roleNamedBy } from "../../provider/backends/aws/awsBackend";
 import { fromS3Rule, ruleProblems, toS3Rule, type AwsRuleCheck } from "../../provider/backends/aws/rules";
 
 const destination = { zone: "us-east-1", bucket: "replicas" };
@@ -55,17 +56,58 @@ describe("AWS replication rules: the shared rule model as an S3 replication docu
         expect(toS3Rule(rule({ destination: { zone: "us-gov-west-1", bucket: "b" } })).Destination!.Bucket).to.equal("arn:aws-us-gov:s3:::b");
     });
 
-    it("reads its own document back to the same rule, keeping the program's way of writing the prefix", () => {
-        const written = rule({
+    it("reads every field from the service's answer, where it differs from the state in each", () => {
+        const known = rule({
             prefixes: ["a/"], tags: { team: "x" }, deleteMarkerReplication: false, existingObjectReplication: true, replicaModifications: true,
             sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k" }, replicationTimeControl: true,
             destination: { ...destination, storageClass: "STANDARD_IA" },
         });
-        const { prefix: _unset, ...withoutPrefix } = written;
-        const known = withoutPrefix as ReplicationRule;
-        expect(fromS3Rule(toS3Rule(known), known, noZone)).to.deep.equal(known);
-        const plain = rule();
-        expect(fromS3Rule(toS3Rule(plain), plain, noZone)).to.deep.equal(plain);
+        // Another tool rewrote the rule: every field the document holds is something else now.
+        const read = fromS3Rule({
+            ID: "to-replicas", Priority: 7, Status: "Disabled",
+            Filter: { And: { Prefix: "b/", Tags: [{ Key: "team", Value: "y" }, { Key: "env", Value: "prod" }] } },
+            DeleteMarkerReplication: { Status: "Enabled" },
+            Destination: { Bucket: "arn:aws:s3:::replicas", StorageClass: "GLACIER", EncryptionConfiguration: { ReplicaKmsKeyID: "arn:aws:kms:us-east-1:111122223333:key/other" } },
+        }, known, noZone);
+        expect(read).to.deep.equal({
+            id: "to-replicas", priority: 7, status: "Disabled", prefix: "b/", tags: { team: "y", env: "prod" },
+            deleteMarkerReplication: true, deleteReplication: false, existingObjectReplication: false, replicaModifications: false,
+            destination: { ...destination, storageClass: "GLACIER" },
+            sseKms: { replicateEncryptedObjects: false, replicaKmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/other" },
+            replicationTimeControl: false,
+        });
+    });
+
+    it("turns on what the state has off: existing objects, replica modifications, SSE-KMS, RTC", () => {
+        const read = fromS3Rule({
+            ID: "to-replicas", Priority: 1, Status: "Enabled", Filter: { Prefix: "" }, DeleteMarkerReplication: { Status: "Disabled" },
+            ExistingObjectReplication: { Status: "Enabled" },
+            SourceSelectionCriteria: { ReplicaModifications: { Status: "Enabled" }, SseKmsEncryptedObjects: { Status: "Enabled" } },
+            Destination: {
+                Bucket: "arn:aws:s3:::replicas", EncryptionConfiguration: { ReplicaKmsKeyID: "arn:aws:kms:us-east-1:111122223333:key/k" },
+                ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } }, Metrics: { Status: "Enabled", EventThreshold: { Minutes: 15 } },
+            },
+        }, rule(), noZone);
+        expect(read).to.deep.include({
+            existingObjectReplication: true, replicaModifications: true, replicationTimeControl: true,
+            sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k" },
+        });
+    });
+
+    it("spells an unchanged value as the state does, so a refresh invents no drift (one prefix as 'prefixes', KMS and RTC off)", () => {
+        const known = rule({ prefix: "", prefixes: ["a/"], sseKms: { replicateEncryptedObjects: false }, replicationTimeControl: false });
+        const answer = { ID: "to-replicas", Priority: 1, Status: "Enabled" as const, Filter: { Prefix: "a/" }, DeleteMarkerReplication: { Status: "Disabled" as const },
+            Destination: { Bucket: "arn:aws:s3:::replicas" } };
+        expect(fromS3Rule(answer, known, noZone)).to.deep.equal(known);
+        const { sseKms: _k, replicationTimeControl: _r, prefixes: _p, ...plain } = known;
+        expect(fromS3Rule({ ...answer, Filter: { Prefix: "" } }, { ...plain, prefix: "" }, noZone)).to.deep.equal({ ...plain, prefix: "" });
+    });
+
+    it("names the configuration's role by the ARN the service answers, and the role name the ARN ends with", () => {
+        const known = { id: "arn:aws:iam::111122223333:role/replication-a", name: "replication-a", description: "d", editable: true, labels: {}, policy: {} };
+        expect(roleNamedBy("arn:aws:iam::111122223333:role/replication-a", known)).to.equal(known);
+        expect(roleNamedBy("arn:aws:iam::111122223333:role/team/other-role", known))
+            .to.deep.equal({ ...known, id: "arn:aws:iam::111122223333:role/team/other-role", name: "other-role" });
     });
 
     it("shows what changed out of band, and places an unknown destination by the zone lookup", () => {

@@ -3,6 +3,8 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { defaults, open, ownerLabelKey, ownerLabelValue, replicationPolicy } from "../../provider/backends/exoscale";
 import { ExoscaleIamClient, iamZoneOf } from "../../provider/backends/exoscale/iamClient";
+import { fromSosRule, roleIdOf, toSosRule } from "../../provider/backends/exoscale/rules";
+import type { ReplicationRule } from "../../provider/backends/backend";
 import { backendDefaults, replicationPolicyFor } from "../../provider/backends/registry";
 import { resolveSettings } from "../../provider/settings";
 
@@ -155,5 +157,101 @@ describe("unit: Exoscale IAM client error answers", () => {
         nextAnswer = { status: 404, body: '{"message":"not found"}' };
         const client = new ExoscaleIamClient({ endpoint, apiKey: "EXOkey", apiSecret: "secret" });
         expect(await client.getRole("3f1b0c55-9d0e-4b33-8a0c-6a2f0f3c9e11")).to.equal(undefined);
+    });
+});
+
+describe("unit: Exoscale replication read: every rule field and the role from SOS's answer", () => {
+    const known: ReplicationRule = {
+        id: "to-vie", priority: 1, status: "Enabled", prefix: "logs/", deleteMarkerReplication: true, deleteReplication: false,
+        existingObjectReplication: false, replicaModifications: false, destination: { bucket: "replicas", zone: "at-vie-1" },
+    };
+    const zoneOf = (bucket: string) => (bucket === "replicas" ? "at-vie-1" : "ch-dk-2");
+
+    it("reads each field the document holds where it differs from the state", () => {
+        const read = fromSosRule({
+            ID: "to-vie", Priority: 5, Status: "Disabled", Filter: { Prefix: "other/" }, DeleteMarkerReplication: { Status: "Disabled" },
+            Destination: { Bucket: "elsewhere", StorageClass: "STANDARD" },
+        }, zoneOf);
+        expect(read).to.deep.equal({
+            id: "to-vie", priority: 5, status: "Disabled", prefix: "other/", deleteMarkerReplication: false, deleteReplication: false,
+            existingObjectReplication: false, replicaModifications: false, destination: { bucket: "elsewhere", zone: "ch-dk-2", storageClass: "STANDARD" },
+        });
+    });
+
+    it("takes existing-object replication and replica modifications from the document, not from the state", () => {
+        const answer = { ...toSosRule(known), ExistingObjectReplication: { Status: "Enabled" as const },
+            SourceSelectionCriteria: { ReplicaModifications: { Status: "Enabled" as const } } };
+        expect(fromSosRule(answer, zoneOf)).to.deep.include({ existingObjectReplication: true, replicaModifications: true });
+        // SOS says nothing of them for a rule written here: both read as off, which is all a program may declare.
+        expect(fromSosRule(toSosRule(known), zoneOf)).to.deep.include({ existingObjectReplication: false, replicaModifications: false });
+    });
+
+    it("names the role by the bare UUID of the document's Role", () => {
+        expect(roleIdOf("3f1b0c55-9d0e-4b33-8a0c-6a2f0f3c9e11")).to.equal("3f1b0c55-9d0e-4b33-8a0c-6a2f0f3c9e11");
+        expect(roleIdOf("arn:aws:iam::org:role/3f1b0c55-9d0e-4b33-8a0c-6a2f0f3c9e11")).to.equal("3f1b0c55-9d0e-4b33-8a0c-6a2f0f3c9e11");
+        expect(roleIdOf("not-a-uuid")).to.equal("not-a-uuid");
+    });
+});
+
+describe("unit: Exoscale roles as IAM answers them", () => {
+    const roleId = "3f1b0c55-9d0e-4b33-8a0c-6a2f0f3c9e11";
+    let server: http.Server;
+    let endpoint: string;
+    let role: Record<string, unknown>;
+    let updates: Record<string, unknown>[];
+    /** Accepts updates without applying their description, as a service that ignores a field would. */
+    let ignoresDescription = false;
+
+    before(async () => {
+        server = http.createServer((req, res) => {
+            let body = "";
+            req.on("data", (chunk) => (body += chunk));
+            req.on("end", () => {
+                res.writeHead(200, { "content-type": "application/json" });
+                if (req.method === "PUT") {
+                    const changes = JSON.parse(body) as Record<string, unknown>;
+                    updates.push(changes);
+                    const { description, ...rest } = changes;
+                    role = { ...role, ...rest, ...(ignoresDescription ? {} : { description }) };
+                    res.end(JSON.stringify({ id: "op-1", state: "success", reference: { id: roleId } }));
+                } else {
+                    res.end(JSON.stringify(role));
+                }
+            });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
+    });
+    after(() => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+    }));
+    beforeEach(() => {
+        updates = [];
+        ignoresDescription = false;
+    });
+
+    const backend = () => open({ ...resolveSettings((key) => ({ backend: "exoscale", iamEndpoint: endpoint, accessKey: "EXOkey", secretKey: "secret" } as Record<string, string>)[key], {}) });
+    const known = { id: roleId, name: "replication", description: "replicates", editable: true, labels: {}, policy: { "default-service-strategy": "deny", services: {} } };
+
+    it("reads a role answered without a policy as having none, not as the state's", async () => {
+        role = { id: roleId, name: "replication", description: "replicates", editable: true, labels: {} };
+        expect((await backend().readRole(roleId, known))?.policy).to.deep.equal({});
+    });
+
+    it("refuses to clear a description, which Exoscale IAM cannot do, before sending anything", async () => {
+        role = { id: roleId, name: "replication", description: "replicates", editable: true, labels: {}, policy: known.policy };
+        const failure = await backend().updateRole(known, { ...known, description: "" }, () => undefined).then(() => undefined, (error: Error) => error.message);
+        expect(failure).to.contain("cannot clear a role's description").and.contain("'description'");
+        expect(updates).to.deep.equal([]);
+    });
+
+    it("sends a changed description and reads it back", async () => {
+        role = { id: roleId, name: "replication", description: "replicates", editable: true, labels: {}, policy: known.policy };
+        await backend().updateRole(known, { ...known, description: "new words" }, () => undefined);
+        expect(updates).to.deep.equal([{ description: "new words", labels: {} }]);
+        ignoresDescription = true;
+        const failure = await backend().updateRole(known, { ...known, description: "other words" }, () => undefined).then(() => undefined, (error: Error) => error.message);
+        expect(failure).to.contain("reading the role back shows description \"new words\"");
     });
 });

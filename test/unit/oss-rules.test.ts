@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import type { ReplicationRule } from "../../provider/backends/backend";
-import { bucketNameProblems, policyProblems, replicationPolicy, splitRoleMarker, withRoleMarker } from "../../provider/backends/oss";
+import { bucketNameProblems, policyProblems, replicationPolicy, splitRoleMarker, syncRoleOf, withRoleMarker } from "../../provider/backends/oss";
 import { requestUrl } from "../../provider/backends/oss/ossClient";
 import { crossesMainlandBorder } from "../../provider/backends/oss/regions";
-import { putRuleXml, readRules, ruleProblems, sameRule, toModel } from "../../provider/backends/oss/rules";
+import { type OssRule, putRuleXml, readRules, ruleProblems, sameRule, toModel } from "../../provider/backends/oss/rules";
 import { ruleProblemsFor } from "../../provider/backends/registry";
 import { parseXml } from "../../provider/backends/s3/xml";
 
@@ -81,16 +81,62 @@ describe("OSS rules on the wire", () => {
             .and.not.contain("PrefixSet").and.not.contain("TransferType");
     });
 
-    it("reads GetBucketReplication back into the model, with what OSS omits (internal transfer, RTC off) taken from the state", () => {
+    it("reads GetBucketReplication's elements into its rule record", () => {
         const answer = parseXml(`<ReplicationConfiguration><Rule><ID>r1</ID><PrefixSet><Prefix>aaa/</Prefix></PrefixSet><Action>ALL</Action>` +
             `<Destination><Bucket>destexamplebucket</Bucket><Location>oss-cn-beijing</Location></Destination><Status>doing</Status>` +
             `<HistoricalObjectReplication>enabled</HistoricalObjectReplication><SyncRole>sync-role</SyncRole></Rule></ReplicationConfiguration>`);
         const [actual] = readRules(answer);
         expect(actual).to.deep.include({ id: "r1", status: "doing", prefixes: ["aaa/"], action: "ALL", destinationLocation: "oss-cn-beijing", syncRole: "sync-role" });
-        const known = rule({ prefix: "aaa/", transferType: "internal", replicationTimeControl: false });
-        expect(sameRule(actual, known, "sync-role", "cn-beijing")).to.equal(true);
-        expect(toModel(actual, known, "cn-beijing")).to.deep.equal(known);
+        expect(sameRule(actual, rule({ prefix: "aaa/" }), "sync-role", "cn-beijing")).to.equal(true);
         expect(sameRule(actual, rule({ prefix: "aaa/", existingObjectReplication: false }), "sync-role", "cn-beijing")).to.equal(false);
+        // A rule that replicates as another role, or as none, is added again by the next 'up'.
+        expect(sameRule(actual, rule({ prefix: "aaa/" }), "other-role", "cn-beijing")).to.equal(false);
+        expect(sameRule({ ...actual, syncRole: undefined }, rule({ prefix: "aaa/" }), "sync-role", "cn-beijing")).to.equal(false);
+    });
+
+    it("reads every field OSS holds from its answer, where it differs from the state in each", () => {
+        const known = rule({ prefix: "", prefixes: ["aaa/"], tags: { team: "x" }, deleteMarkerReplication: true, existingObjectReplication: true,
+            transferType: "oss_acc", replicationTimeControl: true, sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId: "key-1" } });
+        const actual: OssRule = {
+            id: "r1", status: "doing", prefixes: ["bbb/", "ccc/"], action: "PUT", destinationBucket: "elsewhere", destinationLocation: "oss-cn-shanghai",
+            historicalObjectReplication: "disabled", syncRole: "sync-role", replicaKmsKeyId: "key-2",
+        };
+        expect(toModel(actual, known, "cn-shanghai")).to.deep.equal({
+            id: "r1", priority: 1, status: "Enabled", prefix: "", prefixes: ["bbb/", "ccc/"],
+            deleteMarkerReplication: false, deleteReplication: false, existingObjectReplication: false, replicaModifications: false,
+            destination: { bucket: "elsewhere", zone: "cn-shanghai" },
+            sseKms: { replicateEncryptedObjects: false, replicaKmsKeyId: "key-2" }, replicationTimeControl: false, transferType: "internal",
+        });
+    });
+
+    it("turns on what the state has off: RTC, transfer acceleration, SSE-KMS", () => {
+        const actual: OssRule = {
+            id: "r1", status: "doing", prefixes: [], action: "ALL", destinationBucket: "destexamplebucket", destinationLocation: "oss-cn-beijing",
+            historicalObjectReplication: "enabled", syncRole: "sync-role", transferType: "oss_acc", rtc: "enabling",
+            sseKmsEncryptedObjects: "Enabled", replicaKmsKeyId: "key-1",
+        };
+        expect(toModel(actual, rule(), "cn-beijing")).to.deep.include({
+            prefix: "", transferType: "oss_acc", replicationTimeControl: true, sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId: "key-1" },
+        });
+    });
+
+    it("keeps only the priority from the state, which OSS does not hold, so a refresh invents no drift for it", () => {
+        const actual: OssRule = {
+            id: "r1", status: "doing", prefixes: ["aaa/"], action: "ALL", destinationBucket: "destexamplebucket", destinationLocation: "oss-cn-beijing",
+            historicalObjectReplication: "enabled", syncRole: "sync-role",
+        };
+        const known = rule({ priority: 42, prefix: "aaa/", transferType: "internal", replicationTimeControl: false, sseKms: { replicateEncryptedObjects: false } });
+        expect(toModel(actual, known, "cn-beijing")).to.deep.equal(known);
+        expect(toModel(actual, undefined, "cn-beijing").priority).to.equal(0);
+    });
+
+    it("names the configuration's role by the rules' SyncRole, and shows a rule that names another role or none", () => {
+        const known = { id: "sync-role", name: "sync-role", description: "d", editable: true, labels: {}, policy: {} };
+        const named = (syncRole?: string) => ({ id: "r", status: "doing", prefixes: [], action: "ALL", destinationBucket: "b",
+            destinationLocation: "oss-cn-beijing", historicalObjectReplication: "enabled", syncRole });
+        expect(syncRoleOf([named("sync-role"), named("sync-role")], known)).to.equal(known);
+        expect(syncRoleOf([named("sync-role"), named("other-role")], known)).to.deep.equal({ ...known, id: "other-role", name: "other-role" });
+        expect(syncRoleOf([named(undefined)], known)).to.deep.equal({ ...known, id: "", name: "" });
     });
 });
 

@@ -7,7 +7,7 @@ import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { waitFor } from "../../progress";
 import { ServiceError } from "../../transport/serviceError";
 import { AwsIam, AwsZoneS3 } from "./clients";
-import { partitionOf, regionOfLocation } from "./regions";
+import { bucketOfArn, partitionOf, regionOfLocation } from "./regions";
 import { AwsRoles } from "./roles";
 import { destinationsOf, fromS3Rule, ruleProblems, toS3Rule } from "./rules";
 
@@ -158,10 +158,31 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
         }
         if (!document) return undefined;
         const knownRules = new Map(known.rules.map((rule) => [rule.id, rule]));
-        const zoneOf = (bucket: string) => known.rules.find((rule) => rule.destination.bucket === bucket)?.destination.zone ?? source.zone;
-        const rules = (document.Rules ?? []).map((rule) => fromS3Rule(rule, knownRules.get(rule.ID ?? ""), zoneOf));
-        const role = document.Role === known.role.id ? known.role : { ...known.role, id: document.Role ?? "" };
-        return { source, role, rules };
+        const zones = await this.zonesOfDestinations(source, (document.Rules ?? []).map((rule) => bucketOfArn(rule.Destination?.Bucket ?? "")), known);
+        const rules = (document.Rules ?? []).map((rule) => fromS3Rule(rule, knownRules.get(rule.ID ?? ""), (bucket) => zones.get(bucket) ?? source.zone));
+        return { source, role: roleNamedBy(document.Role ?? "", known.role), rules };
+    }
+
+    /**
+     * The zone of each destination bucket: a rule's ARN names no region, so a bucket the known rules
+     * do not place is asked for with GetBucketLocation, and its region named by the configured zone
+     * of that region (or the region itself).
+     */
+    private async zonesOfDestinations(source: BucketRef, buckets: readonly string[], known: ReplicationSpec): Promise<Map<string, string>> {
+        const zones = new Map(known.rules.map((rule) => [rule.destination.bucket, rule.destination.zone]));
+        for (const bucket of new Set(buckets)) {
+            if (zones.has(bucket) || bucket === "") continue;
+            const location = await this.s3(source.zone).send<GetBucketLocationOutput>(`GetBucketLocation of '${bucket}'`,
+                new (s3Sdk().GetBucketLocationCommand)({ Bucket: bucket })).catch((error) => {
+                // A bucket gone or not ours names no region: the rule shows it in the source's zone.
+                if (error instanceof ServiceError && (error.code === "NoSuchBucket" || error.httpStatus === 403 || error.httpStatus === 404)) return undefined;
+                throw error;
+            });
+            if (!location) continue;
+            const region = regionOfLocation(location.LocationConstraint);
+            zones.set(bucket, this.zoneNames.find((zone) => this.regionOf(zone) === region) ?? region);
+        }
+        return zones;
     }
 
     /** Replication metrics are CloudWatch's (not called here): the latest versions' replication status, sampled (s3/replicationSample.ts). */
@@ -210,6 +231,15 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
         }), { timeoutMs: this.waitTimeoutMs, firstPauseMs: this.pollInterval.initialMs, maxPauseMs: this.pollInterval.maxMs });
         return this.iamRoles;
     }
+}
+
+/**
+ * The role a replication configuration names, as the service names it: its ARN, and the role name the
+ * ARN ends with (after any path), unless it is the known role.
+ */
+export function roleNamedBy(arn: string, known: RoleState): RoleState {
+    if (arn === known.id) return known;
+    return { ...known, id: arn, name: arn.slice(arn.lastIndexOf("/") + 1) };
 }
 
 /**

@@ -152,10 +152,12 @@ function filterOf(prefix: string, tags: Readonly<Record<string, string>>): Repli
 }
 
 /**
- * One rule of a document read back, in the shared model. Where the document says nothing that
- * differs from the known rule's meaning (an absent element is the default), the known rule's way of
- * saying it is kept, so that a refresh shows only real differences. `zoneOf` names the zone of a
- * destination bucket that the known rules do not place.
+ * One rule of a document read back, in the shared model: every value is the document's. The known
+ * rule (the state's) decides only how a value is spelled where the model has two spellings of it
+ * (`prefix` or `prefixes`, an absent `sseKms` or one that is off, an absent RTC or `false`), so that
+ * a refresh shows only real differences. The document names a destination by ARN, without its
+ * region: the known zone is kept while the bucket is the same (a bucket cannot move between regions
+ * under its name), and `zoneOf` places any other bucket.
  */
 export function fromS3Rule(rule: S3ReplicationRule, known: ReplicationRule | undefined, zoneOf: (bucket: string) => string): ReplicationRule {
     const filter = rule.Filter;
@@ -165,16 +167,16 @@ export function fromS3Rule(rule: S3ReplicationRule, known: ReplicationRule | und
     const tags = Object.fromEntries(tagList.map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
     const destination = rule.Destination;
     const bucket = bucketOfArn(destination?.Bucket ?? "");
-    const replicateKms = rule.SourceSelectionCriteria?.SseKmsEncryptedObjects?.Status === "Enabled";
     const replicaKmsKeyId = destination?.EncryptionConfiguration?.ReplicaKmsKeyID;
-    const rtc = destination?.ReplicationTime?.Status === "Enabled";
-    const samePrefix = known !== undefined && effectivePrefix(known) === prefix;
-    const sameKms = known !== undefined && (known.sseKms?.replicateEncryptedObjects ?? false) === replicateKms && known.sseKms?.replicaKmsKeyId === replicaKmsKeyId;
+    const sseKms = {
+        replicateEncryptedObjects: rule.SourceSelectionCriteria?.SseKmsEncryptedObjects?.Status === "Enabled",
+        ...(replicaKmsKeyId ? { replicaKmsKeyId } : {}),
+    };
     return {
         id: rule.ID ?? "",
         priority: rule.Priority ?? 0,
         status: rule.Status === "Enabled" ? "Enabled" : "Disabled",
-        ...(samePrefix ? prefixFieldsOf(known!) : { prefix }),
+        ...prefixSpelledAsKnown(prefix, known),
         ...(Object.keys(tags).length > 0 ? { tags } : {}),
         deleteMarkerReplication: rule.DeleteMarkerReplication?.Status === "Enabled",
         deleteReplication: false,
@@ -185,17 +187,26 @@ export function fromS3Rule(rule: S3ReplicationRule, known: ReplicationRule | und
             zone: known && known.destination.bucket === bucket ? known.destination.zone : zoneOf(bucket),
             ...(destination?.StorageClass ? { storageClass: destination.StorageClass } : {}),
         },
-        ...(sameKms ? (known!.sseKms ? { sseKms: known!.sseKms } : {})
-            : replicateKms || replicaKmsKeyId ? { sseKms: { replicateEncryptedObjects: replicateKms, ...(replicaKmsKeyId ? { replicaKmsKeyId } : {}) } } : {}),
-        ...(rtc || known?.replicationTimeControl !== undefined ? { replicationTimeControl: rtc } : {}),
+        ...sseKmsSpelledAsKnown(sseKms, known),
+        ...rtcSpelledAsKnown(destination?.ReplicationTime?.Status === "Enabled", known),
     };
 }
 
-function prefixFieldsOf(rule: ReplicationRule): Pick<ReplicationRule, "prefix" | "prefixes"> {
-    return {
-        ...(rule.prefix !== undefined ? { prefix: rule.prefix } : {}),
-        ...(rule.prefixes !== undefined ? { prefixes: rule.prefixes } : {}),
-    };
+/** The document's prefix, as `prefixes: [p]` where the known rule writes it so and has the same one. */
+function prefixSpelledAsKnown(prefix: string, known: ReplicationRule | undefined): Pick<ReplicationRule, "prefix" | "prefixes"> {
+    if (known?.prefixes === undefined || effectivePrefix(known) !== prefix) return { prefix };
+    return { ...(known.prefix !== undefined ? { prefix: known.prefix } : {}), prefixes: [prefix] };
+}
+
+/** The document's KMS settings; left out when they are off and the known rule leaves them out. */
+function sseKmsSpelledAsKnown(sseKms: NonNullable<ReplicationRule["sseKms"]>, known: ReplicationRule | undefined): Pick<ReplicationRule, "sseKms"> {
+    const off = !sseKms.replicateEncryptedObjects && sseKms.replicaKmsKeyId === undefined;
+    return off && known?.sseKms === undefined ? {} : { sseKms };
+}
+
+/** Whether the document turns RTC on; left out when it is off and the known rule leaves it out. */
+function rtcSpelledAsKnown(rtc: boolean, known: ReplicationRule | undefined): Pick<ReplicationRule, "replicationTimeControl"> {
+    return !rtc && known?.replicationTimeControl === undefined ? {} : { replicationTimeControl: rtc };
 }
 
 /** The destinations of a set of rules, as the policy and the versioning gate see them. */

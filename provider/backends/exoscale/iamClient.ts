@@ -47,7 +47,8 @@ export interface NewIamRole {
 }
 
 export interface IamRoleChanges {
-    readonly description: string;
+    /** 1 to 255 characters; left out, the description stays as it is (the API cannot clear one). */
+    readonly description?: string;
     /** The whole label map: the API replaces the labels, it never merges them. */
     readonly labels: Readonly<Record<string, string>>;
     readonly permissions?: readonly string[];
@@ -152,7 +153,7 @@ export class ExoscaleIamClient {
     async updateRole(id: string, changes: IamRoleChanges, log: ProgressLog): Promise<void> {
         const operation = `update-iam-role ${id}`;
         const body = {
-            ...(changes.description ? { description: changes.description } : {}),
+            ...(changes.description !== undefined ? { description: changes.description } : {}),
             labels: changes.labels,
             ...(changes.permissions ? { permissions: changes.permissions } : {}),
         };

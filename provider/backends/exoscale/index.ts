@@ -1,4 +1,4 @@
-import type { GetBucketReplicationCommandOutput, StorageClass } from "@aws-sdk/client-s3";
+import type { GetBucketReplicationCommandOutput } from "@aws-sdk/client-s3";
 import type {
     BackendSettings,
     BucketRef,
@@ -21,6 +21,7 @@ import {
     createOperationName, defaultPollInterval, defaultWaitTimeoutMs, ExoscaleIamClient,
     type IamRole, type NewIamRole, type Operation, type PollInterval,
 } from "./iamClient";
+import { fromSosRule, roleIdOf, toSosRule } from "./rules";
 
 /** Every zone with an SOS endpoint (egoscale v3 schemas). */
 export const exoscaleZones: readonly string[] = [
@@ -301,7 +302,8 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         }
         const labels = marker ? { ...spec.labels, [ownerLabelKey]: marker } : { ...spec.labels };
         if ((role.description ?? "") !== spec.description || !sameJson(role.labels ?? {}, labels)) {
-            await this.iam().updateRole(role.id, { description: spec.description, labels }, log);
+            await this.iam().updateRole(role.id, { ...descriptionChange(role.description, spec.description, { id: role.id, name: spec.name }), labels }, log);
+            await this.readBack(role.id, spec.description, labels, log);
         }
         if (!sameJson(role.policy, spec.policy)) {
             if (!editable) {
@@ -327,8 +329,10 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             editable: role.editable ?? true,
             // The owner label is the provider's, not the program's: never shown as drift.
             labels: withoutOwnerLabel(role.labels ?? {}),
-            // Keep the known document when only key order differs, so that a refresh reports no false drift.
-            policy: role.policy === undefined || sameJson(role.policy, known.policy) ? known.policy : role.policy,
+            // Keep the known document when only key order differs, so that a refresh reports no false drift;
+            // a role answered without a policy grants by the API's default, not by ours: read as an empty one,
+            // which the next update puts back.
+            policy: role.policy === undefined ? {} : sameJson(role.policy, known.policy) ? known.policy : role.policy,
         };
     }
 
@@ -344,13 +348,25 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             const current = await this.iam().getRole(known.id, log);
             const marker = current?.labels?.[ownerLabelKey];
             const labels = marker ? { ...spec.labels, [ownerLabelKey]: marker } : { ...spec.labels };
-            await this.iam().updateRole(known.id, { description: spec.description, labels }, log);
+            await this.iam().updateRole(known.id, { ...descriptionChange(current?.description, spec.description, known), labels }, log);
+            await this.readBack(known.id, spec.description, labels, log);
         }
         if (policyChanged) {
             await this.iam().updateRolePolicy(known.id, spec.policy, log);
         }
         // name and editable cannot change in place; the provider replaces the role for those.
         return { ...spec, id: known.id, name: known.name, editable: known.editable };
+    }
+
+    /** An update the API accepted is read back before the state claims it: the role's description and labels as written. */
+    private async readBack(id: string, description: string, labels: Readonly<Record<string, string>>, log: ProgressLog): Promise<void> {
+        const role = await this.iam().getRole(id, log);
+        const found = { description: role?.description ?? "", labels: role?.labels ?? {} };
+        if (role && found.description === description && sameJson(found.labels, labels)) return;
+        throw new Error(`Exoscale IAM accepted update-iam-role ${id}, but ` + (role
+            ? `reading the role back shows description ${JSON.stringify(found.description)} and labels ${JSON.stringify(found.labels)}, ` +
+              `not ${JSON.stringify(description)} and ${JSON.stringify(labels)}. `
+            : `the role is gone when read back. `) + `Check the role with 'exo iam role show ${id}', then run 'pulumi up' again.`);
     }
 
     /** Deletes the role, and any copy of it that an interrupted create of the same resource left (same name, same owner label). */
@@ -373,17 +389,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
             Bucket: spec.source.bucket,
             ReplicationConfiguration: {
                 Role: spec.role.id,
-                Rules: spec.rules.map((rule) => ({
-                    ID: rule.id,
-                    Priority: rule.priority,
-                    Status: rule.status,
-                    Filter: { Prefix: rule.prefix ?? "" },
-                    DeleteMarkerReplication: { Status: rule.deleteMarkerReplication ? "Enabled" : "Disabled" },
-                    Destination: {
-                        Bucket: rule.destination.bucket,
-                        ...(rule.destination.storageClass ? { StorageClass: rule.destination.storageClass as StorageClass } : {}),
-                    },
-                })),
+                Rules: spec.rules.map(toSosRule),
             },
         }));
     }
@@ -402,35 +408,22 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         if (!document) return undefined;
 
         const knownRules = new Map(known.rules.map((rule) => [rule.id, rule]));
-        const roleId = document.Role ?? "";
-        const rules = (document.Rules ?? []).map((rule): ReplicationRule => {
-            const id = rule.ID ?? "";
-            const before = knownRules.get(id);
-            const bucket = plainBucketName(rule.Destination?.Bucket ?? "");
-            const prefix = rule.Filter?.Prefix ?? rule.Prefix ?? "";
-            return {
-                id,
-                priority: rule.Priority ?? 0,
-                status: rule.Status === "Enabled" ? "Enabled" : "Disabled",
-                prefix: prefix === "" && before?.prefix === undefined ? undefined : prefix,
-                deleteMarkerReplication: rule.DeleteMarkerReplication?.Status === "Enabled",
-                deleteReplication: false,
-                // SOS has no such settings, so it cannot contradict what the program asked for.
-                existingObjectReplication: before?.existingObjectReplication ?? false,
-                replicaModifications: before?.replicaModifications ?? false,
-                destination: {
-                    bucket,
-                    // The document names no zone: keep the known one when the bucket is unchanged.
-                    zone: before && before.destination.bucket === bucket ? before.destination.zone
-                        : known.rules.find((r) => r.destination.bucket === bucket)?.destination.zone ?? source.zone,
-                    ...(rule.Destination?.StorageClass ? { storageClass: rule.Destination.StorageClass } : {}),
-                },
-            };
+        const knownZones = new Map(known.rules.map((rule) => [rule.destination.bucket, rule.destination.zone]));
+        const rules = (document.Rules ?? []).map((rule) => {
+            const before = knownRules.get(rule.ID ?? "");
+            return fromSosRule(rule, (bucket) => (before?.destination.bucket === bucket ? before.destination.zone : knownZones.get(bucket) ?? source.zone));
         });
-        const role = roleId === known.role.id || roleId.endsWith(`/${known.role.id}`) || roleId.endsWith(`:${known.role.id}`)
-            ? known.role
-            : { ...known.role, id: roleId };
-        return { source, role, rules };
+        return { source, role: await this.roleNamedBy(roleIdOf(document.Role ?? ""), known.role), rules };
+    }
+
+    /**
+     * The role a configuration names, as SOS names it (its UUID). Another role than the known one is
+     * named by IAM's name for it, or by its UUID when IAM no longer has it.
+     */
+    private async roleNamedBy(id: string, known: RoleState): Promise<RoleState> {
+        if (id === known.id) return known;
+        const role = id === "" ? undefined : await this.iam().getRole(id);
+        return { ...known, id, name: role?.name ?? id };
     }
 
     /** SOS exposes no replication figures: the latest versions' replication status, sampled (s3/replicationSample.ts). */
@@ -512,6 +505,20 @@ function refuseReservedLabels(spec: RoleSpec): void {
     }
 }
 
+/**
+ * What update-iam-role is sent for the description. The API takes 1 to 255 characters and has no
+ * operation that removes a role's description (the Exoscale API's OpenAPI document, as egoscale v3
+ * ships it in generator/source.yaml), so a description cannot be cleared in place: that is refused,
+ * naming the fixes, rather than left unsent (which showed the change again on every preview).
+ */
+function descriptionChange(current: string | undefined, wanted: string, role: { readonly id: string; readonly name: string }): { description?: string } {
+    if (wanted !== "") return { description: wanted };
+    if ((current ?? "") === "") return {};
+    throw new Error(`IAM role '${role.name}' (${role.id}) has the description ${JSON.stringify(current)}, and the program gives it none, ` +
+        `but Exoscale IAM cannot clear a role's description: its update takes 1 to 255 characters. Nothing was changed. ` +
+        `Give the IamRole a 'description' again, or replace the role (give it another 'name') to have one without a description.`);
+}
+
 /** The cause's message with what the undo found, in the cause's own shape when it is a ServiceError. */
 function withNote(cause: Error, note: string): Error {
     cause.message = `${cause.message}\n${note}`;
@@ -528,11 +535,6 @@ function refuseUnsupportedSettings(source: BucketRef, rule: ReplicationRule): vo
     if (rule.tags && Object.keys(rule.tags).length > 0) {
         throw new Error(`${where} filters on 'tags', but Exoscale SOS filters replication by prefix only. Remove 'tags' and use 'prefix'.`);
     }
-}
-
-/** SOS documents name plain buckets; tolerate an ARN in case a tool other than us wrote the configuration. */
-function plainBucketName(bucket: string): string {
-    return bucket.startsWith("arn:aws:s3:::") ? bucket.slice("arn:aws:s3:::".length) : bucket;
 }
 
 /** Equality of JSON values regardless of object key order. */

@@ -584,9 +584,7 @@ export class OssBackend implements StorageBackend {
             const zone = this.zoneOfLocation(rule.destinationLocation, before?.destination.bucket === rule.destinationBucket ? before?.destination.zone : undefined);
             return toModel(rule, before, zone);
         });
-        const syncRole = live.find((rule) => rule.syncRole)?.syncRole;
-        const role = !syncRole || syncRole === known.role.id ? known.role : { ...known.role, id: syncRole, name: syncRole };
-        return { source, role, rules: model };
+        return { source, role: syncRoleOf(live, known.role), rules: model };
     }
 
     /** GetBucketReplicationProgress of every rule (oss/status.ts). */
@@ -806,6 +804,16 @@ class StillStarting extends Error {}
 
 function describeVersioning(state: ObservedVersioning | "Missing"): string {
     return state === "Missing" ? "not there yet" : state === "Unversioned" ? "unversioned" : `versioning ${state}`;
+}
+
+/**
+ * The role the rules replicate as: their SyncRole, the RAM role's name (which is also the role's id
+ * here). Each rule names its own; one that names another role than the known one (or none) is what
+ * the configuration's role reads as, so that a refresh shows it and the next 'up' adds the rule again.
+ */
+export function syncRoleOf(rules: readonly OssRule[], known: RoleState): RoleState {
+    const other = rules.map((rule) => rule.syncRole ?? "").find((name) => name !== known.id);
+    return other === undefined ? known : { ...known, id: other, name: other };
 }
 
 function isMissingBucket(error: unknown): boolean {

@@ -226,39 +226,46 @@ export function sameRule(actual: OssRule, rule: ReplicationRule, syncRole: strin
         && actual.destinationLocation === locationOf(destinationRegion)
         && (actual.transferType ?? "internal") === (rule.transferType ?? "internal")
         && actual.historicalObjectReplication === (rule.existingObjectReplication ? "enabled" : "disabled")
-        && (actual.syncRole === undefined || actual.syncRole === syncRole)
+        && actual.syncRole === syncRole
         && (actual.sseKmsEncryptedObjects === "Enabled") === (rule.sseKms?.replicateEncryptedObjects === true)
         && (actual.replicaKmsKeyId ?? "") === (rule.sseKms?.replicaKmsKeyId ?? "")
         && (actual.rtc === "enabled" || actual.rtc === "enabling") === (rule.replicationTimeControl === true);
 }
 
 /**
- * The shared model of a rule read from OSS. What OSS does not hold (priority) or reports only when
- * set (RTC, oss_acc, KMS) is taken from `known`, the rule as the state has it, where OSS agrees.
+ * The shared model of a rule read from OSS: every value is OSS's, except the priority, which OSS does
+ * not hold (it applies every rule that matches), so the state's stays. What OSS leaves out means its
+ * default (no TransferType: internal; no RTC: off; no KMS elements: off); the known rule (the state's)
+ * decides only whether such a default is spelled out or left out, and whether one prefix is written
+ * as `prefix` or `prefixes`, so that a refresh shows only real differences.
  */
 export function toModel(actual: OssRule, known: ReplicationRule | undefined, destinationZone: string): ReplicationRule {
-    const usesPrefixList = known?.prefixes !== undefined;
-    const kmsOn = actual.sseKmsEncryptedObjects === "Enabled";
-    const rtcOn = actual.rtc === "enabled" || actual.rtc === "enabling";
-    const transferType = actual.transferType ?? (known?.transferType === "internal" ? "internal" : undefined);
-    const single = actual.prefixes.length === 1 ? actual.prefixes[0] : undefined;
+    const kms = {
+        replicateEncryptedObjects: actual.sseKmsEncryptedObjects === "Enabled",
+        ...(actual.replicaKmsKeyId ? { replicaKmsKeyId: actual.replicaKmsKeyId } : {}),
+    };
+    const kmsOff = !kms.replicateEncryptedObjects && kms.replicaKmsKeyId === undefined;
+    const rtc = actual.rtc === "enabled" || actual.rtc === "enabling";
+    const transferType = actual.transferType === "oss_acc" ? "oss_acc" : "internal";
     return {
         id: actual.id,
         priority: known?.priority ?? 0,
+        // OSS has no disabled rule: starting and doing both replicate.
         status: "Enabled",
-        ...(usesPrefixList || actual.prefixes.length > 1
-            ? { prefixes: [...actual.prefixes], ...(known?.prefix !== undefined ? { prefix: known.prefix } : {}) }
-            : { prefix: single ?? (known?.prefix === undefined && actual.prefixes.length === 0 ? undefined : "") }),
-        ...(known?.tags ? { tags: known.tags } : {}),
+        ...prefixesSpelledAsKnown(actual.prefixes, known),
         deleteMarkerReplication: actual.action.split(",").map((a) => a.trim()).includes("ALL"),
         deleteReplication: false,
         existingObjectReplication: actual.historicalObjectReplication === "enabled",
         replicaModifications: false,
         destination: { bucket: actual.destinationBucket, zone: destinationZone },
-        ...(kmsOn || actual.replicaKmsKeyId
-            ? { sseKms: { replicateEncryptedObjects: kmsOn, ...(actual.replicaKmsKeyId ? { replicaKmsKeyId: actual.replicaKmsKeyId } : {}) } }
-            : known?.sseKms && !known.sseKms.replicateEncryptedObjects && !known.sseKms.replicaKmsKeyId ? { sseKms: known.sseKms } : {}),
-        ...(rtcOn ? { replicationTimeControl: true } : known?.replicationTimeControl === false ? { replicationTimeControl: false } : {}),
-        ...(transferType ? { transferType: transferType as "internal" | "oss_acc" } : {}),
+        ...(kmsOff && known?.sseKms === undefined ? {} : { sseKms: kms }),
+        ...(!rtc && known?.replicationTimeControl === undefined ? {} : { replicationTimeControl: rtc }),
+        ...(transferType === "internal" && known?.transferType === undefined ? {} : { transferType }),
     };
+}
+
+/** OSS's prefixes: `prefixes` when there are several or the known rule lists them, else the one `prefix` ("" for none). */
+function prefixesSpelledAsKnown(prefixes: readonly string[], known: ReplicationRule | undefined): Pick<ReplicationRule, "prefix" | "prefixes"> {
+    if (prefixes.length > 1 || (known?.prefixes !== undefined && prefixes.length > 0)) return { prefix: "", prefixes: [...prefixes] };
+    return { prefix: prefixes[0] ?? "" };
 }
