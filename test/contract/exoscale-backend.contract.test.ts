@@ -277,12 +277,12 @@ describe("contract: Exoscale SOS replication (local contract server)", () => {
         expect(server.state.replicationOf(source.bucket)?.Rules.map((r) => r.ID)).to.deep.equal(["to-vienna", "to-second"]);
     });
 
-    it("reports a rule removed behind our back as drift, and a prefix left unset as unset", async () => {
+    it("reports a rule removed behind our back as drift; a prefix left unset reads as the empty prefix SOS holds", async () => {
         const spec: ReplicationSpec = { source, role, rules: [rule("kept", destination, { prefix: undefined }), rule("removed", destination, { priority: 5 })] };
         await backend.putReplication(spec, undefined, () => undefined);
         server.state.buckets.get(source.bucket)!.replication!.document.Rules.pop();
         const observed = await backend.getReplication(source, spec);
-        expect(observed?.rules).to.deep.equal([spec.rules[0]]);
+        expect(observed?.rules).to.deep.equal([{ ...spec.rules[0], prefix: "" }]);
     });
 
     it("deletes the configuration, after which there is none to read", async () => {

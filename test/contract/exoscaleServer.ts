@@ -470,6 +470,11 @@ function validateRoleUpdate(body: unknown): Partial<ContractRole> {
     return result;
 }
 
+/**
+ * create-iam-role and update-iam-role take a description of 1 to 255 characters (minLength 1,
+ * maxLength 255 in the Exoscale API's OpenAPI document, as egoscale v3 ships it in
+ * v3/generator/source.yaml); no operation removes a role's description.
+ */
 function checkDescription(value: unknown, problems: string[]): void {
     if (typeof value !== "string" || value.length < 1 || value.length > 255) problems.push("description must be a string of 1 to 255 characters");
 }
