@@ -7,7 +7,7 @@ import { ServiceError } from "../../provider/transport/serviceError";
 import { startExoscaleContractServer, type ExoscaleContractServer } from "./exoscaleServer";
 import { guideReplication, uuid } from "./exoscaleGuide";
 import {
-    createRole, fastPolls, identityOf, independentS3, progressLog, rejectionOf, roleSpec, settingsFor, uniqueBucket,
+    createRole, fastPolls, identityOf, independentS3, progressLog, rejectionOf, roleSpec, settingsFor, uniqueBucket, versionedBucket,
 } from "./exoscaleHarness";
 
 // These tests drive the Exoscale backend against the local contract server in test/contract/exoscaleServer.ts,
@@ -236,18 +236,12 @@ describe("contract: Exoscale SOS replication (local contract server)", () => {
     let destination: BucketRef;
     let role: RoleState;
 
-    async function versionedBucket(zone: string, stem: string): Promise<BucketRef> {
-        const ref = uniqueBucket(zone, stem);
-        await backend.createBucket(ref);
-        await backend.putVersioning(ref, "Enabled");
-        return ref;
-    }
 
     before(async () => {
         server = await startExoscaleContractServer();
         backend = new ExoscaleBackend(settingsFor(server, { waitTimeoutMs: 300 }), fastPolls);
-        source = await versionedBucket("ch-dk-2", "source");
-        destination = await versionedBucket("at-vie-1", "destination");
+        source = await versionedBucket(backend, "ch-dk-2", "source");
+        destination = await versionedBucket(backend, "at-vie-1", "destination");
         role = await createRole(backend, roleSpec(`replication-${source.bucket}`, { policy: replicationPolicy(source, [destination]) }), () => undefined);
     });
     after(() => server.close());
@@ -263,7 +257,7 @@ describe("contract: Exoscale SOS replication (local contract server)", () => {
     });
 
     it("reads the configuration back as the spec it came from, rules keyed by ID", async () => {
-        const second = await versionedBucket("ch-dk-2", "second");
+        const second = await versionedBucket(backend, "ch-dk-2", "second");
         const spec: ReplicationSpec = {
             source,
             role,

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { BucketRef, ReplicationRule, ReplicationSpec, RoleState } from "../../provider/backends/backend";
 import { replicationPolicy } from "../../provider/backends/exoscale";
 import { ExoscaleIamClient } from "../../provider/backends/exoscale/iamClient";
-import { backendUnderContract, createRole, independentS3, roleSpec, uniqueBucket } from "./exoscaleHarness";
+import { backendUnderContract, createRole, independentS3, roleSpec, versionedBucket } from "./exoscaleHarness";
 
 // Drift against the local Exoscale contract server (test/contract/exoscaleServer.ts), not Exoscale: each
 // case changes one thing outside the provider, as `exo storage bucket replication set` or
@@ -25,12 +25,6 @@ describe("contract: Exoscale drift made outside Pulumi, read back and restored (
     let otherRole: RoleState;
     let spec: ReplicationSpec;
 
-    async function versionedBucket(zone: string, stem: string): Promise<BucketRef> {
-        const ref = uniqueBucket(zone, stem);
-        await context.backend.createBucket(ref);
-        await context.backend.putVersioning(ref, "Enabled");
-        return ref;
-    }
 
     /** PutBucketReplication by another tool, with its own client: the SOS document, as `exo storage bucket replication set` sends it. */
     async function replaceOutside(document: { Role: string; Rules: object[] }): Promise<void> {
@@ -46,9 +40,9 @@ describe("contract: Exoscale drift made outside Pulumi, read back and restored (
     }
 
     before(async () => {
-        source = await versionedBucket("ch-dk-2", "drift-source");
-        destination = await versionedBucket("at-vie-1", "drift-destination");
-        elsewhere = await versionedBucket("ch-dk-2", "drift-elsewhere");
+        source = await versionedBucket(context.backend, "ch-dk-2", "drift-source");
+        destination = await versionedBucket(context.backend, "at-vie-1", "drift-destination");
+        elsewhere = await versionedBucket(context.backend, "ch-dk-2", "drift-elsewhere");
         role = await createRole(context.backend, roleSpec(`replication-${source.bucket}`, { policy: replicationPolicy(source, [destination]) }));
         otherRole = await createRole(context.backend, roleSpec(`other-${source.bucket}`));
         spec = { source, role, rules: [rule("to-vienna", destination, { destination: { ...destination, storageClass: "STANDARD" } })] };

@@ -61,6 +61,14 @@ export function uniqueBucket(zone: string, stem: string): BucketRef {
     return { zone, bucket: `${stem}-${process.pid}-${bucketCounter}` };
 }
 
+/** A new bucket of a unique name in `zone`, versioning enabled, as replication needs at both ends. */
+export async function versionedBucket(backend: ExoscaleBackend, zone: string, stem: string): Promise<BucketRef> {
+    const ref = uniqueBucket(zone, stem);
+    await backend.createBucket(ref);
+    await backend.putVersioning(ref, "Enabled");
+    return ref;
+}
+
 export function roleSpec(name: string, overrides: Partial<RoleSpec> = {}): RoleSpec {
     return {
         name,
