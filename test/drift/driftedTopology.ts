@@ -23,7 +23,8 @@ export class DriftedTopology {
     private constructor(readonly stack: PulumiStack, readonly declared: DeclaredTopology, readonly outputs: Record<string, any>) {}
 
     static async deploy(programDir: string): Promise<DriftedTopology> {
-        const stack = await PulumiStack.init(programDir);
+        // PULUMI_SKIP_CONFIRMATIONS off: `refresh --preview-only` refuses it (every other command here passes --yes).
+        const stack = await PulumiStack.init(programDir, {}, { PULUMI_SKIP_CONFIRMATIONS: "false" });
         try {
             await stack.mustUp();
             return new DriftedTopology(stack, await declaredTopology(stack), await stack.outputs());

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import * as path from "path";
-import { expectNewObjectsReplicate, expectServersAsDeclared, policyOnZone, previewWithRefresh, previewWithRefreshText, upWithRefresh, writePolicy } from "../support/drift";
+import {
+    expectNewObjectsReplicate, expectServersAsDeclared, policyOnZone, previewWithRefresh, previewWithRefreshText, refreshPreviewDiffText, upWithRefresh, writePolicy,
+} from "../support/drift";
 import { localZones, mc, rawS3 } from "../support/localZones";
 import { putObject, readObject, replicated } from "../support/objects";
 import { repoRoot } from "../support/toolchain";
@@ -43,8 +45,13 @@ describe("drift: LeaderFollower changed outside Pulumi, found by refresh and put
 
     describe("the follower's role on the destination zone (local-b)", () => {
         it("its policy detached: refresh names zones.local-b.attachedPolicies, up attaches it again", async () => {
-            await topology.expectRepaired("policy-detached", () => mc(["admin", "policy", "detach", "local-b", role, "--user", role]).then(() => undefined),
-                [{ resource: roleResource, found: { "zones.local-b.attachedPolicies": [] } }]);
+            await topology.expectRepaired("policy-detached", async () => {
+                await mc(["admin", "policy", "detach", "local-b", role, "--user", role]);
+                // What a user reads before accepting a refresh shows it too: the role's update, then the changed output.
+                const text = await refreshPreviewDiffText(topology.stack);
+                const roleDiff = text.slice(text.search(/IamRole::lf-replication\]/));
+                expect(roleDiff, text).to.match(/~ zones\s*: \{[\s\S]*~ local-b: \{[\s\S]*~ attachedPolicies: \[\s*- \[0\]: "lf-replication-/);
+            }, [{ resource: roleResource, found: { "zones.local-b.attachedPolicies": [] } }]);
         });
 
         it("its policy replaced by a read-only document: refresh names zones.local-b.policy, up writes the declared one with its marker", async () => {

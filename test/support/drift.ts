@@ -91,6 +91,16 @@ export async function upWithRefresh(stack: PulumiStack): Promise<string> {
     return result.stdout;
 }
 
+/**
+ * `pulumi refresh --preview-only --diff`: the text a user reads before accepting a refresh. The stack must
+ * run without PULUMI_SKIP_CONFIRMATIONS, which the CLI takes for --yes and refuses beside --preview-only.
+ */
+export async function refreshPreviewDiffText(stack: PulumiStack): Promise<string> {
+    const result = await stack.runOnStack(["refresh", "--preview-only", "--diff"]);
+    if (result.code !== 0) throw new Error(`pulumi refresh --preview-only --diff failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+}
+
 /** `pulumi preview --refresh` as a user reads it: the text, each resource on its row. */
 export async function previewWithRefreshText(stack: PulumiStack): Promise<string> {
     const result = await stack.runOnStack(["preview", "--refresh"]);
