@@ -85,6 +85,16 @@ describe("contract: Exoscale drift made outside Pulumi, read back and restored (
         await restoredByPut(observed);
     });
 
+    it("names the role by its UUID when IAM cannot be asked, rather than failing the read", async () => {
+        await replaceOutside({ Role: otherRole.id, Rules: [{ ID: "to-vienna", Priority: 1, Status: "Enabled", Filter: { Prefix: "logs/" },
+            DeleteMarkerReplication: { Status: "Enabled" }, Destination: { Bucket: destination.bucket, StorageClass: "STANDARD" } }] });
+        context.server.state.injectFault({ kind: "503", operation: "get-iam-role", times: Infinity });
+        const observed = (await context.backend.getReplication(source, spec))!;
+        context.server.state.clearFaults();
+        expect(observed.role).to.deep.include({ id: otherRole.id, name: otherRole.id });
+        await restoredByPut(observed);
+    });
+
     it("reads every rule field SOS holds where another tool changed each: priority, status, prefix, delete markers, destination, storage class", async () => {
         await replaceOutside({ Role: role.id, Rules: [{
             ID: "to-vienna", Priority: 9, Status: "Disabled", Filter: { Prefix: "other/" }, DeleteMarkerReplication: { Status: "Disabled" },

@@ -418,11 +418,15 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
 
     /**
      * The role a configuration names, as SOS names it (its UUID). Another role than the known one is
-     * named by IAM's name for it, or by its UUID when IAM no longer has it.
+     * named by IAM's name for it, or by its UUID when IAM no longer has it or cannot be asked: the
+     * UUID is what replication runs as, the name only helps a person read the refresh.
      */
     private async roleNamedBy(id: string, known: RoleState): Promise<RoleState> {
         if (id === known.id) return known;
-        const role = id === "" ? undefined : await this.iam().getRole(id);
+        const role = id === "" ? undefined : await this.iam().getRole(id).catch((error) => {
+            if (error instanceof ServiceError) return undefined;
+            throw error;
+        });
         return { ...known, id, name: role?.name ?? id };
     }
 
