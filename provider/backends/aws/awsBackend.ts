@@ -174,8 +174,9 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
             if (zones.has(bucket) || bucket === "") continue;
             const location = await this.s3(source.zone).send<GetBucketLocationOutput>(`GetBucketLocation of '${bucket}'`,
                 new (s3Sdk().GetBucketLocationCommand)({ Bucket: bucket })).catch((error) => {
-                // A bucket gone or not ours names no region: the rule shows it in the source's zone.
-                if (error instanceof ServiceError && (error.code === "NoSuchBucket" || error.httpStatus === 403 || error.httpStatus === 404)) return undefined;
+                // A bucket gone, not ours, or answered from another region names no region here: the rule
+                // shows it in the source's zone, and the refresh still reports the bucket the service names.
+                if (error instanceof ServiceError) return undefined;
                 throw error;
             });
             if (!location) continue;
