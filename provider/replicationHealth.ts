@@ -19,17 +19,20 @@ export function failingRuleWarnings(spec: ReplicationSpec, statuses: readonly Re
 }
 
 /**
- * Where the latest versions were sampled, they decide: a counter of recent failures outlives the objects
- * it counted once they are replicated after a repair, and would keep warning of what is healed.
+ * Where the latest versions were sampled, they say whether failures remain: a counter of recent failures
+ * outlives the objects it counted once they are replicated after a repair. Where the service also counts
+ * failures per destination (MinIO, per remote target), that counter says which rule failed: an object's
+ * status is one for all its rules, FAILED when any destination failed.
  */
 function failureEvidence(status: ReplicationRuleStatus): string[] {
-    const failing = status.sample ? status.sample.failed > 0 : Boolean(status.failed?.count);
+    const perDestination = status.metrics?.failedLastHour;
+    const sampled = status.sample ? status.sample.failed > 0 : Boolean(status.failed?.count);
+    const failing = sampled && (typeof perDestination !== "number" || perDestination > 0);
     if (!failing) return [];
     const evidence: string[] = [];
     if (status.sample) evidence.push(`${status.sample.failed} of the latest ${status.sample.objects} object versions are FAILED`);
     if (status.failed?.count) evidence.push(`${status.failed.count} objects failed (${status.failed.over})`);
-    const lastHour = status.metrics?.failedLastHour;
-    if (typeof lastHour === "number" && lastHour > 0) evidence.push(`${lastHour} failed in the last hour`);
+    if (typeof perDestination === "number") evidence.push(`${perDestination} failed in the last hour`);
     return evidence;
 }
 

@@ -24,6 +24,16 @@ describe("replication health warnings", () => {
         expect(failingRuleWarnings(spec, [status({ sample, failed: { count: 3, over: "last minute" }, metrics: { failedLastHour: 3 } })])).to.deep.equal([]);
     });
 
+    it("blames only the rule whose destination failed, where the service counts failures per destination", () => {
+        const shared = { ...sample, failed: 1, completed: 4 };
+        const warnings = failingRuleWarnings(spec, [
+            status({ ruleId: "to-b", sample: shared, metrics: { failedLastHour: 1 } }),
+            status({ ruleId: "to-c", destination: { zone: "local-c", bucket: "dst" }, sample: shared, metrics: { failedLastHour: 0 } }),
+        ]);
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]).to.contain("rule 'to-b'");
+    });
+
     it("names the rule, both ends, the evidence and the likely cause of a failing rule", () => {
         const [warning, ...rest] = failingRuleWarnings(spec, [
             status({ sample: { ...sample, failed: 2, completed: 3 }, metrics: { failedLastHour: 4 } }),
