@@ -60,4 +60,19 @@ describe("contract: refresh of drift on examples/exoscale-leader-follower under 
         expect(example.server.state.roles.get(ours.id)!.policy).to.deep.equal(guideRole("my-source", "my-destination").policy);
         expect(await changedSteps()).to.deep.equal([]);
     });
+
+    it("refuses at up to clear the role's description, which Exoscale IAM cannot do, and sends nothing", async () => {
+        const description = example.server.state.roles.get(ours.id)!.description;
+        const updatesBefore = example.server.state.requestsFor("update-iam-role").length;
+        await example.stack.setConfig("roleDescription", "");
+        expect(await changedSteps()).to.deep.equal([`update ${roleType} replication-my-source-my-destination`]);
+        const result = await example.stack.up();
+        expect(result.code, "exit code of up").to.not.equal(0);
+        expect(result.stdout + result.stderr).to.contain("Exoscale IAM cannot clear a role's description");
+        expect(example.server.state.requestsFor("update-iam-role")).to.have.length(updatesBefore);
+        expect(example.server.state.roles.get(ours.id)!.description).to.equal(description);
+
+        await example.stack.removeConfig("roleDescription");
+        expect(await changedSteps()).to.deep.equal([]);
+    });
 });
