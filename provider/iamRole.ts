@@ -2,7 +2,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
 import { healthyRoleZone, type RoleSpec, type RoleState, type RoleZoneState } from "./backends/backend";
-import { policyProblemsFor } from "./backends/registry";
+import { policyProblemsFor, roleChangeProblemsFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf } from "./identity";
 import { progressLog } from "./progress";
@@ -46,7 +46,7 @@ export const provider: dynamic.ResourceProvider<IamRoleInputs, IamRoleOutputs> =
         // protobuf refuses undefined values: a name that cannot be derived (reported below) is left out.
         const inputs = { ...news, ...(name !== undefined ? { name } : {}), description: news.description ?? "", editable: news.editable ?? true, labels: news.labels ?? {} };
         const failures = collectFailures(roleSchema, { ...news, name } as Record<string, unknown>,
-            [...duplicateProblems(name, news), ...backendPolicyProblems(news.policy)], { olds, checked: inputs });
+            [...duplicateProblems(name, news), ...backendPolicyProblems(news.policy), ...backendChangeProblems(olds, { ...news, name })], { olds, checked: inputs });
         // A role has no zone to hang an unusable configuration on; it concerns the resource as a whole.
         const configuration = configuredZones();
         if (configuration instanceof Error) failures.push({ property: "", reason: configuration.message });
@@ -131,6 +131,13 @@ function backendPolicyProblems(policy: unknown): Problem[] {
     const backend = configuredBackendName();
     if (!backend) return [];
     return policyProblemsFor(backend, policy as Record<string, unknown>).map((problem) => ({ path: ["policy", ...problem.path], message: problem.message }));
+}
+
+/** What the configured backend cannot change in place on this role (Exoscale: clear a description). */
+function backendChangeProblems(olds: IamRoleInputs | undefined, news: IamRoleInputs): Problem[] {
+    const backend = configuredBackendName();
+    if (!backend || !olds?.name || isUnknown(news.description)) return [];
+    return roleChangeProblemsFor(backend, { name: olds.name, description: olds.description ?? "" }, { name: news.name, description: news.description ?? "" });
 }
 
 /**

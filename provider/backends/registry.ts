@@ -29,6 +29,17 @@ interface BackendModule {
      * "Bucket name '<name>' ", such as "is reserved by MinIO". Empty when the name is fine.
      */
     bucketNameProblems?(name: string): string[];
+    /**
+     * What this service cannot change in place on a role, judged at preview from the role as the state
+     * holds it and as the program declares it; paths are relative to the role's inputs.
+     */
+    roleChangeProblems?(olds: RoleChangeView, news: RoleChangeView): PathProblem[];
+}
+
+/** The parts of a role a change is judged on; values may still be unknown during preview. */
+export interface RoleChangeView {
+    readonly name?: string;
+    readonly description?: string;
 }
 
 
@@ -104,6 +115,11 @@ export function maxBucketTagsFor(backend: string): number | undefined {
 /** What the backend refuses in a role's policy, with paths relative to `policy`; nothing for an unknown backend. */
 export function policyProblemsFor(backend: string, policy: Readonly<Record<string, unknown>>): PathProblem[] {
     return modules[backend]?.().policyProblems?.(policy) ?? [];
+}
+
+/** What the backend cannot change in place on a role; nothing for an unknown backend. */
+export function roleChangeProblemsFor(backend: string, olds: RoleChangeView, news: RoleChangeView): PathProblem[] {
+    return modules[backend]?.().roleChangeProblems?.(olds, news) ?? [];
 }
 
 /** The backend's own bucket-name rules, as phrases for `bucketNameProblems(name, extra)` in validation.ts. */

@@ -25,3 +25,24 @@ describe("IamRole diff", () => {
         expect(result.failures!.map((f) => f.property).sort()).to.deep.equal(["name", "policy"]);
     });
 });
+
+describe("IamRole check on Exoscale", () => {
+    // Issue 17, finding 6: Exoscale IAM cannot clear a description; up refused it, and the preview showed
+    // the change again on every run. Now the preview refuses it, naming the property and the fixes.
+    before(() => configureStack({ backend: "exoscale", accessKey: "EXOkey", secretKey: "secret" }));
+    after(() => configureStack(minioStack("http://127.0.0.1:1")));
+    const policy = { default_service_strategy: "deny", services: {} };
+    const olds = { namePrefix: "r", name: "r-role", identity: "i", description: "replicates a to b", editable: true, labels: {}, policy };
+
+    it("refuses clearing the description at preview", async () => {
+        const result = await provider.check!(olds as any, { ...olds, description: undefined } as any);
+        const failure = result.failures!.find((f) => f.property === "description");
+        expect(failure?.reason).to.contain("Exoscale IAM cannot clear a role's description").and.to.contain("Give the IamRole a 'description' again");
+    });
+
+    it("accepts a new description, and none on a role that never had one", async () => {
+        expect((await provider.check!(olds as any, { ...olds, description: "other" } as any)).failures!.map((f) => f.property)).to.not.include("description");
+        const bare = { ...olds, description: "" };
+        expect((await provider.check!(bare as any, { ...bare, description: undefined } as any)).failures!.map((f) => f.property)).to.not.include("description");
+    });
+});

@@ -10,7 +10,7 @@ import type {
     StorageBackend,
     ZoneSettings,
 } from "../backend";
-import type { BackendDefaults, RuleCheck } from "../registry";
+import type { BackendDefaults, PathProblem, RoleChangeView, RuleCheck } from "../registry";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { s3ErrorCode, ZoneS3 } from "../s3/client";
@@ -50,6 +50,15 @@ export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path
         }
     }
     return problems;
+}
+
+/**
+ * A description cannot be cleared in place (see descriptionChange): said at preview, where the change
+ * would otherwise show on every run and fail only in `up`.
+ */
+export function roleChangeProblems(olds: RoleChangeView, news: RoleChangeView): PathProblem[] {
+    if (news.description !== "" || !olds.description || olds.name !== news.name) return [];
+    return [{ path: ["description"], message: descriptionCannotBeCleared(olds.description) }];
 }
 
 export function sosEndpoint(zone: string): string {
@@ -518,9 +527,13 @@ function refuseReservedLabels(spec: RoleSpec): void {
 function descriptionChange(current: string | undefined, wanted: string, role: { readonly id: string; readonly name: string }): { description?: string } {
     if (wanted !== "") return { description: wanted };
     if ((current ?? "") === "") return {};
-    throw new Error(`IAM role '${role.name}' (${role.id}) has the description ${JSON.stringify(current)}, and the program gives it none, ` +
-        `but Exoscale IAM cannot clear a role's description: its update takes 1 to 255 characters. Nothing was changed. ` +
-        `Give the IamRole a 'description' again, or replace the role (give it another 'name') to have one without a description.`);
+    throw new Error(`IAM role '${role.name}' (${role.id}): ${descriptionCannotBeCleared(current ?? "")} Nothing was changed.`);
+}
+
+function descriptionCannotBeCleared(current: string): string {
+    return `the role has the description ${JSON.stringify(current)} and the program gives it none, but Exoscale IAM cannot clear a role's ` +
+        `description: its update takes 1 to 255 characters. Give the IamRole a 'description' again, or replace the role (give it another 'name') ` +
+        `to have one without a description.`;
 }
 
 /** The cause's message with what the undo found, in the cause's own shape when it is a ServiceError. */
