@@ -10,7 +10,7 @@ import * as path from "path";
 import { decryptAdminBody, encryptAdminBody, pbkdf2AesGcm, argon2idAesGcm } from "../provider/backends/minio/adminCrypto";
 import { signExo2 } from "../provider/backends/exoscale/exo2Signer";
 import { withDefaults } from "../provider/replicationConfiguration";
-import { stableJson } from "../provider/stableJson";
+import { stableJson } from "../provider/common/stableJson";
 import { repoRoot } from "../test/support/toolchain";
 import { resolveSettings } from "../provider/settings";
 import { openBackend } from "../provider/backends/registry";

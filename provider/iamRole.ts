@@ -6,7 +6,7 @@ import { policyProblemsFor, roleChangeProblemsFor } from "./backends/registry";
 import { configureFrom, configuredAccountDigest, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { claimName, derivedName, isDerivedNameOf } from "./identity";
 import { progressLog } from "./progress";
-import { stableJson } from "./stableJson";
+import { stableJson } from "./common/stableJson";
 import { collectFailures, isUnknown, Problem, unknownValue, lazySchema } from "./validation";
 
 export interface IamRoleInputs {

@@ -8,11 +8,7 @@
  * marker, and adopts an existing thing only when it carries this resource's marker.
  */
 
-/** The tag a bucket made by this package carries; hidden from the Bucket's own `tags`. */
-export const ownerTagKey = "pulumi-bucket-replication:owner";
-
-/** The prefix of the `ID` element of a policy document made by this package. */
-export const ownerPolicyIdPrefix = "pulumi-bucket-replication:";
+export { ownerPolicyIdPrefix, ownerTagKey } from "./common/ownership";
 
 /**
  * A name from the logical name and a digest of `identity` plus `scope` (zone, account): lowercase,

@@ -8,7 +8,7 @@ import { declaredVersioning } from "./declarations";
 import { configureFrom, configuredBackendName, configuredZones, currentBackend } from "./context";
 import { progressLog, rowWarnings } from "./progress";
 import { isNoSuchBucket, ServiceError } from "./transport/serviceError";
-import { stableJson } from "./stableJson";
+import { stableJson } from "./common/stableJson";
 import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems, lazySchema } from "./validation";
 
 /** A rule as the user writes it; the rule's ID is its key in `rules`. */

@@ -1,5 +1,5 @@
 import type { BackendSettings, ReplicationRule, ReplicationSpec, RoleState } from "./backends/backend";
-import type { ReplicationStatusArgs, ReplicationStatusResult } from "../sdk/replicationStatus";
+import type { ReplicationStatusArgs, ReplicationStatusResult } from "./common/status";
 import { openBackend } from "./backends/registry";
 import { isNotThereYet, settingsOfProgram } from "./programQueries";
 import { ServiceError } from "./transport/serviceError";

@@ -3,7 +3,7 @@ import { withoutStackTraces } from "./cleanErrors";
 import type { BucketRef, ObjectVersionRef, ProgressLog, StorageBackend } from "./backends/backend";
 import { configureFrom, configuredZones, currentBackend } from "./context";
 import { progressLog } from "./progress";
-import { stableJson } from "./stableJson";
+import { stableJson } from "./common/stableJson";
 import { pause, throwIfCancelled } from "./transport/cancellation";
 import { collectFailures, isUnknown, lazySchema, Problem, zoneProblems } from "./validation";
 

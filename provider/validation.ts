@@ -1,17 +1,14 @@
 import type { z } from "zod";
 
-/** The value the engine sends during preview for an input that is not known yet, whatever its type. */
-export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { isUnknown, unknownValue } from "./common/unknown";
+import type { Problem } from "./common/problem";
+
+export { isUnknown, unknownValue };
+export type { Problem };
 
 export interface CheckFailure {
     readonly property: string;
     readonly reason: string;
-}
-
-/** A problem found by a rule that zod alone cannot express; `path` is the property path. */
-export interface Problem {
-    readonly path: readonly (string | number)[];
-    readonly message: string;
 }
 
 /**
@@ -72,10 +69,6 @@ function sameValue(a: unknown, b: unknown): boolean {
     if (!isRecord(a) || !isRecord(b)) return false;
     const keys = Object.keys(a);
     return keys.length === Object.keys(b).length && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && sameValue(a[key], b[key]));
-}
-
-export function isUnknown(value: unknown): boolean {
-    return value === unknownValue;
 }
 
 function dependsOnUnknown(inputs: unknown, path: readonly (string | number)[]): boolean {

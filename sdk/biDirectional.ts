@@ -4,7 +4,7 @@ import { IamRole } from "./iamRole";
 import { programError } from "./identity";
 import { sameBucketProblems, topologyBucketProblems, versionedBucket, verifyTopology, TopologyBucketArgs } from "./leaderFollower";
 import { argumentError, booleanProblems, isPlainObject, ReplicationConfiguration, unknownKeyProblems } from "./replicationConfiguration";
-import { acceptsRuleOption } from "../provider/backends/registry";
+import { acceptsRuleOption } from "../provider/sdkEntry";
 import { configuredBackend, replicationPolicy } from "./replicationPolicy";
 import { componentDiagram } from "./diagram";
 import { verifyProblems, VerifyArgs } from "./replicationVerification";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isUnknown } from "../provider/common/unknown";
 
 // A Mermaid picture of a replication topology: zones as subgraphs, buckets as nodes, one edge per rule.
 // The rendering is a pure function of a Topology, with a stable order, so that its text can be
@@ -56,8 +57,6 @@ export interface RecordedResource {
     readonly properties: Readonly<Record<string, unknown>>;
 }
 
-/** The value Pulumi writes for "not known until up" in previews and in Output resolution. */
-const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The key Pulumi marks secret values with in a stack export. */
 const secretSignature = "4dabf18193072939515e22adb298388d";
 
@@ -365,7 +364,7 @@ function urnName(urn: string): string {
 }
 
 function text(value: unknown): string | undefined {
-    return typeof value === "string" && value !== unknown ? value : undefined;
+    return typeof value === "string" && !isUnknown(value) ? value : undefined;
 }
 
 function flag(value: unknown): boolean | undefined {

@@ -8,7 +8,7 @@ export async function unknownWhileAbsent<T>(query: () => Promise<T>): Promise<T>
     try {
         return await query();
     } catch (error) {
-        const { isNotThereYet } = require("../provider/programQueries") as typeof import("../provider/programQueries");
+        const { isNotThereYet } = require("../provider/sdkEntry") as typeof import("../provider/sdkEntry");
         if (pulumi.runtime.isDryRun() && isNotThereYet(error)) return pulumi.unknown as unknown as T;
         throw error;
     }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultBackend, knownBackends, replicationPolicyFor } from "../provider/backends/registry";
+import { defaultBackend, knownBackends, replicationPolicyFor } from "../provider/sdkEntry";
 
 /** A bucket as a policy needs it; a `Bucket` resource fits. */
 export interface PolicyBucket {

@@ -3,6 +3,12 @@
  * below this one; nothing outside provider/backends/ knows which service it talks to.
  */
 
+import type { RequestPolicy } from "../transport/retry";
+import type { ReplicationRuleStatus } from "../common/status";
+import type { ProgressLog } from "../common/progress";
+
+export type { ProgressLog };
+
 export type VersioningStatus = "Enabled" | "Suspended";
 
 /** The versioning state of a bucket as the service reports it. `Unversioned` has never been enabled. */
@@ -15,10 +21,7 @@ export interface ZoneSettings {
     readonly region?: string;
 }
 
-import type { RequestPolicy } from "../transport/retry";
-import type { ReplicationRuleStatus } from "../../sdk/replicationStatus";
-
-/** How one replication rule is doing; the shape is the SDK's, so that programs see it without provider types. */
+/** How one replication rule is doing; a shared shape (provider/common/status.ts), so that programs see it without provider types. */
 export type { ReplicationRuleStatus };
 
 export interface Credentials {
@@ -124,12 +127,6 @@ export interface ReplicationSpec {
     readonly rules: readonly ReplicationRule[];
 }
 
-/**
- * Called while a long operation works or waits, so that the user sees progress on the resource's row.
- * Messages are passing (the row shows the latest) unless `lasting`: what the user should still read
- * after the run (something adopted, undone, or emptied).
- */
-export type ProgressLog = (message: string, options?: { readonly lasting?: boolean }) => void;
 
 /** An object as read back from a bucket (a verification canary): its bytes and what the service says of it. */
 export interface StoredObject {

@@ -1,4 +1,4 @@
-import { waitFor } from "../progress";
+import { waitFor } from "../transport/polling";
 import type { BucketRef, ObservedVersioning, ProgressLog } from "./backend";
 
 export interface VersioningGateOptions {

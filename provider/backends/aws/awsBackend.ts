@@ -4,7 +4,7 @@ import type {
 } from "../backend";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
-import { waitFor } from "../../progress";
+import { waitFor } from "../../transport/polling";
 import { ServiceError } from "../../transport/serviceError";
 import { AwsIam, AwsZoneS3 } from "./clients";
 import { bucketOfArn, partitionOf, regionOfLocation } from "./regions";

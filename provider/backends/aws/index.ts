@@ -1,5 +1,5 @@
 import type { BackendSettings, StorageBackend } from "../backend";
-import type { BackendDefaults } from "../registry";
+import type { BackendDefaults } from "../contract";
 import { AwsBackend } from "./awsBackend";
 import { credentialChainMarker } from "./clients";
 import { awsRegions, s3Endpoint } from "./regions";

@@ -1,6 +1,6 @@
 import type { BucketRef } from "../backend";
-import type { Problem } from "../../validation";
-import { isUnknown } from "../../validation";
+import type { Problem } from "../../common/problem";
+import { isUnknown } from "../../common/unknown";
 import { bucketArn, partitionOf } from "./regions";
 
 /**

@@ -1,8 +1,8 @@
 import type { Role, Tag } from "@aws-sdk/client-iam";
 import type { ProgressLog, RoleSpec, RoleState } from "../backend";
-import { ownerTagKey } from "../../identity";
-import { waitFor } from "../../progress";
-import { stableJson } from "../../stableJson";
+import { ownerTagKey } from "../../common/ownership";
+import { waitFor } from "../../transport/polling";
+import { stableJson } from "../../common/stableJson";
 import { CancelledError } from "../../transport/cancellation";
 import { ServiceError } from "../../transport/serviceError";
 import type { AwsIam } from "./clients";

@@ -1,7 +1,7 @@
 import type { ReplicationRule as S3ReplicationRule, ReplicationRuleFilter, StorageClass } from "@aws-sdk/client-s3";
 import type { BucketRef, ReplicationRule } from "../backend";
-import type { RuleCheck } from "../registry";
-import type { Problem } from "../../validation";
+import type { RuleCheck } from "../contract";
+import type { Problem } from "../../common/problem";
 import { bucketArn, bucketOfArn } from "./regions";
 
 /**

@@ -10,7 +10,7 @@ import type {
     StorageBackend,
     ZoneSettings,
 } from "../backend";
-import type { BackendDefaults, PathProblem, RoleChangeView, RuleCheck } from "../registry";
+import type { BackendDefaults, PathProblem, RoleChangeView, RuleCheck } from "../contract";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { s3ErrorCode, ZoneS3 } from "../s3/client";

@@ -1,5 +1,5 @@
 import type { BackendSettings, BucketRef, StorageBackend } from "../backend";
-import type { BackendDefaults, RuleCheck } from "../registry";
+import type { BackendDefaults, PathProblem, RuleCheck } from "../contract";
 import { findLocalZones, localCredentials } from "./localZones";
 
 /** MinIO: zones are separate MinIO deployments; roles are users with a canned policy; rules point at remote targets. */
@@ -68,4 +68,13 @@ function unsupportedOptions(id: string, rule: RuleCheck): { path: string[]; mess
     if (rule.replicationTimeControl !== undefined) refuse("replicationTimeControl", "guarantee a replication time");
     if (rule.transferType !== undefined) refuse("transferType", "choose a transfer type (an OSS option)");
     return problems;
+}
+
+// The preview-time rules for policies and bucket names live beside MinIO's policy language.
+export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {
+    return (require("./policy") as typeof import("./policy")).policyProblems(policy);
+}
+
+export function bucketNameProblems(name: string): string[] {
+    return (require("./policy") as typeof import("./policy")).bucketNameProblems(name);
 }

@@ -4,7 +4,7 @@ import {
     type RoleZoneState, type StorageBackend,
 } from "../backend";
 import type { MinioAdminClient, RemoteTarget, RemoteTargetSummary } from "./adminClient";
-import { ownerPolicyIdPrefix } from "../../identity";
+import { ownerPolicyIdPrefix } from "../../common/ownership";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { ZoneS3 } from "../s3/client";
 import { isNoSuchBucket, ServiceError } from "../../transport/serviceError";

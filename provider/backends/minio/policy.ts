@@ -1,5 +1,6 @@
 import type { BucketRef } from "../backend";
-import { unknownValue, type Problem } from "../../validation";
+import { unknownValue } from "../../common/unknown";
+import type { Problem } from "../../common/problem";
 
 /**
  * The policy of the user a source zone replicates as, on the destination zones: what MinIO's

@@ -2,10 +2,11 @@ import type {
     BackendSettings, BucketRef, ObjectVersionRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState,
     StorageBackend, StoredObject, VersioningStatus,
 } from "../backend";
-import type { BackendDefaults, PathProblem, PolicyOptions } from "../registry";
-import type { ReplicationLocation, ReplicationProgress } from "../../../sdk/oss";
+import type { BackendDefaults, PathProblem, PolicyOptions } from "../contract";
+import type { ReplicationLocation, ReplicationProgress } from "../../common/oss";
+import { isUnknown } from "../../common/unknown";
 import { toXml } from "../s3/xml";
-import { waitFor } from "../../progress";
+import { waitFor } from "../../transport/polling";
 import { CancelledError } from "../../transport/cancellation";
 import { ServiceError } from "../../transport/serviceError";
 import { OssClient, xml } from "./ossClient";
@@ -105,29 +106,24 @@ export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, sour
 export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {
     const fix = "build it with replicationPolicy({ source, destinations }) under 'bucket-replication:backend oss'";
     const problems: PathProblem[] = [];
-    if (policy.Version !== "1" && !isPlaceholder(policy.Version)) {
+    if (policy.Version !== "1" && !isUnknown(policy.Version)) {
         problems.push({ path: ["Version"], message: `A RAM policy has "Version": "1"; this one has ${JSON.stringify(policy.Version)}. Is it another backend's policy? ${fix}.` });
     }
     const statements = policy.Statement;
-    if (isPlaceholder(statements)) return problems;
+    if (isUnknown(statements)) return problems;
     if (!Array.isArray(statements) || statements.length === 0) {
         problems.push({ path: ["Statement"], message: `A RAM policy needs a non-empty "Statement" list; ${fix}.` });
         return problems;
     }
     statements.forEach((statement, index) => {
-        if (!statement || typeof statement !== "object" || isPlaceholder(statement)) return;
+        if (!statement || typeof statement !== "object" || isUnknown(statement)) return;
         const { Effect, Action } = statement as Record<string, unknown>;
-        if (Effect !== "Allow" && Effect !== "Deny" && !isPlaceholder(Effect)) {
+        if (Effect !== "Allow" && Effect !== "Deny" && !isUnknown(Effect)) {
             problems.push({ path: ["Statement", index, "Effect"], message: `Every RAM policy statement needs "Effect": "Allow" or "Deny".` });
         }
         if (Action === undefined) problems.push({ path: ["Statement", index, "Action"], message: `Every RAM policy statement needs an "Action", such as "oss:ReplicateGet".` });
     });
     return problems;
-}
-
-/** The engine's stand-in for a value not known during preview. */
-function isPlaceholder(value: unknown): boolean {
-    return value === "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 }
 
 /** OSS bucket names: 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit. */

@@ -1,16 +1,17 @@
 import type { BackendSettings } from "../backend";
-import { settingsOfProgram } from "../../programQueries";
 import type {
     ReplicationLocationsArgs, ReplicationLocationsResult, ReplicationProgressArgs, ReplicationProgressResult,
-} from "../../../sdk/oss";
+} from "../../common/oss";
 import { OssBackend } from "./index";
 
 // The OSS queries of the replication guide, for programs (through sdk/oss.ts) and tools. They run
 // where they are called, with the stack's configuration: the same zones and credentials as the provider.
 
 export interface QueryOptions {
-    /** The settings to use instead of the stack's configuration (tests, tools). */
+    /** The settings to use (tests, tools). */
     readonly settings?: BackendSettings;
+    /** Where the settings come from otherwise: the program's stack configuration (provider/sdkEntry.ts). */
+    readonly settingsOfProgram?: () => BackendSettings;
 }
 
 export async function getReplicationLocations(args: ReplicationLocationsArgs, options: QueryOptions = {}): Promise<ReplicationLocationsResult> {
@@ -30,7 +31,8 @@ function backendFor(query: string, args: ReplicationLocationsArgs, options: Quer
     if (!args || typeof args.zone !== "string" || typeof args.bucket !== "string" || !args.zone || !args.bucket) {
         throw new Error(`${query}: pass { zone, bucket } of the source bucket, such as { zone: source.zone, bucket: source.name }.`);
     }
-    const settings = options.settings ?? settingsOfProgram();
+    const settings = options.settings ?? options.settingsOfProgram?.();
+    if (!settings) throw new Error(`${query}: no settings were given and no program's configuration can be read here.`);
     if (settings.backend !== "oss") {
         throw new Error(`${query} asks Alibaba OSS, but this stack's 'bucket-replication:backend' is '${settings.backend}'; ` +
             `set it to 'oss' (pulumi config set bucket-replication:backend oss), or remove the call.`);

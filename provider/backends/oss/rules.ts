@@ -1,5 +1,5 @@
 import type { ReplicationRule } from "../backend";
-import type { PathProblem, RuleCheck } from "../registry";
+import type { PathProblem, RuleCheck } from "../contract";
 import { child, childrenNamed, textOf, toXml, type XmlElement } from "../s3/xml";
 import { crossesMainlandBorder, locationOf } from "./regions";
 

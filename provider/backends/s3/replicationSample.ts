@@ -1,5 +1,5 @@
 import type { ReplicationRule, ReplicationRuleStatus, ReplicationSpec } from "../backend";
-import type { SampledReplicationStatus } from "../../../sdk/replicationStatus";
+import type { SampledReplicationStatus } from "../../common/status";
 import type { ListedVersion, ZoneS3 } from "./client";
 
 // Where a service keeps no replication figures of its own (Exoscale SOS, AWS without CloudWatch), the

@@ -1,0 +1,77 @@
+/**
+ * What a backend folder exports, as the registry loads it: each backend's index.ts is checked against
+ * BackendModule by the compiler (registry.ts), and every type a backend needs from outside its folder
+ * comes from here or from backend.ts. The registry does not hand these types back.
+ */
+
+import type { BackendSettings, BucketRef, Credentials, StorageBackend, ZoneSettings } from "./backend";
+import type { Problem } from "../common/problem";
+
+/** What a backend assumes when the stack configuration says nothing. */
+export interface BackendDefaults {
+    readonly zones?: Record<string, ZoneSettings>;
+    readonly credentials?: Partial<Credentials>;
+    readonly iamEndpoint?: string;
+    readonly howToConfigureZones: string;
+    readonly howToSetCredentials: string;
+}
+
+export interface BackendModule {
+    defaults(env: NodeJS.ProcessEnv): BackendDefaults;
+    open(settings: BackendSettings): StorageBackend;
+    replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options?: PolicyOptions): unknown;
+    /** What this service refuses in a set of rules (keyed by ID) that the shared validation does not know about. */
+    ruleProblems?(rules: Readonly<Record<string, RuleCheck>>, source?: { readonly zone?: string; readonly bucket?: string }): PathProblem[];
+    /** How many tags a bucket may carry on this service, when it is not S3's 50. */
+    readonly maxBucketTags?: number;
+    /**
+     * What this service refuses in a role's policy document, judged at preview. `policy` is a plain
+     * object (values still unknown during preview are the engine's placeholder string); each path is
+     * relative to `policy` and each message says what to change.
+     */
+    policyProblems?(policy: Readonly<Record<string, unknown>>): PathProblem[];
+    /**
+     * Bucket names this service refuses beyond S3's common rules, each phrased to follow
+     * "Bucket name '<name>' ", such as "is reserved by MinIO". Empty when the name is fine.
+     */
+    bucketNameProblems?(name: string): string[];
+    /**
+     * What this service cannot change in place on a role, judged at preview from the role as the state
+     * holds it and as the program declares it; paths are relative to the role's inputs.
+     */
+    roleChangeProblems?(olds: RoleChangeView, news: RoleChangeView): PathProblem[];
+}
+
+/** The parts of a role a change is judged on; values may still be unknown during preview. */
+export interface RoleChangeView {
+    readonly name?: string;
+    readonly description?: string;
+}
+
+/** A problem at a property path relative to whatever a hook judged. */
+export type PathProblem = Problem;
+
+/** A rule as validation sees it: any field may be missing or not yet known. */
+export interface RuleCheck {
+    readonly priority?: number;
+    readonly status?: string;
+    readonly tags?: Readonly<Record<string, string>>;
+    readonly deleteMarkerReplication?: boolean;
+    readonly deleteReplication?: boolean;
+    readonly existingObjectReplication?: boolean;
+    readonly replicaModifications?: boolean;
+    readonly destination?: { readonly zone?: string; readonly bucket?: string; readonly storageClass?: string };
+    readonly prefix?: string;
+    readonly prefixes?: readonly string[];
+    readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string };
+    readonly replicationTimeControl?: boolean;
+    readonly transferType?: string;
+}
+
+/** What a policy must allow beyond reading and writing objects; backends without KMS ignore it. */
+export interface PolicyOptions {
+    /** One entry per destination whose replicas are encrypted with a KMS key of the destination. */
+    readonly rules?: readonly { readonly destination: BucketRef; readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string } }[];
+    /** The KMS keys that encrypt objects in the source bucket. */
+    readonly sourceKmsKeyArns?: readonly string[];
+}
