@@ -38,9 +38,10 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
     }
 
     const waitTimeoutMs = positiveSeconds(config, "waitTimeoutSeconds", problems);
+    const requestTimeoutMs = positiveSeconds(config, "requestTimeoutSeconds", problems);
     const requestPolicy: RequestPolicy = {
         ...defaultRequestPolicy,
-        requestTimeoutMs: positiveSeconds(config, "requestTimeoutSeconds", problems) ?? defaultRequestPolicy.requestTimeoutMs,
+        ...(requestTimeoutMs === undefined ? {} : answerLimits(requestTimeoutMs)),
         connectTimeoutMs: positiveSeconds(config, "connectTimeoutSeconds", problems) ?? defaultRequestPolicy.connectTimeoutMs,
         maxRetries: wholeNumber(config, "maxRetries", problems) ?? defaultRequestPolicy.maxRetries,
     };
@@ -58,6 +59,16 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
         credentialHint: `'${configNamespace}:accessKey' and '${configNamespace}:secretKey' in the stack configuration, or ${defaults.howToSetCredentials}`,
         accountDigest: digest(`${backend}\0${accessKey}`).slice(0, 12),
     };
+}
+
+/**
+ * The limits that follow from 'requestTimeoutSeconds': an attempt's answer must start within half
+ * of it (a silent endpoint is tried once more, so it fails in about the whole limit), and a progress
+ * line says so after a third of that wait, or 10 s at most.
+ */
+function answerLimits(requestTimeoutMs: number): Pick<RequestPolicy, "requestTimeoutMs" | "answerStartTimeoutMs" | "silenceNoticeMs"> {
+    const answerStartTimeoutMs = requestTimeoutMs / 2;
+    return { requestTimeoutMs, answerStartTimeoutMs, silenceNoticeMs: Math.min(10_000, answerStartTimeoutMs / 3) };
 }
 
 function positiveSeconds(config: ConfigLookup, key: string, problems: string[]): number | undefined {
@@ -102,6 +113,17 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
     const zones: Record<string, ZoneSettings> = {};
     for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
         const zone = typeof value === "string" ? { endpoint: value } : value as Partial<ZoneSettings>;
+        if (zone && typeof zone === "object" && !Array.isArray(zone)) {
+            const unknown = unknownZoneSettings(name, zone);
+            if (unknown.length > 0) {
+                problems.push(...unknown);
+                continue;
+            }
+            if (zone.region !== undefined && (typeof zone.region !== "string" || zone.region === "")) {
+                problems.push(`'${configNamespace}:zones.${name}.region' must be a region name such as "us-east-1", not ${JSON.stringify(zone.region)}.`);
+                continue;
+            }
+        }
         if (!zone || typeof zone.endpoint !== "string" || !/^https?:\/\/[^/]+/.test(zone.endpoint)) {
             problems.push(`'${configNamespace}:zones.${name}.endpoint' must be an http(s) URL such as "http://127.0.0.1:9100".`);
             continue;
@@ -115,4 +137,46 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
         zones[name] = { endpoint: zone.endpoint.replace(/\/+$/, ""), region: zone.region };
     }
     return zones;
+}
+
+/** What a zone's entry in 'bucket-replication:zones' may hold (ZoneSettings). */
+const zoneSettingNames: readonly (keyof ZoneSettings)[] = ["endpoint", "region"];
+
+/**
+ * A misspelt setting would otherwise be ignored and its default used in silence ('Region' for
+ * 'region' signs for us-east-1): each unknown key is refused, with the known one it most resembles.
+ */
+function unknownZoneSettings(zone: string, settings: object): string[] {
+    const known = zoneSettingNames as readonly string[];
+    return Object.keys(settings).filter((key) => !known.includes(key)).map((key) => {
+        const closest = closestName(key, known);
+        return `'${configNamespace}:zones': zone '${zone}' has an unknown setting '${key}'; ` +
+            (closest ? `did you mean '${closest}'?` : `a zone takes ${known.map((k) => `'${k}'`).join(" and ")}.`);
+    });
+}
+
+/** The known name that `name` most likely misspells: the same but for case, or within a few edits. */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+    const sameButCase = known.find((k) => k.toLowerCase() === name.toLowerCase());
+    if (sameButCase) return sameButCase;
+    let best: { name: string; distance: number } | undefined;
+    for (const candidate of known) {
+        const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+        if (!best || distance < best.distance) best = { name: candidate, distance };
+    }
+    // A third of the name may be wrong: 'regin', 'endpont', 'end_point' are near, 'profile' is not.
+    return best && best.distance <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : undefined;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions, one each. */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }

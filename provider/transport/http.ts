@@ -1,4 +1,5 @@
 import type * as Http from "node:http";
+import { answerWatchOf, NoAnswerError } from "./silence";
 
 /**
  * One HTTP exchange for the clients that are not the AWS SDK (the S3 API of S3-compatible services,
@@ -32,6 +33,11 @@ export class ConnectTimeoutError extends Error {
     }
 }
 
+/**
+ * Sends the request and reads the whole answer. When a retry loop watches the attempt (silence.ts),
+ * it is told when the request is sent and when the answer starts, and the answer must start within
+ * the watch's limit or the exchange ends with NoAnswerError.
+ */
 export function sendHttp(url: string | URL, request: HttpRequest): Promise<HttpAnswer> {
     const target = new URL(url);
     const secure = target.protocol === "https:";
@@ -45,7 +51,12 @@ export function sendHttp(url: string | URL, request: HttpRequest): Promise<HttpA
             reject(request.signal.reason);
             return;
         }
+        const watch = answerWatchOf(request.signal);
+        const silenceTimers: NodeJS.Timeout[] = [];
+        const stopSilenceTimers = () => silenceTimers.splice(0).forEach(clearTimeout);
         const exchange = transport.request(target, { method: request.method, headers, agent: agentFor(secure), signal: request.signal }, (response) => {
+            stopSilenceTimers();
+            if (watch) watch.answered = true;
             const chunks: Buffer[] = [];
             response.on("data", (chunk: Buffer) => chunks.push(chunk));
             response.on("error", reject);
@@ -57,6 +68,15 @@ export function sendHttp(url: string | URL, request: HttpRequest): Promise<HttpA
             }));
         });
         exchange.on("error", reject);
+        exchange.on("close", stopSilenceTimers);
+        // From the last byte sent: the connect time has its own limit.
+        exchange.on("finish", () => {
+            if (!watch || watch.answered) return;
+            watch.sentAt = Date.now();
+            silenceTimers.push(setTimeout(() => watch.onSilence(target, Date.now() - watch.sentAt!), watch.silenceNoticeMs));
+            const limit = watch.answerStartTimeoutMs;
+            if (limit !== undefined) silenceTimers.push(setTimeout(() => exchange.destroy(new NoAnswerError(limit)), limit));
+        });
         exchange.on("socket", (socket) => {
             if (!socket.connecting) return;
             const timer = setTimeout(() => exchange.destroy(new ConnectTimeoutError(request.connectTimeoutMs)), request.connectTimeoutMs);

@@ -6,6 +6,8 @@ import { CancelledError } from "./cancellation";
  * message, and what to check. Its message never carries a stack trace or a credential.
  */
 export class ServiceError extends Error {
+    /** Where the call went, whole, so that a retry loop can describe the failure again (silence). */
+    declare readonly where: CallSite;
     readonly zone: string;
     readonly endpoint: string;
     readonly operation: string;
@@ -17,6 +19,8 @@ export class ServiceError extends Error {
     constructor(failure: FailureDetails) {
         super(formatFailure(failure));
         this.name = "ServiceError";
+        // Not enumerable: the zone and endpoint are already fields of their own.
+        Object.defineProperty(this, "where", { value: failure.where, enumerable: false });
         this.zone = failure.where.zone;
         this.endpoint = failure.where.endpoint;
         this.operation = failure.operation;
@@ -35,6 +39,8 @@ export interface CallSite {
     readonly endpoint: string;
     /** Configuration keys and environment variables that hold the credentials, in the backend's words. */
     readonly credentialHint: string;
+    /** The configuration key that sets `endpoint`, for messages; by default the zone's entry in 'bucket-replication:zones'. */
+    readonly endpointSetting?: string;
 }
 
 export interface FailureDetails {
@@ -87,6 +93,9 @@ export function toServiceError(error: unknown, where: CallSite, operation: strin
     const networkCode = e?.cause?.code ?? e?.code ?? e?.errno;
     const rawMessage = e?.cause?.message ?? e?.message ?? String(error);
     // The AWS SDK names resets "TimeoutError" too: the socket's own code says what happened.
+    if (networkCode === "NoAnswer") {
+        return new ServiceError({ where, operation, code: "Timeout", message: rawMessage, retryable: true, hint: silenceHint(where) });
+    }
     const brokenConnection = /^(ECONNRESET|EPIPE|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EPROTO|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(networkCode ?? "");
     if (!brokenConnection && (e?.name === "TimeoutError" || networkCode === "ETIMEDOUT" || (e?.name === "AbortError" && timeoutMs !== undefined))) {
         return new ServiceError({
@@ -97,6 +106,26 @@ export function toServiceError(error: unknown, where: CallSite, operation: strin
     if (httpStatus === undefined) return networkFailure(where, operation, networkCode, rawMessage);
     const code = e?.Code ?? (e?.name && e.name !== "Error" && !/^\d+$/.test(e.name) ? e.name : undefined) ?? `HTTP ${httpStatus}`;
     return new ServiceError({ where, operation, httpStatus, code, message: cleanServiceMessage(e?.message ?? "") });
+}
+
+/**
+ * The failure of a call whose endpoint accepted the connection and never started to answer, after
+ * `attempts` attempts of `waitedMs` each: what happened and what to check, in the one shape.
+ */
+export function silenceFailure(error: ServiceError, waitedMs: number, attempts: number): ServiceError {
+    const waited = `${Math.round(waitedMs / 1000)} s`;
+    return new ServiceError({
+        where: error.where, operation: error.operation, code: "Timeout", retryable: true,
+        message: `the endpoint accepted the connection but sent no answer in ${waited}${attempts > 1 ? ` (${attempts} attempts)` : ""}`,
+        hint: silenceHint(error.where),
+    });
+}
+
+function silenceHint(where: CallSite): string {
+    const setting = where.endpointSetting ?? `the endpoint of zone '${where.zone}' in 'bucket-replication:zones'`;
+    return `Check ${setting} (${where.endpoint}), its host and port above all: another program on that port, or a proxy with ` +
+        `no service behind it, takes connections and never answers. If the service is only slow to start answering, ` +
+        `raise 'bucket-replication:requestTimeoutSeconds' (an answer must start within half of it).`;
 }
 
 function networkFailure(where: CallSite, operation: string, networkCode: string | undefined, rawMessage: string): ServiceError {

@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import * as http from "http";
+import * as net from "net";
 import type { AddressInfo } from "net";
 import { MinioAdminClient } from "../../provider/backends/minio/adminClient";
 import { ZoneS3 } from "../../provider/backends/s3/client";
 import { cancelEverything, resetCancellation } from "../../provider/transport/cancellation";
-import { backoffMs, defaultRequestPolicy, RequestPolicy } from "../../provider/transport/retry";
+import { backoffMs, defaultRequestPolicy, RequestPolicy, setFallbackProgressLog } from "../../provider/transport/retry";
 import { ServiceError } from "../../provider/transport/serviceError";
 import { rejectionOf as failureOf } from "../support/assertions";
 
@@ -207,6 +208,103 @@ describe("transport: time limits survive garbage collection (Node 20 holds Abort
             for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 50)); }
             const error = await Promise.race([pending, new Promise<Error>((r) => setTimeout(() => r(new Error("still waiting after 5 s")), 5000))]);
             expect(error.message).to.contain("Timeout");
+        } finally {
+            await server.close();
+        }
+    });
+});
+
+/** A TCP server that accepts every connection and never sends a byte: a mistyped port of another program. */
+async function silentServer(): Promise<{ endpoint: string; connections: () => number; close: () => Promise<void> }> {
+    const sockets = new Set<net.Socket>();
+    let connections = 0;
+    const server = net.createServer((socket) => {
+        connections++;
+        sockets.add(socket);
+        socket.resume();
+        socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        endpoint: `http://127.0.0.1:${port}`,
+        connections: () => connections,
+        close: () => new Promise((resolve) => { sockets.forEach((s) => s.destroy()); server.close(() => resolve()); }),
+    };
+}
+
+describe("transport: silence is not slowness (issue 17, finding 7)", () => {
+    afterEach(() => resetCancellation());
+
+    // The default policy's shape (answer start = half the attempt's limit, a notice at a third of it), scaled down.
+    const silentPolicy: RequestPolicy = { ...defaultRequestPolicy, requestTimeoutMs: 1200, answerStartTimeoutMs: 600, silenceNoticeMs: 200, maxRetries: 4, backoffBaseMs: 20, backoffMaxMs: 50 };
+
+    it("reports the first silence at once, tries once more, and fails saying the endpoint took the connection and never answered", async () => {
+        const server = await silentServer();
+        const lines: { at: number; message: string }[] = [];
+        const started = Date.now();
+        const previous = setFallbackProgressLog((message) => lines.push({ at: Date.now() - started, message }));
+        try {
+            const error = await failureOf(zoneS3(server.endpoint, silentPolicy).getBucketVersioning("photos"));
+            const elapsed = Date.now() - started;
+            expect(error).to.be.instanceOf(ServiceError);
+            expect(error).to.deep.include({ zone: "zone-a", endpoint: server.endpoint, code: "Timeout", operation: "GetBucketVersioning of 'photos'" });
+            expect(error.message).to.contain("the endpoint accepted the connection but sent no answer")
+                .and.contain("(2 attempts)").and.contain("the endpoint of zone 'zone-a' in 'bucket-replication:zones'")
+                .and.contain("host and port");
+            expect(server.connections(), "one more try, not maxRetries").to.equal(2);
+            expect(elapsed, "two answer-start limits and a pause, not five attempt limits").to.be.below(2 * 600 + 500);
+            const notice = lines.find((line) => line.message.startsWith("no answer from zone zone-a at "));
+            expect(notice, JSON.stringify(lines)).to.not.equal(undefined);
+            expect(notice!.message).to.equal(`no answer from zone zone-a at ${server.endpoint} for GetBucketVersioning of 'photos' after 0.2 s; still waiting…`);
+            expect(notice!.at, "during the first attempt").to.be.below(600);
+            expect(lines.filter((line) => line.message.includes("still waiting")), "said once per call").to.have.length(1);
+        } finally {
+            setFallbackProgressLog(previous);
+            await server.close();
+        }
+    });
+
+    it("sends the notice to the call's own log when it has one, and a call not safe to repeat is not repeated", async () => {
+        const server = await silentServer();
+        const messages: string[] = [];
+        try {
+            const error = await failureOf(zoneS3(server.endpoint, silentPolicy).call("CreateBucket of 'photos'", { method: "PUT", bucket: "photos" },
+                { idempotent: false, log: (message) => messages.push(message) }));
+            expect(error.message).to.contain("sent no answer").and.not.contain("attempts)");
+            expect(server.connections()).to.equal(1);
+            expect(messages[0]).to.match(/^no answer from zone zone-a at .* for CreateBucket of 'photos' after 0.2 s; still waiting…$/);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("a silent OSS endpoint is bounded the same way", async () => {
+        const { OssClient } = require("../../provider/backends/oss/ossClient") as typeof import("../../provider/backends/oss/ossClient");
+        const server = await silentServer();
+        const messages: string[] = [];
+        try {
+            const oss = new OssClient({ zones: { "cn-beijing": { endpoint: server.endpoint, region: "cn-beijing" } }, credentials: { accessKey: "a", secretKey: "s" },
+                requestPolicy: silentPolicy, credentialHint: "the keys" });
+            const error = await failureOf(oss.send({ zone: "cn-beijing", bucket: "b", method: "GET", query: { versioning: "" }, operation: "GetBucketVersioning of 'b'", log: (m) => messages.push(m) }));
+            expect(error.message).to.contain("Alibaba OSS GetBucketVersioning of 'b' on zone 'cn-beijing'").and.contain("sent no answer");
+            expect(server.connections()).to.equal(2);
+            expect(messages[0]).to.contain(`no answer from zone cn-beijing at ${server.endpoint}`);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("an answer that started and then stalled is still retried as a time-out", async () => {
+        const server = await scriptedServer((_req, res, n) => {
+            res.writeHead(200, { "content-type": "application/xml" });
+            res.write("<VersioningConfiguration>");
+            if (n >= 3) res.end("<Status>Enabled</Status></VersioningConfiguration>");
+        });
+        try {
+            const policy = { ...silentPolicy, requestTimeoutMs: 400, answerStartTimeoutMs: 300 };
+            expect(await zoneS3(server.endpoint, policy).getBucketVersioning("photos")).to.equal("Enabled");
+            expect(server.requests()).to.equal(3);
         } finally {
             await server.close();
         }

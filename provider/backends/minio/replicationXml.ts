@@ -32,8 +32,13 @@ function filterOf(rule: ReplicationRule): object {
     return { And: { Prefix: rule.prefix || undefined, Tag: tags } };
 }
 
-export function readReplicationXml(xml: string, destinationOf: (arn: string) => BucketRef): ReplicationRule[] {
-    const root = parseXml(xml);
+/**
+ * The rules of a GetBucketReplication answer (the text, or its document when the caller has it).
+ * A text that is not a ReplicationConfiguration document throws UnexpectedDocumentError; the S3
+ * client has already refused such answers with the zone and endpoint named (ZoneS3.call).
+ */
+export function readReplicationXml(xml: string | XmlElement, destinationOf: (arn: string) => BucketRef): ReplicationRule[] {
+    const root = typeof xml === "string" ? parseXml(xml, "ReplicationConfiguration") : xml;
     return childrenNamed(root, "Rule").map((rule) => {
         const destination = child(rule, "Destination");
         const filter = child(rule, "Filter");

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Credentials, ProgressLog, ZoneSettings } from "../backend";
-import { child, childrenNamed, parseXml, textOf, type XmlElement } from "../s3/xml";
+import { child, childrenNamed, parseXml, readAnswerXml, textOf, UnexpectedDocumentError, type XmlElement } from "../s3/xml";
 import { type HttpAnswer, sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
@@ -28,8 +28,11 @@ export interface OssAnswer {
     readonly status: number;
     readonly headers: HttpAnswer["headers"];
     readonly body: Buffer;
-    /** The body parsed as XML, when it is XML. */
-    xml(): XmlElement;
+    /**
+     * The body as the XML document `expectedRoot` (by default the document OSS answers the call's
+     * sub-resource with, see ossAnswerRoot); anything else fails as InvalidResponse naming the zone.
+     */
+    xml(expectedRoot?: string): XmlElement;
 }
 
 export interface OssClientOptions {
@@ -107,17 +110,18 @@ export class OssClient {
                 status: response.status,
                 headers: response.headers,
                 body: answer,
-                xml: () => {
-                    try {
-                        return parseXml(answer.toString("utf8"));
-                    } catch {
-                        throw new ServiceError({ where: site, operation: call.operation, httpStatus: response.status, code: "InvalidResponse",
-                            message: `the answer is not XML: ${answer.toString("utf8").slice(0, 200)}`, retryable: false,
-                            hint: `Check that the endpoint of zone '${call.zone}' in 'bucket-replication:zones' is an OSS endpoint.` });
+                xml: (expectedRoot = ossAnswerRoot(call)) => {
+                    if (expectedRoot === undefined) {
+                        throw new Error(`internal error: ${call.operation} reads an XML answer without naming the document it expects`);
                     }
+                    return readAnswerXml(answer.toString("utf8"), expectedRoot, {
+                        where: site, operation: call.operation, httpStatus: response.status,
+                        hint: `Check that the endpoint of zone '${call.zone}' in 'bucket-replication:zones' is an OSS endpoint ` +
+                            `(https://oss-<region>.aliyuncs.com), not a console or a proxy's own page.`,
+                    });
                 },
             };
-        }, { idempotent: call.idempotent ?? true, log: call.log, onRetry: call.onRetry });
+        }, { idempotent: call.idempotent ?? true, log: call.log, onRetry: call.onRetry, call: { site, operation: call.operation } });
     }
 
     private zoneSettings(zone: string): ZoneSettings {
@@ -128,6 +132,27 @@ export class OssClient {
         }
         return settings;
     }
+}
+
+/** The root element of the document OSS answers each sub-resource with (GET, and POST for DeleteMultipleObjects). */
+const answerRootsBySubresource: Readonly<Record<string, string>> = {
+    tagging: "Tagging",
+    versioning: "VersioningConfiguration",
+    versions: "ListVersionsResult",
+    delete: "DeleteResult",
+    replication: "ReplicationConfiguration",
+    replicationLocation: "ReplicationLocation",
+    replicationProgress: "ReplicationProgress",
+    bucketInfo: "BucketInfo",
+};
+
+/** The document a call's answer is, by its sub-resource; undefined for calls that answer none. */
+export function ossAnswerRoot(call: Pick<OssCall, "method" | "query">): string | undefined {
+    const names = Object.keys(call.query ?? {});
+    if (call.method === "POST") return names.includes("delete") ? answerRootsBySubresource.delete : undefined;
+    if (call.method !== "GET") return undefined;
+    const subresource = names.find((name) => name !== "delete" && name in answerRootsBySubresource);
+    return subresource === undefined ? undefined : answerRootsBySubresource[subresource];
 }
 
 /** The request URL: virtual-hosted on OSS's own endpoints, path-style on an IP address or localhost. */
@@ -154,18 +179,19 @@ function errorAnswer(site: CallSite, operation: string, response: HttpAnswer, bo
     const text = body.toString("utf8");
     if (text.trim().startsWith("<")) {
         try {
-            const error = parseXml(text);
+            const error = parseXml(text, "Error");
             code = textOf(error, "Code") || code;
             const ec = textOf(error, "EC");
             const requestId = textOf(error, "RequestId");
             message = [textOf(error, "Message") ?? "", ec ? `EC ${ec}` : "", requestId ? `request ${requestId}` : ""].filter(Boolean).join("; ");
-        } catch {
-            message = text.slice(0, 300);
+        } catch (error) {
+            if (!(error instanceof UnexpectedDocumentError)) throw error;
+            message = `the answer is not OSS's error document: ${text.replace(/\s+/g, " ").slice(0, 300)}`;
         }
     } else if (response.headers.get("x-oss-err")) {
         // HEAD answers carry their error in a base64 header instead of a body.
         try {
-            const error = parseXml(Buffer.from(response.headers.get("x-oss-err")!, "base64").toString("utf8"));
+            const error = parseXml(Buffer.from(response.headers.get("x-oss-err")!, "base64").toString("utf8"), "Error");
             code = textOf(error, "Code") || code;
             message = textOf(error, "Message") ?? message;
         } catch { /* keep the status */ }

@@ -5,7 +5,7 @@ import { withRetries, RequestPolicy } from "../../transport/retry";
 import { type HttpAnswer, sendHttp } from "../../transport/http";
 import { CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { formatQuery, s3Path, signV4 } from "../../transport/sigv4";
-import { child, childrenNamed, parseXml, textOf, toXml, type XmlElement } from "./xml";
+import { child, childrenNamed, parseXml, readAnswerXml, textOf, toXml, UnexpectedDocumentError, type XmlElement } from "./xml";
 import type { Credentials } from "../backend";
 
 export interface S3Endpoint {
@@ -28,12 +28,20 @@ export interface S3Call {
     readonly query?: Readonly<Record<string, string>>;
     readonly body?: string;
     readonly headers?: Readonly<Record<string, string>>;
+    /**
+     * The root element of the XML document a successful answer must be. Left out, S3's own
+     * documents are expected by sub-resource (see s3AnswerRoot); an answer that is something else
+     * fails as InvalidResponse instead of reading as a document without the elements looked for.
+     */
+    readonly answerRoot?: string;
 }
 
 export interface S3Answer {
     readonly status: number;
     readonly headers: HttpAnswer["headers"];
     readonly text: string;
+    /** The answer's document, when the call expects one (answerRoot). */
+    readonly document?: XmlElement;
 }
 
 /** What a call may be told: whether it is safe to repeat, where to log retries, and each failed attempt. */
@@ -110,7 +118,7 @@ export class ZoneS3 {
             } catch (error) {
                 throw toServiceError(abortSignal.aborted ? abortSignal.reason : error, this.site, operation, timeoutMs);
             }
-        }, options);
+        }, { ...options, call: { site: this.site, operation } });
     }
 
     /** One signed REST call; throws a ServiceError for every answer outside 2xx. */
@@ -144,8 +152,14 @@ export class ZoneS3 {
             }
             const text = response.body.toString("utf8");
             if (response.status < 200 || response.status > 299) throw s3ErrorAnswer(this.site, operation, response.status, text);
-            return { status: response.status, headers: response.headers, text };
-        }, options);
+            const root = request.answerRoot ?? s3AnswerRoot(request);
+            const document = root === undefined ? undefined : readAnswerXml(text, root, {
+                where: this.site, operation, httpStatus: response.status,
+                hint: `Check that the endpoint of zone '${this.zone}' in 'bucket-replication:zones' is the service's S3 endpoint ` +
+                    `(not its console, a portal or a proxy's own page).`,
+            });
+            return { status: response.status, headers: response.headers, text, document };
+        }, { ...options, call: { site: this.site, operation } });
     }
 
     // ---- the bucket and object calls that the shared code (buckets.ts, replicationSample.ts) makes ----
@@ -173,7 +187,7 @@ export class ZoneS3 {
         if (page.maxKeys !== undefined) query["max-keys"] = String(page.maxKeys);
         if (page.keyMarker !== undefined) query["key-marker"] = page.keyMarker;
         if (page.versionIdMarker !== undefined) query["version-id-marker"] = page.versionIdMarker;
-        const result = this.xmlOf(`ListObjectVersions of '${bucket}'`, await this.call(`ListObjectVersions of '${bucket}'`, { method: "GET", bucket, query }));
+        const result = documentOf(await this.call(`ListObjectVersions of '${bucket}'`, { method: "GET", bucket, query, answerRoot: "ListVersionsResult" }));
         const entry = (e: XmlElement): ListedVersion => {
             const lastModified = textOf(e, "LastModified");
             return { key: textOf(e, "Key") ?? "", versionId: textOf(e, "VersionId"), lastModified: lastModified ? new Date(lastModified) : undefined };
@@ -190,15 +204,15 @@ export class ZoneS3 {
     /** Deletes these versions quietly: the answer lists only the failures. */
     async deleteObjects(bucket: string, entries: readonly { key: string; versionId?: string }[]): Promise<DeleteFailure[]> {
         const body = toXml("Delete", { Quiet: "true", Object: entries.map((e) => ({ Key: e.key, VersionId: e.versionId })) });
-        const answer = await this.call(`DeleteObjects in '${bucket}'`, { method: "POST", bucket, query: { delete: "" }, body });
-        return childrenNamed(this.xmlOf(`DeleteObjects in '${bucket}'`, answer), "Error").map((e) => ({
+        const answer = await this.call(`DeleteObjects in '${bucket}'`, { method: "POST", bucket, query: { delete: "" }, body, answerRoot: "DeleteResult" });
+        return childrenNamed(documentOf(answer), "Error").map((e) => ({
             key: textOf(e, "Key") ?? "", versionId: textOf(e, "VersionId"), code: textOf(e, "Code") ?? "", message: textOf(e, "Message") ?? "",
         }));
     }
 
     async getBucketTagging(bucket: string): Promise<Record<string, string>> {
-        const answer = await this.call(`GetBucketTagging of '${bucket}'`, { method: "GET", bucket, query: { tagging: "" } });
-        const tagSet = child(this.xmlOf(`GetBucketTagging of '${bucket}'`, answer), "TagSet");
+        const answer = await this.call(`GetBucketTagging of '${bucket}'`, { method: "GET", bucket, query: { tagging: "" }, answerRoot: "Tagging" });
+        const tagSet = child(documentOf(answer), "TagSet");
         return Object.fromEntries(childrenNamed(tagSet, "Tag").map((tag) => [textOf(tag, "Key") ?? "", textOf(tag, "Value") ?? ""]));
     }
 
@@ -213,8 +227,8 @@ export class ZoneS3 {
 
     /** The Status of the bucket's versioning configuration; undefined for a bucket that never had one. */
     async getBucketVersioning(bucket: string): Promise<string | undefined> {
-        const answer = await this.call(`GetBucketVersioning of '${bucket}'`, { method: "GET", bucket, query: { versioning: "" } });
-        return textOf(this.xmlOf(`GetBucketVersioning of '${bucket}'`, answer), "Status") || undefined;
+        const answer = await this.call(`GetBucketVersioning of '${bucket}'`, { method: "GET", bucket, query: { versioning: "" }, answerRoot: "VersioningConfiguration" });
+        return textOf(documentOf(answer), "Status") || undefined;
     }
 
     async putBucketVersioning(bucket: string, status: string): Promise<void> {
@@ -236,16 +250,6 @@ export class ZoneS3 {
     async headObject(bucket: string, key: string, versionId?: string): Promise<{ replicationStatus?: string }> {
         const answer = await this.call(`HeadObject of '${key}' in '${bucket}'`, { method: "HEAD", bucket, key, query: versionId ? { versionId } : {} });
         return { replicationStatus: answer.headers.get("x-amz-replication-status") ?? undefined };
-    }
-
-    private xmlOf(operation: string, answer: S3Answer): XmlElement {
-        try {
-            return parseXml(answer.text);
-        } catch {
-            throw new ServiceError({ where: this.site, operation, httpStatus: answer.status, code: "InvalidResponse",
-                message: `the answer is not XML: ${answer.text.slice(0, 200)}`, retryable: false,
-                hint: `Check that the endpoint of zone '${this.zone}' in 'bucket-replication:zones' is the service's S3 endpoint.` });
-        }
     }
 
     private s3(): S3Client {
@@ -271,17 +275,46 @@ export class ZoneS3 {
 
 const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
+/**
+ * The root element of the document S3 answers a GET (or DeleteObjects' POST) on these sub-resources
+ * with. MinIO's own extensions (replication metrics, JSON) are not listed and are read as they come.
+ */
+const answerRootsBySubresource: Readonly<Record<string, string>> = {
+    versioning: "VersioningConfiguration",
+    tagging: "Tagging",
+    replication: "ReplicationConfiguration",
+    versions: "ListVersionsResult",
+    delete: "DeleteResult",
+};
+
+/** The document a call's answer must be, by what S3 defines for its sub-resource; undefined where a call answers no document. */
+export function s3AnswerRoot(request: Pick<S3Call, "method" | "bucket" | "key" | "query">): string | undefined {
+    if (request.method !== "GET" && request.method !== "POST") return undefined;
+    if (request.method === "GET" && request.bucket === "" && request.key === undefined) return "ListAllMyBucketsResult";
+    if (request.key !== undefined) return undefined;
+    const subresource = Object.keys(request.query ?? {}).find((name) => name in answerRootsBySubresource);
+    if (subresource === "delete" && request.method !== "POST") return undefined;
+    return subresource === undefined ? undefined : answerRootsBySubresource[subresource];
+}
+
+/** The document a call was made to read; a call made without an answerRoot has none. */
+function documentOf(answer: S3Answer): XmlElement {
+    if (!answer.document) throw new Error("internal error: the call was made without the root element of the document it reads");
+    return answer.document;
+}
+
 /** S3's error document (<Error><Code/><Message/></Error>); HEAD answers have none, so their status names them. */
 function s3ErrorAnswer(site: CallSite, operation: string, status: number, text: string): ServiceError {
     let code = bodilessCodes[status] ?? `HTTP ${status}`;
     let message = "";
     if (text.trim().startsWith("<")) {
         try {
-            const error = parseXml(text);
+            const error = parseXml(text, "Error");
             code = textOf(error, "Code") || code;
             message = textOf(error, "Message") ?? "";
-        } catch {
-            message = text.slice(0, 300);
+        } catch (error) {
+            if (!(error instanceof UnexpectedDocumentError)) throw error;
+            message = `the answer is not S3's error document: ${text.replace(/\s+/g, " ").slice(0, 300)}`;
         }
     } else if (text) {
         message = text.slice(0, 300);

@@ -1,0 +1,87 @@
+import { expect } from "chai";
+import { provider as bucketProvider } from "../../provider/bucket";
+import { configureFrom } from "../../provider/context";
+import { closestName, resolveSettings } from "../../provider/settings";
+import { defaultRequestPolicy, silentCallBoundMs } from "../../provider/transport/retry";
+
+/** Issue 17, finding 6: a misspelt key in a zone's settings is refused, not silently replaced by its default. */
+function lookup(values: Record<string, string>): (key: string) => string | undefined {
+    const all: Record<string, string> = { backend: "minio", accessKey: "unit-access", secretKey: "unit-secret", ...values };
+    return (key) => all[key];
+}
+
+function settingsError(zones: unknown): Error {
+    try {
+        resolveSettings(lookup({ zones: JSON.stringify(zones) }), {});
+    } catch (error) {
+        return error as Error;
+    }
+    throw new Error("expected the settings to be refused");
+}
+
+describe("zone settings: unknown keys are refused with the closest known one (issue 17, finding 6)", () => {
+    it("names a key that differs only by case, and suggests the right one", () => {
+        const error = settingsError({ "local-a": { endpoint: "http://127.0.0.1:9100", Region: "eu-west-1" } });
+        expect(error.message).to.contain("zone 'local-a' has an unknown setting 'Region'; did you mean 'region'?");
+    });
+
+    it("suggests the key a typo is closest to, and lists the keys when none is close", () => {
+        const error = settingsError({
+            "local-a": { endpont: "http://127.0.0.1:9100" },
+            "local-b": { endpoint: "http://127.0.0.1:9200", profile: "x" },
+        });
+        expect(error.message).to.contain("zone 'local-a' has an unknown setting 'endpont'; did you mean 'endpoint'?")
+            .and.contain("zone 'local-b' has an unknown setting 'profile'; a zone takes 'endpoint' and 'region'.");
+    });
+
+    it("refuses a region that is not a name", () => {
+        expect(settingsError({ "local-a": { endpoint: "http://127.0.0.1:9100", region: 5 } }).message)
+            .to.contain("'bucket-replication:zones.local-a.region' must be a region name");
+    });
+
+    it("still reads the known keys and the short form", () => {
+        const settings = resolveSettings(lookup({ zones: JSON.stringify({ "local-a": { endpoint: "http://127.0.0.1:9100/", region: "eu-west-1" }, "local-b": "http://127.0.0.1:9200" }) }), {});
+        expect(settings.zones).to.deep.equal({
+            "local-a": { endpoint: "http://127.0.0.1:9100", region: "eu-west-1" },
+            "local-b": { endpoint: "http://127.0.0.1:9200", region: undefined },
+        });
+    });
+
+    it("fails the preview: a resource's check names the unknown setting", async () => {
+        configureFrom({ config: { get: (key: string) => ({
+            "bucket-replication:zones": JSON.stringify({ "local-a": { endpoint: "http://127.0.0.1:9100", Region: "eu-west-1" } }),
+            "bucket-replication:accessKey": "unit-access",
+            "bucket-replication:secretKey": "unit-secret",
+        } as Record<string, string>)[key] } });
+        try {
+            const result = await bucketProvider.check!({} as never, { namePrefix: "photos", name: "photos", zone: "local-a" });
+            const reasons = (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
+            expect(reasons.join("\n")).to.contain("zone 'local-a' has an unknown setting 'Region'; did you mean 'region'?");
+        } finally {
+            configureFrom({ config: { get: () => undefined } });
+        }
+    });
+
+    it("closestName: case first, then a few edits, else nothing", () => {
+        expect(closestName("ENDPOINT", ["endpoint", "region"])).to.equal("endpoint");
+        expect(closestName("regoin", ["endpoint", "region"])).to.equal("region");
+        expect(closestName("end_point", ["endpoint", "region"])).to.equal("endpoint");
+        expect(closestName("bucket", ["endpoint", "region"])).to.equal(undefined);
+    });
+});
+
+describe("request limits: a silent endpoint fails in about a minute (issue 17, finding 7)", () => {
+    it("the default policy bounds a call to a silent endpoint to at most 65 s, with a notice after 10 s", () => {
+        expect(silentCallBoundMs(defaultRequestPolicy)).to.be.at.most(65_000);
+        expect(defaultRequestPolicy.silenceNoticeMs).to.equal(10_000);
+        const settings = resolveSettings(lookup({ zones: JSON.stringify({ "local-a": "http://127.0.0.1:9100" }) }), {});
+        expect(silentCallBoundMs(settings.requestPolicy)).to.be.at.most(65_000);
+    });
+
+    it("'requestTimeoutSeconds' also sets how long an answer may take to start: half of it", () => {
+        const settings = resolveSettings(lookup({ zones: JSON.stringify({ "local-a": "http://127.0.0.1:9100" }), requestTimeoutSeconds: "120" }), {});
+        expect(settings.requestPolicy).to.deep.include({ requestTimeoutMs: 120_000, answerStartTimeoutMs: 60_000, silenceNoticeMs: 10_000 });
+        const quick = resolveSettings(lookup({ zones: JSON.stringify({ "local-a": "http://127.0.0.1:9100" }), requestTimeoutSeconds: "3" }), {});
+        expect(quick.requestPolicy).to.deep.include({ requestTimeoutMs: 3000, answerStartTimeoutMs: 1500, silenceNoticeMs: 500 });
+    });
+});
