@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { ReplicationRule } from "../../provider/backends/backend";
 import { roleNamedBy } from "../../provider/backends/aws/awsBackend";
-import { fromS3Rule, ruleProblems, toS3Rule, type AwsRuleCheck } from "../../provider/backends/aws/rules";
+import { fromS3Rule, toS3Rule } from "../../provider/backends/aws/rules";
+import { ruleProblems, type AwsRuleCheck } from "../../provider/backends/aws/ruleOptions";
 
 const destination = { zone: "us-east-1", bucket: "replicas" };
 

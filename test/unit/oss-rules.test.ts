@@ -3,7 +3,8 @@ import type { ReplicationRule } from "../../provider/backends/backend";
 import { bucketNameProblems, policyProblems, replicationPolicy, splitRoleMarker, syncRoleOf, withRoleMarker } from "../../provider/backends/oss";
 import { requestUrl } from "../../provider/backends/oss/ossClient";
 import { crossesMainlandBorder } from "../../provider/backends/oss/regions";
-import { type OssRule, putRuleXml, readRules, ruleProblems, sameRule, toModel } from "../../provider/backends/oss/rules";
+import { type OssRule, putRuleXml, readRules, sameRule, toModel } from "../../provider/backends/oss/rules";
+import { ruleProblems } from "../../provider/backends/oss/ruleOptions";
 import { ruleProblemsFor } from "../../provider/backends/registry";
 import { parseXml } from "../../provider/backends/s3/xml";
 

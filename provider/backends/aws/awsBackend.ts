@@ -9,7 +9,8 @@ import { ServiceError } from "../../transport/serviceError";
 import { AwsIam, AwsZoneS3 } from "./clients";
 import { bucketOfArn, partitionOf, regionOfLocation } from "./regions";
 import { AwsRoles } from "./roles";
-import { destinationsOf, fromS3Rule, ruleProblems, toS3Rule } from "./rules";
+import { destinationsOf, fromS3Rule, toS3Rule } from "./rules";
+import { ruleProblems } from "./ruleOptions";
 
 export const defaultWaitTimeoutMs = 120_000;
 

@@ -1,12 +1,10 @@
 import type { ReplicationRule as S3ReplicationRule, ReplicationRuleFilter, StorageClass } from "@aws-sdk/client-s3";
 import type { BucketRef, ReplicationRule } from "../backend";
-import type { RuleCheck } from "../contract";
-import type { Problem } from "../../common/problem";
 import { bucketArn, bucketOfArn } from "./regions";
 
 /**
  * How the shared rule model maps onto a rule of an S3 replication configuration (the current schema,
- * "V2": every rule has a Filter, a Priority and DeleteMarkerReplication), and what AWS refuses.
+ * "V2": every rule has a Filter, a Priority and DeleteMarkerReplication); what AWS refuses at preview is in ruleOptions.ts.
  *
  *   rule ID, priority, status     -> ID, Priority, Status
  *   prefix / prefixes (one)       -> Filter/Prefix; with tags: Filter/And/Prefix
@@ -25,91 +23,8 @@ import { bucketArn, bucketOfArn } from "./regions";
  * Prefix, no Priority) with V2 ones, which AWS refuses.
  */
 
-/** The rules AWS holds in one replication configuration. */
-export const maxRulesPerConfiguration = 1000;
-
-/** Storage classes S3 replication can write replicas in (Outposts, Snow, Express One Zone and FSx are other worlds). */
-export const replicaStorageClasses: readonly string[] = [
-    "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE",
-];
-
 /** S3 Replication Time Control and its metrics have one threshold, 15 minutes. */
 const rtcMinutes = 15;
-
-/** A rule as validation sees it: the shared shape, every field of the rule model included. */
-export type AwsRuleCheck = RuleCheck;
-
-const backend = "the 'aws' backend (Amazon S3)";
-
-/** What AWS refuses in these rules (keyed by ID), each naming the field and what to write instead. */
-export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Problem[] {
-    const problems: Problem[] = [];
-    const count = Object.keys(rules).length;
-    if (count > maxRulesPerConfiguration) {
-        problems.push({ path: [], message: `${count} rules are declared, but ${backend} holds at most ${maxRulesPerConfiguration} rules in one replication configuration; ` +
-            `merge rules that share a destination, or filter with broader prefixes.` });
-    }
-    for (const [id, rule] of Object.entries(rules)) {
-        if (!rule || typeof rule !== "object") continue;
-        const at = (...path: string[]) => [id, ...path];
-        const say = (path: string[], message: string) => problems.push({ path: at(...path), message: `Rule '${id}' ${message}` });
-        if (rule.deleteReplication === true) {
-            say(["deleteReplication"], `sets 'deleteReplication: true', but ${backend} never replicates the deletion of an object version ` +
-                `(a protection against malicious deletes). Set 'deleteReplication: false'; 'deleteMarkerReplication: true' replicates deletes as delete markers.`);
-        }
-        if (rule.transferType !== undefined) {
-            say(["transferType"], `sets 'transferType', an Alibaba OSS setting that ${backend} does not have: S3 moves replicas over its own network. ` +
-                `Remove 'transferType' (for a replication-time guarantee, use 'replicationTimeControl: true').`);
-        }
-        const prefixes = Array.isArray(rule.prefixes) ? rule.prefixes : undefined;
-        if (prefixes && prefixes.length > 1) {
-            say(["prefixes"], `lists ${prefixes.length} prefixes, but ${backend} filters each rule by one prefix. ` +
-                `Split it into one rule per prefix (each with its own ID and priority, all to the same destination).`);
-        }
-        // 'prefix' together with 'prefixes' is refused by the shared validation, for every backend.
-        const tagCount = rule.tags && typeof rule.tags === "object" ? Object.keys(rule.tags).length : 0;
-        if (tagCount > 0 && rule.deleteMarkerReplication === true) {
-            say(["deleteMarkerReplication"], `filters on 'tags' and sets 'deleteMarkerReplication: true', but ${backend} does not replicate delete markers ` +
-                `for rules with a tag filter (a delete marker carries no tags). Set 'deleteMarkerReplication: false', or filter by prefix only.`);
-        }
-        problems.push(...kmsProblems(id, rule));
-        const storageClass = rule.destination?.storageClass;
-        if (typeof storageClass === "string" && !replicaStorageClasses.includes(storageClass)) {
-            problems.push({ path: at("destination", "storageClass"), message: `Rule '${id}' has 'destination.storageClass: ${JSON.stringify(storageClass)}', ` +
-                `which ${backend} cannot write replicas in; use one of ${replicaStorageClasses.join(", ")}, or leave it unset for the source object's class.` });
-        }
-    }
-    return problems;
-}
-
-function kmsProblems(id: string, rule: AwsRuleCheck): Problem[] {
-    const sseKms = rule.sseKms;
-    if (!sseKms || typeof sseKms !== "object") return [];
-    const problems: Problem[] = [];
-    const keyId = sseKms.replicaKmsKeyId;
-    if (sseKms.replicateEncryptedObjects === true && !keyId) {
-        problems.push({ path: [id, "sseKms", "replicaKmsKeyId"], message: `Rule '${id}' replicates SSE-KMS objects, but ${backend} must be told the KMS key ` +
-            `that encrypts the replicas: set 'sseKms.replicaKmsKeyId' to the ARN of a KMS key in the destination's region.` });
-    }
-    if (keyId && sseKms.replicateEncryptedObjects !== true) {
-        problems.push({ path: [id, "sseKms", "replicateEncryptedObjects"], message: `Rule '${id}' names 'sseKms.replicaKmsKeyId' but does not replicate ` +
-            `SSE-KMS objects; ${backend} uses that key only for them. Set 'sseKms.replicateEncryptedObjects: true', or remove 'replicaKmsKeyId'.` });
-    }
-    if (typeof keyId === "string" && keyId !== "") {
-        const arn = /^arn:[^:]+:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/.exec(keyId);
-        if (!arn) {
-            problems.push({ path: [id, "sseKms", "replicaKmsKeyId"], message: `Rule '${id}' has 'sseKms.replicaKmsKeyId: ${JSON.stringify(keyId)}'; ${backend} needs ` +
-                `the key's ARN (arn:aws:kms:<region>:<account>:key/<key-id>), which the role's policy names for kms:Encrypt. Give the ARN, not a key ID or alias.` });
-        } else {
-            const zone = rule.destination?.zone;
-            if (typeof zone === "string" && /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(zone) && arn[1] !== zone) {
-                problems.push({ path: [id, "sseKms", "replicaKmsKeyId"], message: `Rule '${id}' encrypts replicas in ${zone} with a KMS key of ${arn[1]}, ` +
-                    `but ${backend} needs a key in the destination bucket's region; use a key of ${zone}.` });
-            }
-        }
-    }
-    return problems;
-}
 
 /** The S3 document of one rule; `Destination.Bucket` is the destination's ARN. */
 export function toS3Rule(rule: ReplicationRule): S3ReplicationRule {

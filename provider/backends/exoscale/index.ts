@@ -10,7 +10,7 @@ import type {
     StorageBackend,
     ZoneSettings,
 } from "../backend";
-import type { BackendDefaults, PathProblem, RoleChangeView, RuleCheck } from "../contract";
+import type { BackendDefaults, PathProblem, RoleChangeView } from "../contract";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { s3ErrorCode, ZoneS3 } from "../s3/client";
@@ -28,29 +28,7 @@ export const exoscaleZones: readonly string[] = [
     "ch-gva-2", "ch-dk-2", "de-fra-1", "de-muc-1", "at-vie-1", "at-vie-2", "bg-sof-1", "hr-zag-1",
 ];
 
-/** What SOS replication cannot express, found at preview; each names the field and what to do instead. */
-export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
-    const problems: { path: string[]; message: string }[] = [];
-    for (const [id, rule] of Object.entries(rules)) {
-        const refuse = (field: string, message: string) => problems.push({ path: [id, field], message: `Rule '${id}': ${message}` });
-        if (rule.deleteReplication === true) {
-            refuse("deleteReplication", "Exoscale SOS cannot replicate deletions of versions. Set 'deleteReplication: false' (delete markers follow 'deleteMarkerReplication').");
-        }
-        if (rule.tags && Object.keys(rule.tags).length > 0) refuse("tags", "Exoscale SOS filters replication by prefix only. Remove 'tags' and use 'prefix'.");
-        if (Array.isArray(rule.prefixes)) refuse("prefixes", "Exoscale SOS filters a rule by one prefix, given as 'prefix'. Use 'prefix', or one rule per prefix.");
-        if (rule.sseKms !== undefined) refuse("sseKms", "Exoscale SOS has no KMS. Remove 'sseKms' on the exoscale backend.");
-        if (rule.replicationTimeControl !== undefined) refuse("replicationTimeControl", "Exoscale SOS offers no replication time control. Remove 'replicationTimeControl'.");
-        if (rule.transferType !== undefined) refuse("transferType", "'transferType' is an Alibaba OSS option. Remove it on the exoscale backend.");
-        // Not sent in the SOS document, so refused rather than dropped without a word.
-        if (rule.existingObjectReplication === true) {
-            refuse("existingObjectReplication", "this backend does not ask SOS to replicate objects written before the rule. Copy them once (for example with 'exo storage sync' or 'mc mirror'), and set 'existingObjectReplication: false'.");
-        }
-        if (rule.replicaModifications === true) {
-            refuse("replicaModifications", "Exoscale SOS does not replicate changes made to replicas. Set 'replicaModifications: false'; for two-way replication declare a rule in each direction (BiDirectional does).");
-        }
-    }
-    return problems;
-}
+export { ruleProblems } from "./ruleOptions";
 
 /**
  * A description cannot be cleared in place (see descriptionChange): said at preview, where the change

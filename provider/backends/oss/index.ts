@@ -12,7 +12,8 @@ import { ServiceError } from "../../transport/serviceError";
 import { OssClient, xml } from "./ossClient";
 import { defaultRamEndpoint, isCode, RamClient, type RamRole } from "./ramClient";
 import { locationOf, ossEndpoint, ossRegions, regionOfLocation } from "./regions";
-import { deleteRulesXml, type OssRule, type OssRuleCheck, putRuleXml, readRules, ruleProblems as ossRuleProblems, sameRule, toModel } from "./rules";
+import { deleteRulesXml, type OssRule, putRuleXml, readRules, sameRule, toModel } from "./rules";
+import { type OssRuleCheck, ruleProblems as ossRuleProblems } from "./ruleOptions";
 
 export { ossRegions } from "./regions";
 
@@ -91,16 +92,14 @@ export const ossTrustPolicy = {
     Version: "1",
 };
 
+/** OSS keeps 20 tags per bucket (S3 keeps 50); the ownership marker takes one. */
+export const maxBucketTags = 20;
+
 /**
  * What OSS cannot express in a set of rules keyed by ID. The registry passes the rules only; given the
  * source bucket's zone too, the checks that depend on the source's region (oss_acc, RTC) run as well.
  */
-/** OSS keeps 20 tags per bucket (S3 keeps 50); the ownership marker takes one. */
-export const maxBucketTags = 20;
-
-export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, source?: { zone?: string; bucket?: string }): PathProblem[] {
-    return ossRuleProblems(rules, source);
-}
+export { ruleProblems } from "./ruleOptions";
 
 /** A RAM policy document, judged at preview: Version "1" and statements with an Effect and an Action. */
 export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {
