@@ -100,12 +100,12 @@ export async function withRetries<T>(
             throwIfCancelled();
             let error = caught;
             const silent = isSilence(error, watch);
-            if (silent) error = silenceFailure(error as ServiceError, silentWaitMs(policy, watch), ++silentAttempts);
+            if (silent) error = silenceFailure(error as ServiceError, silentWaitMs(policy), ++silentAttempts);
             if (!(error instanceof ServiceError) || !error.retryable || attemptNumber >= retries || silentAttempts > silentRetries) throw error;
             options.onRetry?.(error);
             const pauseMs = backoffMs(policy, attemptNumber);
             if (silent) {
-                log(`no answer from zone ${error.zone} at ${error.endpoint} for ${error.operation} in ${seconds(silentWaitMs(policy, watch))}: ` +
+                log(`no answer from zone ${error.zone} at ${error.endpoint} for ${error.operation} in ${seconds(silentWaitMs(policy))}: ` +
                     `trying once more in ${(pauseMs / 1000).toFixed(1)} s on a new connection`);
             } else {
                 options.log?.(`retrying ${error.operation} on zone ${error.zone} in ${(pauseMs / 1000).toFixed(1)} s ` +
@@ -121,13 +121,13 @@ function isSilence(error: unknown, watch: AnswerWatch): boolean {
     return error instanceof ServiceError && error.code === "Timeout" && wasSilent(watch);
 }
 
-function silentWaitMs(policy: RequestPolicy, watch: AnswerWatch): number {
-    const limit = Math.min(policy.answerStartTimeoutMs ?? policy.requestTimeoutMs, policy.requestTimeoutMs);
-    return watch.sentAt === undefined ? limit : Math.max(limit, Date.now() - watch.sentAt);
+/** How long a silent attempt waited: the first limit that applies to an answer that never starts. */
+function silentWaitMs(policy: RequestPolicy): number {
+    return Math.min(policy.answerStartTimeoutMs ?? policy.requestTimeoutMs, policy.requestTimeoutMs);
 }
 
 export function silenceNoticeMs(policy: RequestPolicy): number {
-    return policy.silenceNoticeMs ?? Math.min(10_000, Math.min(policy.answerStartTimeoutMs ?? policy.requestTimeoutMs, policy.requestTimeoutMs) / 3);
+    return policy.silenceNoticeMs ?? Math.min(10_000, silentWaitMs(policy) / 3);
 }
 
 /**
@@ -135,7 +135,7 @@ export function silenceNoticeMs(policy: RequestPolicy): number {
  * each attempt's wait for an answer, and the pause between them.
  */
 export function silentCallBoundMs(policy: RequestPolicy): number {
-    const wait = Math.min(policy.answerStartTimeoutMs ?? policy.requestTimeoutMs, policy.requestTimeoutMs);
+    const wait = silentWaitMs(policy);
     const attempts = 1 + Math.min(silentRetries, policy.maxRetries);
     let pauses = 0;
     for (let n = 0; n < attempts - 1; n++) pauses += Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** n);

@@ -113,10 +113,11 @@ export function toServiceError(error: unknown, where: CallSite, operation: strin
  * `attempts` attempts of `waitedMs` each: what happened and what to check, in the one shape.
  */
 export function silenceFailure(error: ServiceError, waitedMs: number, attempts: number): ServiceError {
-    const waited = `${Math.round(waitedMs / 1000)} s`;
+    // "no answer within N ms" as for every time-out, so that what matches one matches both.
     return new ServiceError({
         where: error.where, operation: error.operation, code: "Timeout", retryable: true,
-        message: `the endpoint accepted the connection but sent no answer in ${waited}${attempts > 1 ? ` (${attempts} attempts)` : ""}`,
+        message: `no answer within ${Math.round(waitedMs)} ms${attempts > 1 ? `, on each of ${attempts} attempts` : ""}: ` +
+            `the endpoint accepted the connection but never answered`,
         hint: silenceHint(error.where),
     });
 }

@@ -32,7 +32,7 @@ describe("fault: a zone endpoint that accepts and never answers, under the defau
             const elapsed = Date.now() - started;
             expect(error).to.be.instanceOf(ServiceError);
             expect(error).to.deep.include({ zone: "local-a", endpoint, code: "Timeout" });
-            expect(error.message).to.contain("the endpoint accepted the connection but sent no answer")
+            expect(error.message).to.contain("no answer within 30000 ms, on each of 2 attempts: the endpoint accepted the connection but never answered")
                 .and.contain("'bucket-replication:zones'").and.contain("host and port");
             expect(elapsed, "about a minute, not five").to.be.below(70_000);
             expect(connections, "tried once more only").to.equal(2);
