@@ -1,12 +1,7 @@
+import type { ProgressLog } from "../common/progress";
 import { cancellationSignal, pause, requestSignal, throwIfCancelled } from "./cancellation";
 import { type CallSite, ServiceError, silenceFailure } from "./serviceError";
 import { type AnswerWatch, wasSilent, watchAnswer } from "./silence";
-
-/**
- * Where a call reports progress: the same shape as the backends' ProgressLog, spelt here so that
- * the transport imports nothing above it.
- */
-type ProgressLog = (message: string, options?: { readonly lasting?: boolean }) => void;
 
 /** How hard every backend tries one call: the same for S3, admin and IAM APIs. */
 export interface RequestPolicy {
