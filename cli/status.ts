@@ -1,14 +1,12 @@
 import type { ReplicationRule } from "../provider/backends/backend";
 import type { ReplicationRuleStatus, ReplicationStatusFigure, ReplicationStatusResult } from "../sdk/replicationStatus";
-import { splitFlag } from "./arguments";
+import { Command, CommandIo, GivenOptions, Refusal, switchOf, valueOf } from "./command";
+import { exportStack, packageResourcesOf, selectedStackName, StackExport, stackConfig, stackOption } from "./stack";
 
-// `pulumi-bucket-replication status [--stack NAME] [--config-file FILE] [--sample-size N] [--json]`, run in a
-// program's folder: the replication status of every ReplicationConfiguration of the stack. The resources
-// come from `pulumi stack export`, the configuration and credentials from `pulumi config --show-secrets
-// --json` (as the provider sees them; nothing of it is printed), the figures from the services.
-
-const replicationType = "pulumi-nodejs:dynamic/bucket-replication:ReplicationConfiguration";
-const usage = "usage: pulumi-bucket-replication status [--stack NAME] [--config-file FILE] [--sample-size N] [--json]";
+// `pulumi-bucket-replication status`, run in a program's folder: the replication status of every
+// ReplicationConfiguration of the stack. The resources come from the stack's state, the configuration
+// and credentials from its configuration (as the provider sees them; nothing of it is printed), both
+// read as cli/stack.ts reads them; the figures come from the services.
 
 export interface StatusOptions {
     readonly stack?: string;
@@ -28,65 +26,19 @@ export interface ConfigurationStatus {
     readonly error?: string;
 }
 
-export function parseStatusArgs(argv: readonly string[]): StatusOptions | string {
-    let stack: string | undefined;
-    let configFile: string | undefined;
-    let sampleSize: number | undefined;
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const [flag, inline] = splitFlag(arg);
-        const value = () => {
-            const v = inline ?? argv[++i];
-            if (v === undefined || v === "") throw new Error(`${flag} needs a value. ${usage}`);
-            return v;
-        };
-        try {
-            switch (flag) {
-                case "--json": json = true; break;
-                case "--stack": case "-s": stack = value(); break;
-                case "--config-file": configFile = value(); break;
-                case "--sample-size": {
-                    const text = value();
-                    sampleSize = Number(text);
-                    if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 1000) return `--sample-size must be a whole number from 1 to 1000, not '${text}'.`;
-                    break;
-                }
-                case "--help": case "-h": return usage;
-                default: return `Unknown argument '${arg}'. ${usage}`;
-            }
-        } catch (error) {
-            return (error as Error).message;
-        }
-    }
-    return { stack, configFile, sampleSize, json };
-}
-
-/** The ReplicationConfigurations of a `pulumi stack export`, with their rules as the state records them. */
-export function replicationConfigurationsOf(exported: unknown): { name: string; zone: string; bucket: string; rules: ReplicationRule[] }[] {
-    const resources = (exported as { deployment?: { resources?: unknown[] } })?.deployment?.resources ?? [];
+/** The ReplicationConfigurations of a stack's state, with their rules as the state records them. */
+export function replicationConfigurationsOf(exported: StackExport): { name: string; zone: string; bucket: string; rules: ReplicationRule[] }[] {
     const found: { name: string; zone: string; bucket: string; rules: ReplicationRule[] }[] = [];
-    for (const resource of resources as { type?: string; urn?: string; outputs?: Record<string, unknown>; delete?: boolean }[]) {
-        if (resource.type !== replicationType || resource.delete || !resource.outputs) continue;
+    for (const resource of packageResourcesOf(exported)) {
+        if (resource.kind !== "ReplicationConfiguration") continue;
         const { zone, bucket, rules } = resource.outputs as { zone?: unknown; bucket?: unknown; rules?: Record<string, Partial<ReplicationRule>> };
         if (typeof zone !== "string" || typeof bucket !== "string") continue;
         found.push({
-            name: (resource.urn ?? "").split("::").pop() ?? "",
-            zone, bucket,
+            name: resource.name, zone, bucket,
             rules: Object.entries(rules ?? {}).map(([id, rule]) => ({ ...rule, id }) as ReplicationRule),
         });
     }
     return found;
-}
-
-/** The stack's configuration as `pulumi config --json` gives it, as a lookup of our namespace's keys. */
-export function configLookupOf(configJson: unknown): (key: string) => string | undefined {
-    const entries = (configJson ?? {}) as Record<string, { value?: unknown }>;
-    return (key) => {
-        const entry = entries[`bucket-replication:${key}`];
-        if (!entry || entry.value === undefined || entry.value === null) return undefined;
-        return typeof entry.value === "string" ? entry.value : JSON.stringify(entry.value);
-    };
 }
 
 function formatBytes(bytes: number): string {
@@ -156,43 +108,15 @@ export function renderStatusTable(configurations: readonly ConfigurationStatus[]
     return out.join("\n") + "\n";
 }
 
-interface Pulumi {
-    run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
-function pulumiCli(): Pulumi {
-    const { spawn } = require("child_process") as typeof import("child_process");
-    return {
-        run: (args) => new Promise((resolve, reject) => {
-            const child = spawn("pulumi", [...args], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (chunk) => { stdout += chunk; });
-            child.stderr.on("data", (chunk) => { stderr += chunk; });
-            child.on("error", (error) => reject(new Error(`Could not run 'pulumi' (${error.message}): install the Pulumi CLI and put it on PATH.`)));
-            child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        }),
-    };
-}
-
-async function pulumiJson(pulumi: Pulumi, args: readonly string[]): Promise<unknown> {
-    const result = await pulumi.run(args);
-    if (result.code !== 0) {
-        // stderr of `pulumi config --show-secrets` carries no values, only what went wrong.
-        throw new Error(`'pulumi ${args.filter((a) => a !== "--show-secrets").join(" ")}' failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
-    }
-    return JSON.parse(result.stdout);
-}
-
 /** Reads the stack, then every configuration's status; never throws for one configuration's failure. */
-export async function collectStatus(options: StatusOptions, pulumi: Pulumi = pulumiCli()): Promise<{ stack?: string; backend: string; configurations: ConfigurationStatus[] }> {
-    const stackArgs = [...(options.stack ? ["--stack", options.stack] : []), "--non-interactive"];
-    const stack = options.stack ?? await stackName(pulumi);
-    const exported = await pulumiJson(pulumi, ["stack", "export", ...stackArgs]);
-    const configJson = await pulumiJson(pulumi, ["config", "--show-secrets", "--json", ...stackArgs, ...(options.configFile ? ["--config-file", options.configFile] : [])]);
+export async function collectStatus(options: StatusOptions, io: CommandIo): Promise<{ stack?: string; backend: string; configurations: ConfigurationStatus[] }> {
+    const stack = options.stack ?? await selectedStackName(io);
+    const exported = await exportStack(io, options);
+    const configLookup = await stackConfig(io, options);
+    // Loaded here, not above: the help and a refusal of the arguments need none of the provider (nor the AWS SDK).
     const { resolveSettings } = require("../provider/settings") as typeof import("../provider/settings");
     const { replicationStatusWith } = require("../provider/replicationStatus") as typeof import("../provider/replicationStatus");
-    const settings = resolveSettings(configLookupOf(configJson));
+    const settings = resolveSettings(configLookup);
     const configurations: ConfigurationStatus[] = [];
     for (const found of replicationConfigurationsOf(exported)) {
         try {
@@ -205,31 +129,34 @@ export async function collectStatus(options: StatusOptions, pulumi: Pulumi = pul
     return { stack, backend: settings.backend, configurations };
 }
 
-/** The selected stack's name, for --json; undefined when Pulumi cannot say (no stack selected fails the export anyway). */
-async function stackName(pulumi: Pulumi): Promise<string | undefined> {
-    const result = await pulumi.run(["stack", "--show-name", "--non-interactive"]);
-    return result.code === 0 ? result.stdout.trim() || undefined : undefined;
-}
-
-export async function run(argv: string[]): Promise<number> {
-    const options = parseStatusArgs(argv);
-    if (typeof options === "string") {
-        (options === usage ? process.stdout : process.stderr).write(options + "\n");
-        return options === usage ? 0 : 2;
-    }
-    let collected: Awaited<ReturnType<typeof collectStatus>>;
-    try {
-        collected = await collectStatus(options);
-    } catch (error) {
-        process.stderr.write(`pulumi-bucket-replication status: ${(error as Error).message}\n`);
-        return 1;
-    }
-    if (options.json) {
-        process.stdout.write(JSON.stringify(collected, undefined, 2) + "\n");
-    } else if (collected.configurations.length === 0) {
-        process.stdout.write("This stack has no ReplicationConfiguration (run 'pulumi up' first, or pick the stack with --stack).\n");
-    } else {
-        process.stdout.write(`stack: ${collected.stack ?? "?"}, backend: ${collected.backend}\n\n` + renderStatusTable(collected.configurations));
-    }
-    return collected.configurations.some((c) => c.error !== undefined) ? 1 : 0;
-}
+export const statusCommand: Command<StatusOptions> = {
+    name: "status",
+    synopsis: "[--stack NAME] [--config-file FILE] [--sample-size N] [--json]",
+    description: "Prints, per replication rule of the stack, its destination, state, pending and failed objects and lag,\n" +
+        "as the services report them now. Exit code 1 when a configuration's status could not be read.",
+    options: [
+        stackOption,
+        { flag: "--config-file", value: "FILE", needs: "a file, such as --config-file Pulumi.dev.yaml", help: "the stack's configuration file, as 'pulumi --config-file' takes it" },
+        { flag: "--sample-size", value: "N", needs: "a number of versions, such as --sample-size 50", help: "how many of the latest object versions to sample, 1 to 1000 (default 20)" },
+        { flag: "--json", help: "everything, as JSON, for scripts" },
+    ],
+    optionsFrom(given: GivenOptions): StatusOptions | Refusal {
+        const sampleText = valueOf(given, "--sample-size");
+        const sampleSize = sampleText === undefined ? undefined : Number(sampleText);
+        if (sampleSize !== undefined && (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 1000)) {
+            return { problem: `--sample-size must be a whole number from 1 to 1000, not '${sampleText}'.` };
+        }
+        return { stack: valueOf(given, "--stack"), configFile: valueOf(given, "--config-file"), sampleSize, json: switchOf(given, "--json") };
+    },
+    async run(options, io) {
+        const collected = await collectStatus(options, io);
+        if (options.json) {
+            io.out(JSON.stringify(collected, undefined, 2) + "\n");
+        } else if (collected.configurations.length === 0) {
+            io.out("This stack has no ReplicationConfiguration (run 'pulumi up' first, or pick the stack with --stack).\n");
+        } else {
+            io.out(`stack: ${collected.stack ?? "?"}, backend: ${collected.backend}\n\n` + renderStatusTable(collected.configurations));
+        }
+        return collected.configurations.some((c) => c.error !== undefined) ? 1 : 0;
+    },
+};

@@ -3,7 +3,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { run } from "../../cli/diagram";
+import { processIo } from "../../cli/command";
+import { main } from "../../cli/main";
 import { PulumiStack } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
 
@@ -34,7 +35,7 @@ function expectMatches(actual: string, file: string, outputs: Record<string, str
 async function diagram(argv: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
     let out = "";
     let err = "";
-    const code = await run(argv, { cwd, env, out: (t) => { out += t; }, err: (t) => { err += t; } });
+    const code = await main(["diagram", ...argv], processIo({ cwd, env, out: (t) => { out += t; }, err: (t) => { err += t; } }));
     expect(code, `diagram ${argv.join(" ")} failed: ${err}`).to.equal(0);
     return out;
 }

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { run } from "../../cli/diagram";
+import { processIo } from "../../cli/command";
+import { main } from "../../cli/main";
 import { RecordedResource, Topology, topologyChangeDiagram, topologyDiagram, topologyOf } from "../../sdk/diagram";
 
 const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -159,7 +160,7 @@ describe("diagram command (in-process, on files)", () => {
     const invoke = async (argv: string[]) => {
         let out = "";
         let err = "";
-        const code = await run(argv, { cwd: dir, env: process.env, out: (t) => { out += t; }, err: (t) => { err += t; } });
+        const code = await main(["diagram", ...argv], processIo({ cwd: dir, out: (t) => { out += t; }, err: (t) => { err += t; } }));
         return { code, out, err };
     };
 

@@ -4,7 +4,9 @@ import { lastMinuteLatencySeconds, targetFigures } from "../../provider/backends
 import { ossReplicationStatus } from "../../provider/backends/oss/status";
 import { latestVersions, sampledRuleStatuses, tally } from "../../provider/backends/s3/replicationSample";
 import type { ZoneS3 } from "../../provider/backends/s3/client";
-import { configLookupOf, parseStatusArgs, renderStatusTable, replicationConfigurationsOf } from "../../cli/status";
+import { parseCommandArgs } from "../../cli/command";
+import { configLookupOf } from "../../cli/stack";
+import { renderStatusTable, replicationConfigurationsOf, statusCommand } from "../../cli/status";
 import type { ReplicationStatusResult } from "../../sdk/replicationStatus";
 
 // The pieces of replication status that need no server: the sampler's counting and choice of versions,
@@ -134,11 +136,13 @@ describe("replication status: OSS's progress API", () => {
 
 describe("replication status: the status command", () => {
     it("parses its options and refuses what it does not know", () => {
-        expect(parseStatusArgs(["--stack", "dev", "--json"])).to.deep.equal({ stack: "dev", configFile: undefined, sampleSize: undefined, json: true });
-        expect(parseStatusArgs(["--stack=prod", "--sample-size", "50"])).to.deep.include({ stack: "prod", sampleSize: 50, json: false });
-        expect(parseStatusArgs(["--sample-size", "0"])).to.match(/whole number from 1 to 1000/);
-        expect(parseStatusArgs(["--stack"])).to.match(/--stack needs a value/);
-        expect(parseStatusArgs(["--frobnicate"])).to.match(/Unknown argument '--frobnicate'/);
+        const parse = (argv: string[]) => parseCommandArgs(statusCommand, argv);
+        expect(parse(["--stack", "dev", "--json"])).to.deep.equal({ stack: "dev", configFile: undefined, sampleSize: undefined, json: true });
+        expect(parse(["--stack=prod", "--sample-size", "50"])).to.deep.include({ stack: "prod", sampleSize: 50, json: false });
+        expect(parse(["--sample-size", "0"])).to.have.property("problem").that.matches(/whole number from 1 to 1000/);
+        // The same words as every command's (cli/command.ts): the diagram command says these alike.
+        expect(parse(["--stack"])).to.have.property("problem").that.matches(/--stack needs the stack's name/);
+        expect(parse(["--frobnicate"])).to.have.property("problem").that.matches(/'--frobnicate' is not an option of status/);
     });
 
     it("finds every live ReplicationConfiguration of an exported stack, with its rules by ID", () => {
