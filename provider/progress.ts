@@ -1,5 +1,6 @@
 import type { ProgressLog } from "./common/progress";
 import { currentUrn } from "./transport/engineHook";
+import { setFallbackProgressLog } from "./transport/retry";
 
 /**
  * Progress messages from inside the dynamic-provider process. That process is started with the
@@ -11,6 +12,9 @@ export function progressLog(resourceLabel: string): ProgressLog {
     const urn = currentUrn();
     return (message, options) => sendToEngine(urn ? message : `${resourceLabel}: ${message}`, urn, !options?.lasting);
 }
+
+// A call that was given no log (a bucket's create, a versioning read) still tells of a silent endpoint on its resource's row.
+setFallbackProgressLog((message) => sendToEngine(message, currentUrn(), true));
 
 let engineClient: { log(request: unknown, callback: (error: unknown) => void): void } | undefined | null;
 
