@@ -1,6 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { z } from "zod";
 import { withoutStackTraces } from "./cleanErrors";
+import { ruleDefaults, type DefaultedRuleField, type ReplicationRuleFields, type RuleWithDefaults } from "./common/rule";
+import { ruleFieldSchemas } from "./common/ruleSchema";
 import type { ReplicationRule, ReplicationSpec, RoleState } from "./backends/backend";
 import { ruleProblemsFor } from "./backends/registry";
 import { bucketId, parseBucketId } from "./bucket";
@@ -11,23 +13,8 @@ import { isNoSuchBucket, ServiceError } from "./transport/serviceError";
 import { stableJson } from "./common/stableJson";
 import { collectFailures, isUnknown, Problem, tagProblems, unknownValue, zoneProblems, lazySchema } from "./validation";
 
-/** A rule as the user writes it; the rule's ID is its key in `rules`. */
-export interface RuleInput {
-    readonly priority: number;
-    readonly status?: "Enabled" | "Disabled";
-    readonly prefix?: string;
-    readonly tags?: Record<string, string>;
-    readonly deleteMarkerReplication?: boolean;
-    readonly deleteReplication?: boolean;
-    readonly existingObjectReplication?: boolean;
-    readonly replicaModifications?: boolean;
-    readonly destination: { readonly bucket: string; readonly zone: string; readonly storageClass?: string };
-    /** Several key prefixes, where the backend can hold more than one per rule (OSS). */
-    readonly prefixes?: string[];
-    readonly sseKms?: { readonly replicateEncryptedObjects: boolean; readonly replicaKmsKeyId?: string };
-    readonly replicationTimeControl?: boolean;
-    readonly transferType?: "internal" | "oss_acc";
-}
+/** A rule as the user writes it; the rule's ID is its key in `rules`. Declared once, in common/rule.ts. */
+export type RuleInput = ReplicationRuleFields;
 
 /** The parts of the role the service needs: its ID, and on MinIO the credentials of its user. */
 export interface RoleReference {
@@ -52,34 +39,8 @@ const ruleIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 const destinationShape = "{ bucket: destination.name, zone: destination.zone }";
 
-const ruleSchema = (z: typeof import("zod").z) => z.object({
-    priority: z.number({ error: "'priority' is required: a whole number; the highest priority wins when rules overlap." })
-        .int("'priority' must be a whole number.").min(0, "'priority' must not be negative."),
-    status: z.enum(["Enabled", "Disabled"], { error: "'status' must be \"Enabled\" or \"Disabled\"." }).optional(),
-    prefix: z.string({ error: "'prefix' must be text: the start of the object keys to replicate, such as \"logs/\"." })
-        .max(1024, "'prefix' must be at most 1024 characters (the longest object key).").optional(),
-    tags: z.record(z.string(), z.string({ error: "Tag filter values must be strings." }),
-        { error: "'tags' must map tag keys to values, such as { team: \"storage\" }." }).optional(),
-    deleteMarkerReplication: z.boolean({ error: "'deleteMarkerReplication' must be true or false." }).optional(),
-    deleteReplication: z.boolean({ error: "'deleteReplication' must be true or false." }).optional(),
-    existingObjectReplication: z.boolean({ error: "'existingObjectReplication' must be true or false." }).optional(),
-    replicaModifications: z.boolean({ error: "'replicaModifications' must be true or false." }).optional(),
-    prefixes: z.array(z.string({ error: "Each of 'prefixes' must be text, such as \"logs/\"." })
-        .max(1024, "Each of 'prefixes' must be at most 1024 characters."), { error: "'prefixes' must be a list of key prefixes, such as [\"logs/\", \"images/\"]." })
-        .min(1, "'prefixes' must name at least one prefix; leave it out to replicate every object.")
-        .max(10, "'prefixes' holds at most 10 prefixes.").optional(),
-    sseKms: z.object({
-        replicateEncryptedObjects: z.boolean({ error: "'sseKms.replicateEncryptedObjects' must be true or false." }),
-        replicaKmsKeyId: z.string({ error: "'sseKms.replicaKmsKeyId' must be the destination's KMS key ID or ARN." }).min(1).optional(),
-    }, { error: "'sseKms' must be an object such as { replicateEncryptedObjects: true, replicaKmsKeyId: \"...\" }." }).optional(),
-    replicationTimeControl: z.boolean({ error: "'replicationTimeControl' must be true or false." }).optional(),
-    transferType: z.enum(["internal", "oss_acc"], { error: "'transferType' must be \"internal\" or \"oss_acc\"." }).optional(),
-    destination: z.object({
-        bucket: z.string({ error: "'bucket' is required: the destination bucket's name, such as `destination.name`." }),
-        zone: z.string({ error: "'zone' is required: the destination bucket's zone, such as `destination.zone`." }),
-        storageClass: z.string({ error: "'storageClass' must be text, such as \"STANDARD\"." }).optional(),
-    }, { error: `'destination' is required: ${destinationShape}.` }),
-}, { error: `Each rule must be an object such as { priority: 1, destination: ${destinationShape} }.` });
+const ruleSchema = (z: typeof import("zod").z) => z.object(ruleFieldSchemas(z),
+    { error: `Each rule must be an object such as { priority: 1, destination: ${destinationShape} }.` });
 
 const replicationSchema = lazySchema((z) => z.object({
     bucket: z.string({ error: "'bucket' is required: the source bucket's name, such as `source.name`." }),
@@ -159,13 +120,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
 export function withDefaults(rules: Record<string, RuleInput>): Record<string, RuleInput> {
     return Object.fromEntries(Object.entries(rules).map(([id, rule]) => [id, isUnknown(rule) || !rule || typeof rule !== "object" ? rule : {
         ...rule,
-        status: rule.status ?? "Enabled",
-        prefix: rule.prefix ?? "",
-        tags: rule.tags ?? {},
-        deleteMarkerReplication: rule.deleteMarkerReplication ?? false,
-        deleteReplication: rule.deleteReplication ?? false,
-        existingObjectReplication: rule.existingObjectReplication ?? false,
-        replicaModifications: rule.replicaModifications ?? false,
+        ...Object.fromEntries(Object.entries(ruleDefaults).map(([field, value]) => [field, rule[field as DefaultedRuleField] ?? value])),
     }]));
 }
 
@@ -225,37 +180,28 @@ function ruleTagProblems(id: string, tags: unknown): Problem[] {
 
 function specOf(inputs: ReplicationConfigurationInputs): ReplicationSpec {
     const role: RoleState = { id: inputs.role.id, name: inputs.role.name, secretKey: roleSecretOf(inputs) ?? undefined, description: "", editable: true, labels: {}, policy: {} };
-    const rules: ReplicationRule[] = Object.entries(withDefaults(inputs.rules)).map(([id, rule]) => ({
-        id,
-        priority: rule.priority,
-        status: rule.status ?? "Enabled",
-        prefix: rule.prefix,
-        tags: Object.keys(rule.tags ?? {}).length > 0 ? rule.tags : undefined,
-        deleteMarkerReplication: rule.deleteMarkerReplication!,
-        deleteReplication: rule.deleteReplication!,
-        existingObjectReplication: rule.existingObjectReplication!,
-        replicaModifications: rule.replicaModifications!,
-        destination: { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
-        ...optionalRuleFields(rule),
-    }));
+    const rules: ReplicationRule[] = Object.entries(withDefaults(inputs.rules)).map(([id, rule]) => {
+        const { tags, destination, ...fields } = rule as RuleWithDefaults;
+        return {
+            ...fields,
+            id,
+            tags: Object.keys(tags).length > 0 ? tags : undefined,
+            destination: { bucket: destination.bucket, zone: destination.zone, storageClass: destination.storageClass },
+        };
+    });
     return { source: { zone: inputs.zone, bucket: inputs.bucket }, role, rules };
 }
 
+/** The rules as the state keeps them: defaults filled, and an option a rule does not use left out, so that other services see no drift. */
 function rulesByIdOf(rules: readonly ReplicationRule[]): Record<string, RuleInput> {
-    return Object.fromEntries(rules.map((rule) => [rule.id, {
-        priority: rule.priority,
-        status: rule.status,
-        prefix: rule.prefix ?? "",
-        tags: rule.tags ?? {},
-        deleteMarkerReplication: rule.deleteMarkerReplication,
-        deleteReplication: rule.deleteReplication,
-        existingObjectReplication: rule.existingObjectReplication,
-        replicaModifications: rule.replicaModifications,
-        destination: rule.destination.storageClass === undefined
-            ? { bucket: rule.destination.bucket, zone: rule.destination.zone }
-            : { bucket: rule.destination.bucket, zone: rule.destination.zone, storageClass: rule.destination.storageClass },
-        ...optionalRuleFields(rule),
-    }]));
+    return Object.fromEntries(rules.map(({ id, destination, tags, ...fields }) => [id, {
+        ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+        ...Object.fromEntries(Object.entries(ruleDefaults).map(([field, value]) => [field, fields[field as keyof typeof fields] ?? value])),
+        tags: tags ?? {},
+        destination: destination.storageClass === undefined
+            ? { bucket: destination.bucket, zone: destination.zone }
+            : { bucket: destination.bucket, zone: destination.zone, storageClass: destination.storageClass },
+    } as RuleInput]));
 }
 
 /**
@@ -342,14 +288,4 @@ function roleSecretChanged(olds: Partial<ReplicationConfigurationInputs>, news: 
 /** The role's secret key, wherever the state that holds it was written. */
 function roleSecretOf(inputs: Partial<ReplicationConfigurationInputs>): string | null | undefined {
     return inputs.roleSecretKey ?? inputs.role?.secretKey ?? null;
-}
-
-/** The rule options only some backends have: present in state only when set, so that others see no drift. */
-function optionalRuleFields(rule: Pick<ReplicationRule, "prefixes" | "sseKms" | "replicationTimeControl" | "transferType">): Partial<RuleInput> {
-    return {
-        ...(rule.prefixes !== undefined ? { prefixes: [...rule.prefixes] } : {}),
-        ...(rule.sseKms !== undefined ? { sseKms: { ...rule.sseKms } } : {}),
-        ...(rule.replicationTimeControl !== undefined ? { replicationTimeControl: rule.replicationTimeControl } : {}),
-        ...(rule.transferType !== undefined ? { transferType: rule.transferType } : {}),
-    };
 }

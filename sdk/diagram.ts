@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ReplicationRuleFields } from "../provider/common/rule";
 import { isUnknown } from "../provider/common/unknown";
 
 // A Mermaid picture of a replication topology: zones as subgraphs, buckets as nodes, one edge per rule.
@@ -22,25 +23,19 @@ export interface TopologyEnd {
     readonly bucket?: string;
 }
 
-/** One replication rule: an edge from its source bucket to its destination bucket. */
-export interface TopologyRule {
+/**
+ * One replication rule: an edge from its source bucket to its destination bucket, with the rule model's
+ * fields (provider/common/rule.ts) as the stack records them, any of them possibly unread.
+ */
+export type TopologyRule = Partial<Omit<ReplicationRuleFields, "destination" | "sseKms" | "status">> & {
     /** The rule's ID (its key in `rules`). */
     readonly id: string;
     readonly source: TopologyEnd;
     readonly destination: TopologyEnd & { readonly storageClass?: string };
-    readonly priority?: number;
     readonly status?: string;
-    readonly prefix?: string;
-    readonly prefixes?: readonly string[];
-    readonly tags?: Readonly<Record<string, string>>;
-    readonly deleteMarkerReplication?: boolean;
-    readonly deleteReplication?: boolean;
-    readonly existingObjectReplication?: boolean;
-    readonly replicaModifications?: boolean;
-    readonly replicationTimeControl?: boolean;
+    /** `sseKms.replicateEncryptedObjects`: the diagram says whether SSE-KMS objects replicate. */
     readonly replicateEncryptedObjects?: boolean;
-    readonly transferType?: string;
-}
+};
 
 /** What a diagram shows. */
 export interface Topology {

@@ -1,81 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ReplicationRuleFields, RuleDestination } from "../provider/common/rule";
 import type { IamRole } from "./iamRole";
 import { DynamicResource } from "./providerStub";
 
-export interface ReplicationDestination {
-    /** The destination bucket's name, usually `destination.name`. */
-    readonly bucket: pulumi.Input<string>;
-    /** The destination bucket's zone, usually `destination.zone`. */
-    readonly zone: pulumi.Input<string>;
-    /**
-     * The storage class of the replicas.
-     * @default the destination bucket's default
-     */
-    readonly storageClass?: pulumi.Input<string>;
-}
+/** A value of the rule model, each part of it an Input: what a program may pass where it knows a value only later. */
+type InputParts<T> = T extends string | number | boolean | undefined ? T
+    : T extends readonly (infer E)[] ? pulumi.Input<InputParts<E>>[]
+    : { readonly [K in keyof T]: pulumi.Input<InputParts<T[K]>> };
 
-export interface ReplicationRuleArgs {
-    /** Which rule wins where rules overlap: the highest. Unique within the configuration. */
-    readonly priority: pulumi.Input<number>;
-    /** @default "Enabled" */
-    readonly status?: pulumi.Input<"Enabled" | "Disabled">;
-    /**
-     * Replicate only keys that start with this prefix.
-     * @default "" (every object)
-     */
-    readonly prefix?: pulumi.Input<string>;
-    /**
-     * Replicate only objects with all of these tags.
-     * @default no tag filter
-     */
-    readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /**
-     * Whether deleting an object on the source (which adds a delete marker) is replicated.
-     * @default false
-     */
-    readonly deleteMarkerReplication?: pulumi.Input<boolean>;
-    /**
-     * Whether deleting a specific object version is replicated (MinIO only).
-     * @default false
-     */
-    readonly deleteReplication?: pulumi.Input<boolean>;
-    /**
-     * Whether objects that existed before the rule are replicated too (where the service supports it).
-     * @default false
-     */
-    readonly existingObjectReplication?: pulumi.Input<boolean>;
-    /**
-     * Whether metadata changes on replicas are replicated back (useful in bi-directional setups).
-     * @default false
-     */
-    readonly replicaModifications?: pulumi.Input<boolean>;
-    /** Where objects are replicated to. */
-    readonly destination: pulumi.Input<ReplicationDestination>;
-    /**
-     * Several key prefixes for one rule, where the backend holds more than one (Alibaba OSS: up to 10).
-     * Only one of `prefix` and `prefixes`; other backends refuse it at preview.
-     * @default the rule's `prefix`
-     */
-    readonly prefixes?: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * Objects encrypted with SSE-KMS: whether they are replicated, and the destination's KMS key for
-     * the replicas (AWS, Alibaba OSS).
-     * @default KMS-encrypted objects are not replicated
-     */
-    readonly sseKms?: pulumi.Input<{ readonly replicateEncryptedObjects: pulumi.Input<boolean>; readonly replicaKmsKeyId?: pulumi.Input<string> }>;
-    /**
-     * Replication time control: the service's guaranteed replication time, with its metrics (AWS RTC,
-     * Alibaba OSS RTC where the region offers it).
-     * @default off
-     */
-    readonly replicationTimeControl?: pulumi.Input<boolean>;
-    /**
-     * How Alibaba OSS moves the data: `internal`, or `oss_acc` (transfer acceleration, required between
-     * the Chinese mainland and regions outside it). Other backends refuse it at preview.
-     * @default OSS's own choice (`internal`)
-     */
-    readonly transferType?: pulumi.Input<"internal" | "oss_acc">;
-}
+/** Where a rule replicates to: the destination bucket's name and zone, usually `destination.name` and `destination.zone`. */
+export type ReplicationDestination = InputParts<RuleDestination>;
+
+/**
+ * One replication rule: the rule model (provider/common/rule.ts, where each field is documented) with
+ * every part an Input.
+ */
+export type ReplicationRuleArgs = InputParts<ReplicationRuleFields>;
 
 export interface ReplicationConfigurationArgs {
     /** The source bucket's name. Pass `versioning.bucket` to have versioning applied first. Changing it replaces this resource. */
@@ -100,7 +40,7 @@ export interface ReplicationConfigurationArgs {
 export class ReplicationConfiguration extends DynamicResource {
     declare readonly bucket: pulumi.Output<string>;
     declare readonly zone: pulumi.Output<string>;
-    declare readonly rules: pulumi.Output<Record<string, ReplicationRuleArgs>>;
+    declare readonly rules: pulumi.Output<Record<string, ReplicationRuleFields>>;
 
     constructor(name: string, args: ReplicationConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
         const problems = replicationConfigurationProblems(args);

@@ -6,6 +6,7 @@
 import type { RequestPolicy } from "../transport/retry";
 import type { ReplicationRuleStatus } from "../common/status";
 import type { ProgressLog } from "../common/progress";
+import type { RuleWithDefaults } from "../common/rule";
 
 export type { ProgressLog };
 
@@ -100,26 +101,16 @@ export function healthyRoleZone(roleId: string, marked = true): RoleZoneState {
     return { user: "enabled", attachedPolicies: [roleId], policy: "same", ownershipMarker: marked, credentials: "accepted" };
 }
 
-export interface ReplicationRule {
+/**
+ * A rule as backends take it: the rule model (common/rule.ts) with its defaults filled in, its ID, and no
+ * empty tag filter. Where a value is `undefined`, the rule does not use that option.
+ */
+export type ReplicationRule = Omit<RuleWithDefaults, "prefix" | "tags" | "destination"> & {
     readonly id: string;
-    readonly priority: number;
-    readonly status: "Enabled" | "Disabled";
     readonly prefix?: string;
-    /** Several key prefixes in one rule (OSS holds up to 10); backends with one prefix per rule refuse more at preview. */
-    readonly prefixes?: readonly string[];
     readonly tags?: Readonly<Record<string, string>>;
-    readonly deleteMarkerReplication: boolean;
-    readonly deleteReplication: boolean;
-    readonly existingObjectReplication: boolean;
-    readonly replicaModifications: boolean;
     readonly destination: BucketRef & { readonly storageClass?: string };
-    /** Objects encrypted with SSE-KMS: whether they replicate, and the destination's key for the replicas. */
-    readonly sseKms?: { readonly replicateEncryptedObjects: boolean; readonly replicaKmsKeyId?: string };
-    /** Replication time control (AWS RTC, OSS RTC): replicate within the service's guaranteed time, with metrics. */
-    readonly replicationTimeControl?: boolean;
-    /** How the service moves the data between regions: OSS `internal` or `oss_acc` (transfer acceleration). */
-    readonly transferType?: "internal" | "oss_acc";
-}
+};
 
 export interface ReplicationSpec {
     readonly source: BucketRef;

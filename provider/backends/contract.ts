@@ -6,6 +6,7 @@
 
 import type { BackendSettings, BucketRef, Credentials, StorageBackend, ZoneSettings } from "./backend";
 import type { Problem } from "../common/problem";
+import type { RuleCheck, RuleOption } from "../common/rule";
 
 /** What a backend assumes when the stack configuration says nothing. */
 export interface BackendDefaults {
@@ -22,6 +23,8 @@ export interface BackendModule {
     replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options?: PolicyOptions): unknown;
     /** What this service refuses in a set of rules (keyed by ID) that the shared validation does not know about. */
     ruleProblems?(rules: Readonly<Record<string, RuleCheck>>, source?: { readonly zone?: string; readonly bucket?: string }): PathProblem[];
+    /** Which rule options the service takes; ruleProblems need not refuse the others. */
+    readonly ruleOptions: RuleOptionsOfService;
     /** How many tags a bucket may carry on this service, when it is not S3's 50. */
     readonly maxBucketTags?: number;
     /**
@@ -51,21 +54,18 @@ export interface RoleChangeView {
 /** A problem at a property path relative to whatever a hook judged. */
 export type PathProblem = Problem;
 
-/** A rule as validation sees it: any field may be missing or not yet known. */
-export interface RuleCheck {
-    readonly priority?: number;
-    readonly status?: string;
-    readonly tags?: Readonly<Record<string, string>>;
-    readonly deleteMarkerReplication?: boolean;
-    readonly deleteReplication?: boolean;
-    readonly existingObjectReplication?: boolean;
-    readonly replicaModifications?: boolean;
-    readonly destination?: { readonly zone?: string; readonly bucket?: string; readonly storageClass?: string };
-    readonly prefix?: string;
-    readonly prefixes?: readonly string[];
-    readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string };
-    readonly replicationTimeControl?: boolean;
-    readonly transferType?: string;
+/** A rule as validation sees it: any field may be missing or not yet known (the rule model's own view). */
+export type { RuleCheck };
+
+/**
+ * Which of the rule model's service options (common/rule.ts) a service takes. A rule that uses any
+ * other is refused at preview: with the service's own reason where it gives one, else with a message
+ * that names the option, so a new option needs no word from the services that do not take it.
+ */
+export interface RuleOptionsOfService {
+    readonly takes: readonly RuleOption[];
+    /** Why the service refuses an option it knows of, as the whole message for rule `id`. */
+    readonly whyNot?: { readonly [K in RuleOption]?: (id: string) => string };
 }
 
 /** What a policy must allow beyond reading and writing objects; backends without KMS ignore it. */

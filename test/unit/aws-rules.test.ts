@@ -2,7 +2,8 @@ import { expect } from "chai";
 import type { ReplicationRule } from "../../provider/backends/backend";
 import { roleNamedBy } from "../../provider/backends/aws/awsBackend";
 import { fromS3Rule, toS3Rule } from "../../provider/backends/aws/rules";
-import { ruleProblems, type AwsRuleCheck } from "../../provider/backends/aws/ruleOptions";
+import { type AwsRuleCheck } from "../../provider/backends/aws/ruleOptions";
+import { ruleProblemsFor } from "../../provider/backends/registry";
 
 const destination = { zone: "us-east-1", bucket: "replicas" };
 
@@ -129,7 +130,8 @@ describe("AWS replication rules: the shared rule model as an S3 replication docu
 });
 
 describe("AWS replication rules: what AWS refuses, at preview", () => {
-    const check = (rules: Record<string, AwsRuleCheck>) => ruleProblems(rules);
+    // What preview says: the options AWS does not take (the registry, from aws/ruleOptions.ts), then AWS's own rules.
+    const check = (rules: Record<string, AwsRuleCheck>) => ruleProblemsFor("aws", rules);
     const fine: AwsRuleCheck = { priority: 1, destination: { zone: "us-east-1", bucket: "b" } };
 
     it("accepts the whole rule model that AWS can express", () => {

@@ -6,7 +6,7 @@ import { awsRegions, s3Endpoint } from "./regions";
 
 /** The least-privilege IAM policy for replicating a source into destinations (options add KMS permissions). */
 export { policyProblems, replicationPolicy } from "./policy";
-export { ruleProblems } from "./ruleOptions";
+export { ruleOptions, ruleProblems } from "./ruleOptions";
 
 /**
  * The 'aws' backend: Amazon S3 (zones are AWS regions) with replication roles in AWS IAM.

@@ -1,4 +1,4 @@
-import type { RuleCheck } from "../contract";
+import type { RuleCheck, RuleOptionsOfService } from "../contract";
 import type { Problem } from "../../common/problem";
 
 /** What AWS refuses in a set of rules, found at preview (how the rules map onto S3's document: rules.ts). */
@@ -16,6 +16,17 @@ export type AwsRuleCheck = RuleCheck;
 
 const backend = "the 'aws' backend (Amazon S3)";
 
+/** S3 replication takes every option of the rule model but version deletes and OSS's transfer type. */
+export const ruleOptions: RuleOptionsOfService = {
+    takes: ["tags", "prefixes", "existingObjectReplication", "replicaModifications", "sseKms", "replicationTimeControl"],
+    whyNot: {
+        deleteReplication: (id) => `Rule '${id}' sets 'deleteReplication: true', but ${backend} never replicates the deletion of an object version ` +
+            `(a protection against malicious deletes). Set 'deleteReplication: false'; 'deleteMarkerReplication: true' replicates deletes as delete markers.`,
+        transferType: (id) => `Rule '${id}' sets 'transferType', an Alibaba OSS setting that ${backend} does not have: S3 moves replicas over its own network. ` +
+            `Remove 'transferType' (for a replication-time guarantee, use 'replicationTimeControl: true').`,
+    },
+};
+
 /** What AWS refuses in these rules (keyed by ID), each naming the field and what to write instead. */
 export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Problem[] {
     const problems: Problem[] = [];
@@ -28,14 +39,6 @@ export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Pro
         if (!rule || typeof rule !== "object") continue;
         const at = (...path: string[]) => [id, ...path];
         const say = (path: string[], message: string) => problems.push({ path: at(...path), message: `Rule '${id}' ${message}` });
-        if (rule.deleteReplication === true) {
-            say(["deleteReplication"], `sets 'deleteReplication: true', but ${backend} never replicates the deletion of an object version ` +
-                `(a protection against malicious deletes). Set 'deleteReplication: false'; 'deleteMarkerReplication: true' replicates deletes as delete markers.`);
-        }
-        if (rule.transferType !== undefined) {
-            say(["transferType"], `sets 'transferType', an Alibaba OSS setting that ${backend} does not have: S3 moves replicas over its own network. ` +
-                `Remove 'transferType' (for a replication-time guarantee, use 'replicationTimeControl: true').`);
-        }
         const prefixes = Array.isArray(rule.prefixes) ? rule.prefixes : undefined;
         if (prefixes && prefixes.length > 1) {
             say(["prefixes"], `lists ${prefixes.length} prefixes, but ${backend} filters each rule by one prefix. ` +

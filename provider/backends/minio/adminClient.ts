@@ -39,6 +39,8 @@ export interface RemoteTarget {
     accessKey: string;
     secretKey: string;
     region?: string;
+    /** Bytes per second replication may send to the target; undefined for no limit. */
+    bandwidthLimit?: number;
 }
 
 /** A remote target as MinIO lists it; MinIO never returns the secret key. */
@@ -47,6 +49,8 @@ export interface RemoteTargetSummary {
     endpoint: string;
     targetBucket: string;
     accessKey?: string;
+    /** Bytes per second; absent when the target has no limit. */
+    bandwidthLimit?: number;
 }
 
 export interface MinioUserInfo {
@@ -112,6 +116,8 @@ interface BucketTargetBody {
     type: string;
     region?: string;
     arn?: string;
+    /** Bytes per second; 0 for no limit. */
+    bandwidthlimit: number;
     replicationSync: boolean;
     disableProxy: boolean;
 }
@@ -121,6 +127,7 @@ interface ListedBucketTarget {
     endpoint?: string;
     targetbucket?: string;
     credentials?: { accessKey?: string } | null;
+    bandwidthlimit?: number;
 }
 
 export class MinioAdminClient {
@@ -246,11 +253,11 @@ export class MinioAdminClient {
         return parseArn("set-remote-target", response!);
     }
 
-    /** Replaces the credentials (and endpoint, bucket, secure flag) of an existing remote target. */
+    /** Replaces the credentials (and endpoint, bucket, secure flag) and the bandwidth limit of an existing remote target. */
     async updateRemoteTargetCredentials(sourceBucket: string, arn: string, target: RemoteTarget): Promise<void> {
         const body = await this.encrypt({ ...bucketTargetBody(sourceBucket, target), arn });
         await this.admin("update-remote-target", "PUT", "/set-remote-target",
-            { bucket: sourceBucket, update: "true", creds: "true" },
+            { bucket: sourceBucket, update: "true", creds: "true", bandwidth: "true" },
             { body, contentType: "application/octet-stream" });
     }
 
@@ -268,6 +275,7 @@ export class MinioAdminClient {
             endpoint: t.endpoint ?? "",
             targetBucket: t.targetbucket ?? "",
             ...(t.credentials?.accessKey ? { accessKey: t.credentials.accessKey } : {}),
+            ...(t.bandwidthlimit ? { bandwidthLimit: t.bandwidthlimit } : {}),
         }));
     }
 
@@ -348,7 +356,7 @@ export class MinioAdminClient {
                 throw new MinioAdminError({ where: this.site, operation, httpStatus: response.status, code, message });
             }
             return { status: response.status, body };
-        });
+        }, { call: { site: this.site, operation } });
     }
 
     private signedHeaders(request: SignedRequest): Record<string, string> {
@@ -383,6 +391,7 @@ function bucketTargetBody(sourceBucket: string, target: RemoteTarget): BucketTar
         api: "s3v4",
         type: "replication",
         ...(target.region ? { region: target.region } : {}),
+        bandwidthlimit: target.bandwidthLimit ?? 0,
         replicationSync: false,
         disableProxy: false,
     };

@@ -30,7 +30,7 @@ export function replicationPolicy(source: BucketRef, destinations: readonly Buck
     return replicationUserPolicy(source, destinations);
 }
 
-export { ruleProblems } from "./ruleOptions";
+export { ruleOptions, ruleProblems } from "./ruleOptions";
 
 // The preview-time rules for policies and bucket names live beside MinIO's policy language.
 export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {

@@ -198,7 +198,10 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
         await this.waitForVersioning(spec.source, spec.rules.map((r) => r.destination), log);
         const admin = this.admin(spec.source.zone);
-        const wanted = uniqueDestinations(spec.rules).map((destination) => ({ destination, target: this.remoteTarget(destination, spec.role) }));
+        const wanted = uniqueDestinations(spec.rules).map((destination) => ({
+            destination,
+            target: this.remoteTarget(destination, spec.role, spec.rules.find((rule) => destinationKey(rule.destination) === destinationKey(destination))?.bandwidthLimit),
+        }));
         let targets = await admin.listRemoteTargets(spec.source.bucket);
         const sameTargets = targets.length === wanted.length
             && wanted.every(({ target }) => targets.some((t) => t.endpoint === target.endpoint && t.targetBucket === target.targetBucket));
@@ -264,7 +267,12 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
             if (!target) return { zone: "", bucket: arn };
             return { zone: this.zoneOfHost(target.endpoint) ?? target.endpoint, bucket: target.targetBucket };
         });
-        return { source, role: this.roleOfTargets(targets, known.role), rules };
+        // A rule's bandwidth limit is its remote target's: MinIO keeps it there, not in the document.
+        const limited = rules.map((rule) => {
+            const limit = targets.find((t) => t.targetBucket === rule.destination.bucket && this.zoneOfHost(t.endpoint) === rule.destination.zone)?.bandwidthLimit;
+            return limit ? { ...rule, bandwidthLimit: limit } : rule;
+        });
+        return { source, role: this.roleOfTargets(targets, known.role), rules: limited };
     }
 
     /**
@@ -310,7 +318,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         await waitForVersioningAtBothEnds(source, destinations, probe, log, { timeoutMs: this.settings.waitTimeoutMs ?? defaultWaitTimeoutMs });
     }
 
-    private remoteTarget(destination: BucketRef, role: RoleState): RemoteTarget {
+    private remoteTarget(destination: BucketRef, role: RoleState, bandwidthLimit: number | undefined): RemoteTarget {
         if (!role.secretKey) {
             throw new Error(`Role '${role.name}' has no credentials for MinIO remote targets; pass the IamRole resource itself as 'role'.`);
         }
@@ -323,6 +331,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
             accessKey: role.id,
             secretKey: role.secretKey,
             region: this.settings.zones[destination.zone].region,
+            ...(bandwidthLimit !== undefined ? { bandwidthLimit } : {}),
         };
     }
 

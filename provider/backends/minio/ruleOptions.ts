@@ -1,43 +1,55 @@
-import type { RuleCheck } from "../contract";
+import type { RuleCheck, RuleOptionsOfService } from "../contract";
 
 /** What MinIO refuses in a set of rules (keyed by ID), found at preview. */
 
 const storageClasses = ["STANDARD", "REDUCED_REDUNDANCY"];
 
+/** MinIO refuses a remote target's bandwidth limit below 100 MB/s (cmd/admin-bucket-handlers.go, SetRemoteTargetHandler). */
+export const minBandwidthLimit = 100_000_000;
+
+const cannot = (field: string, what: string) => (id: string) => `Rule '${id}': MinIO cannot ${what}. Remove '${field}' on the minio backend.`;
+
+/** MinIO's bucket replication has a tag filter, version deletes, existing objects, replica modifications and a bandwidth limit per remote target; nothing else. */
+export const ruleOptions: RuleOptionsOfService = {
+    takes: ["tags", "deleteReplication", "existingObjectReplication", "replicaModifications", "bandwidthLimit"],
+    whyNot: {
+        prefixes: (id) => `Rule '${id}': MinIO filters a rule by one prefix, given as 'prefix'. Use 'prefix', or split the rule into one rule per prefix.`,
+        sseKms: cannot("sseKms", "be told how to replicate SSE-KMS objects (it replicates them with the source's key settings)"),
+        replicationTimeControl: cannot("replicationTimeControl", "guarantee a replication time"),
+        transferType: cannot("transferType", "choose a transfer type (an OSS option)"),
+    },
+};
+
 export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
     const problems: { path: string[]; message: string }[] = [];
     const bucketByZone = new Map<string, { id: string; bucket: string }>();
+    const limitByDestination = new Map<string, { id: string; limit: number | undefined }>();
     for (const [id, rule] of Object.entries(rules)) {
         if (rule.deleteMarkerReplication === true && rule.tags && Object.keys(rule.tags).length > 0) {
             problems.push({ path: [id, "deleteMarkerReplication"], message: `Rule '${id}': MinIO cannot replicate delete markers for a rule that filters by 'tags'; remove the tags or set 'deleteMarkerReplication: false'.` });
         }
-        problems.push(...unsupportedOptions(id, rule));
         const storageClass = rule.destination?.storageClass;
         if (storageClass !== undefined && !storageClasses.includes(storageClass)) {
             problems.push({ path: [id, "destination", "storageClass"], message: `Rule '${id}': 'storageClass' '${storageClass}' is not one MinIO knows; use ${storageClasses.join(" or ")}.` });
         }
+        const limit = rule.bandwidthLimit;
+        if (typeof limit === "number" && limit > 0 && limit < minBandwidthLimit) {
+            problems.push({ path: [id, "bandwidthLimit"], message: `Rule '${id}' limits replication to ${limit} bytes per second, but MinIO takes a bandwidth limit of ` +
+                `at least ${minBandwidthLimit} (100 MB/s); set 'bandwidthLimit' to ${minBandwidthLimit} or more, or leave it out for no limit.` });
+        }
         const { zone, bucket } = rule.destination ?? {};
         if (typeof zone !== "string" || typeof bucket !== "string") continue;
+        const sameDestination = limitByDestination.get(`${zone}/${bucket}`);
+        if (sameDestination && sameDestination.limit !== rule.bandwidthLimit) {
+            problems.push({ path: [id, "bandwidthLimit"], message: `Rules '${sameDestination.id}' and '${id}' replicate into ${zone}/${bucket} through one MinIO remote target, ` +
+                `which has one bandwidth limit; give both the same 'bandwidthLimit'.` });
+        }
+        if (!sameDestination) limitByDestination.set(`${zone}/${bucket}`, { id, limit: rule.bandwidthLimit });
         const other = bucketByZone.get(zone);
         if (other && other.bucket !== bucket) {
             problems.push({ path: [id, "destination", "bucket"], message: `Rules '${other.id}' and '${id}' replicate into two buckets of zone ${zone}; MinIO allows one destination bucket per zone for a source bucket. Use one destination bucket in ${zone}, with prefixes to separate the rules.` });
         }
         if (!other) bucketByZone.set(zone, { id, bucket });
     }
-    return problems;
-}
-
-/** Rule options of other services that MinIO's bucket replication has no equivalent for. */
-function unsupportedOptions(id: string, rule: RuleCheck): { path: string[]; message: string }[] {
-    const problems: { path: string[]; message: string }[] = [];
-    const refuse = (field: string, what: string) =>
-        problems.push({ path: [id, field], message: `Rule '${id}': MinIO cannot ${what}. Remove '${field}' on the minio backend.` });
-    if (Array.isArray(rule.prefixes)) {
-        problems.push({ path: [id, "prefixes"], message: `Rule '${id}': MinIO filters a rule by one prefix, given as 'prefix'. ` +
-            `Use 'prefix', or split the rule into one rule per prefix.` });
-    }
-    if (rule.sseKms !== undefined) refuse("sseKms", "be told how to replicate SSE-KMS objects (it replicates them with the source's key settings)");
-    if (rule.replicationTimeControl !== undefined) refuse("replicationTimeControl", "guarantee a replication time");
-    if (rule.transferType !== undefined) refuse("transferType", "choose a transfer type (an OSS option)");
     return problems;
 }

@@ -1,4 +1,4 @@
-import type { PathProblem, RuleCheck } from "../contract";
+import type { PathProblem, RuleCheck, RuleOptionsOfService } from "../contract";
 import { crossesMainlandBorder } from "./regions";
 
 /** What OSS refuses in a set of rules, found at preview (how the rules map onto OSS's document: rules.ts). */
@@ -10,6 +10,19 @@ export const maxPrefixesPerRule = 10;
 export type OssRuleCheck = RuleCheck;
 
 const backend = "the 'oss' backend (Alibaba OSS)";
+
+/** OSS replication: several prefixes, historical objects, SSE-KMS, RTC and a transfer type; no tag filter, version deletes or replica modifications. */
+export const ruleOptions: RuleOptionsOfService = {
+    takes: ["prefixes", "existingObjectReplication", "sseKms", "replicationTimeControl", "transferType"],
+    whyNot: {
+        tags: (id) => `Rule '${id}' filters on 'tags', but ${backend} selects objects by key prefix only; ` +
+            `remove 'tags' and use 'prefixes' (up to ${maxPrefixesPerRule}) instead.`,
+        deleteReplication: (id) => `Rule '${id}' sets 'deleteReplication: true', but ${backend} never replicates the deletion of an object version. ` +
+            `Set 'deleteReplication: false'; 'deleteMarkerReplication: true' (OSS Action ALL) replicates deletes as delete markers.`,
+        replicaModifications: (id) => `Rule '${id}' sets 'replicaModifications: true', which ${backend} cannot do: ` +
+            `replicas are written only by the rule. Set 'replicaModifications: false', or add a rule in the other direction (see BiDirectional).`,
+    },
+};
 
 /**
  * What OSS cannot do with these rules, each naming the field, the backend and what to write instead.
@@ -24,21 +37,9 @@ export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, sour
     }
     for (const [id, rule] of entries) {
         const at = (...path: string[]) => [id, ...path];
-        if (rule.tags && typeof rule.tags === "object" && Object.keys(rule.tags).length > 0) {
-            problems.push({ path: at("tags"), message: `Rule '${id}' filters on 'tags', but ${backend} selects objects by key prefix only; ` +
-                `remove 'tags' and use 'prefixes' (up to ${maxPrefixesPerRule}) instead.` });
-        }
         if (rule.status === "Disabled") {
             problems.push({ path: at("status"), message: `Rule '${id}' has 'status: "Disabled"', but ${backend} has no disabled rules: a rule exists and runs, or it does not. ` +
                 `Remove the rule from 'rules' to stop replicating (its replicas stay), or set 'status: "Enabled"'.` });
-        }
-        if (rule.deleteReplication === true) {
-            problems.push({ path: at("deleteReplication"), message: `Rule '${id}' sets 'deleteReplication: true', but ${backend} never replicates the deletion of an object version. ` +
-                `Set 'deleteReplication: false'; 'deleteMarkerReplication: true' (OSS Action ALL) replicates deletes as delete markers.` });
-        }
-        if (rule.replicaModifications === true) {
-            problems.push({ path: at("replicaModifications"), message: `Rule '${id}' sets 'replicaModifications: true', which ${backend} cannot do: ` +
-                `replicas are written only by the rule. Set 'replicaModifications: false', or add a rule in the other direction (see BiDirectional).` });
         }
         if (rule.destination?.storageClass) {
             problems.push({ path: at("destination", "storageClass"), message: `Rule '${id}' sets 'destination.storageClass', but ${backend} gives replicas the storage class ` +
