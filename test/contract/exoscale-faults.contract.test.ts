@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { ExoscaleBackend, ownerLabelKey, ownerLabelValue } from "../../provider/backends/exoscale";
+import { ownerLabelKey, ownerLabelValue } from "../../provider/backends/exoscale";
+import { ExoscaleBackend } from "../../provider/backends/exoscale/exoscaleBackend";
 import { cancelEverything, CancelledError, resetCancellation } from "../../provider/transport/cancellation";
 import { ServiceError } from "../../provider/transport/serviceError";
 import type { ContractRole, ExoscaleContractServer, RecordedRequest } from "./exoscaleServer";

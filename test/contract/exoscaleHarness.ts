@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { BackendSettings, BucketRef, RoleSpec, RoleState } from "../../provider/backends/backend";
-import type { ExoscaleBackend, ExoscaleBackendOptions } from "../../provider/backends/exoscale";
+import type { ExoscaleBackend, ExoscaleBackendOptions } from "../../provider/backends/exoscale/exoscaleBackend";
 import { resolveSettings } from "../../provider/settings";
 import type { RequestPolicy } from "../../provider/transport/retry";
 import { type ContractServerOptions, type ExoscaleContractServer, startExoscaleContractServer } from "./exoscaleServer";
@@ -92,7 +92,7 @@ export function backendUnderContract(
     const context = {} as { server: ExoscaleContractServer; backend: ExoscaleBackend };
     before(async () => {
         context.server = await startExoscaleContractServer(serverOptions);
-        const { ExoscaleBackend } = require("../../provider/backends/exoscale") as typeof import("../../provider/backends/exoscale");
+        const { ExoscaleBackend } = require("../../provider/backends/exoscale/exoscaleBackend") as typeof import("../../provider/backends/exoscale/exoscaleBackend");
         context.backend = new ExoscaleBackend(settingsFor(context.server, settings), backendOptions);
     });
     afterEach(() => context.server.state.clearFaults());

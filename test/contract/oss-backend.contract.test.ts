@@ -151,7 +151,7 @@ describe("contract: OSS backend against the OSS + RAM contract server", function
     });
 
     it("fails with the shared error shape, naming OSS, zone, endpoint, operation, status, code and the credential variables", async () => {
-        const { OssBackend } = require("../../provider/backends/oss") as typeof import("../../provider/backends/oss");
+        const { OssBackend } = require("../../provider/backends/oss/ossBackend") as typeof import("../../provider/backends/oss/ossBackend");
         const { ossSettingsFor } = require("./ossHarness") as typeof import("./ossHarness");
         const settings = ossSettingsFor(suite.server);
         const wrong = new OssBackend({ ...settings, credentials: { accessKey: settings.credentials.accessKey, secretKey: "wrong" },

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { BackendSettings } from "../../provider/backends/backend";
-import type { OssBackend } from "../../provider/backends/oss";
+import type { OssBackend } from "../../provider/backends/oss/ossBackend";
 import { resolveSettings } from "../../provider/settings";
 import type { RequestPolicy } from "../../provider/transport/retry";
 import { type OssContractServer, type OssContractServerOptions, startOssContractServer } from "./ossServer";
@@ -40,7 +40,7 @@ export function ossBackendUnderContract(options: OssContractServerOptions = {}):
     const context = {} as { server: OssContractServer; backend: OssBackend };
     before(async () => {
         context.server = await startOssContractServer(options);
-        const { OssBackend } = require("../../provider/backends/oss") as typeof import("../../provider/backends/oss");
+        const { OssBackend } = require("../../provider/backends/oss/ossBackend") as typeof import("../../provider/backends/oss/ossBackend");
         context.backend = new OssBackend(ossSettingsFor(context.server), { pollMs: { first: 50, max: 200 } });
     });
     after(() => context.server.close());

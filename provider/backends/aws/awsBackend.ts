@@ -5,6 +5,7 @@ import type {
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { waitFor } from "../../transport/polling";
+import { withNote } from "../../common/withNote";
 import { ServiceError } from "../../transport/serviceError";
 import { AwsIam, AwsZoneS3 } from "./clients";
 import { bucketOfArn, partitionOf, regionOfLocation } from "./regions";
@@ -253,9 +254,4 @@ export function isRoleNotVisibleYet(error: unknown): error is ServiceError {
     const said = error.serviceMessage;
     if ((error.code === "InvalidArgument" || error.code === "InvalidRequest") && /role/i.test(said)) return true;
     return error.code === "AccessDenied" && /role|PassRole|assume/i.test(said);
-}
-
-function withNote(cause: Error, note: string): Error {
-    cause.message = `${cause.message}\n${note}`;
-    return cause;
 }

@@ -4,6 +4,7 @@ import { ownerTagKey } from "../../common/ownership";
 import { waitFor } from "../../transport/polling";
 import { stableJson } from "../../common/stableJson";
 import { CancelledError } from "../../transport/cancellation";
+import { withNote } from "../../common/withNote";
 import { ServiceError } from "../../transport/serviceError";
 import type { AwsIam } from "./clients";
 import { inlinePolicyName, trustPolicy } from "./policy";
@@ -291,9 +292,4 @@ function labelsOf(tags: readonly Tag[]): Record<string, string> {
 export function decodePolicyDocument(document: string): unknown {
     const text = document.trimStart().startsWith("{") ? document : decodeURIComponent(document);
     return JSON.parse(text);
-}
-
-function withNote(cause: Error, note: string): Error {
-    cause.message = `${cause.message}\n${note}`;
-    return cause;
 }

@@ -1,127 +1,27 @@
-import type { ReplicationRule as S3ReplicationRule, ReplicationRuleFilter, StorageClass } from "@aws-sdk/client-s3";
+import type { ReplicationRule as S3ReplicationRule } from "@aws-sdk/client-s3";
 import type { BucketRef, ReplicationRule } from "../backend";
+import { fromS3ReplicationRule, type S3BucketNames, toS3ReplicationRule } from "../s3/replicationRules";
 import { bucketArn, bucketOfArn } from "./regions";
 
 /**
- * How the shared rule model maps onto a rule of an S3 replication configuration (the current schema,
- * "V2": every rule has a Filter, a Priority and DeleteMarkerReplication); what AWS refuses at preview is in ruleOptions.ts.
- *
- *   rule ID, priority, status     -> ID, Priority, Status
- *   prefix / prefixes (one)       -> Filter/Prefix; with tags: Filter/And/Prefix
- *   tags (one, no prefix)         -> Filter/Tag; several, or with a prefix: Filter/And/Tags
- *   deleteMarkerReplication       -> DeleteMarkerReplication/Status
- *   existingObjectReplication     -> ExistingObjectReplication/Status Enabled (left out when false)
- *   replicaModifications          -> SourceSelectionCriteria/ReplicaModifications/Status Enabled
- *   sseKms.replicateEncryptedObjects -> SourceSelectionCriteria/SseKmsEncryptedObjects/Status Enabled
- *   sseKms.replicaKmsKeyId        -> Destination/EncryptionConfiguration/ReplicaKmsKeyID
- *   replicationTimeControl        -> Destination/ReplicationTime (15 minutes) and Destination/Metrics (15 minutes)
- *   destination bucket            -> Destination/Bucket as arn:<partition>:s3:::<bucket>
- *   destination storageClass      -> Destination/StorageClass
- *   deleteReplication, transferType -> nothing: AWS has neither, so they are refused at preview
- *
- * Every rule is written in the V2 form, so a configuration made here never mixes V1 rules (a bare
- * Prefix, no Priority) with V2 ones, which AWS refuses.
+ * AWS's rules are S3's replication document (s3/replicationRules.ts maps every field, both ways) with
+ * the destination bucket as arn:<partition>:s3:::<bucket>. AWS has no deleteReplication and no
+ * transferType; what it refuses at preview is in ruleOptions.ts. Every rule is written in the V2 form,
+ * so a configuration made here never mixes V1 rules (a bare Prefix, no Priority) with V2 ones, which
+ * AWS refuses.
  */
 
-/** S3 Replication Time Control and its metrics have one threshold, 15 minutes. */
-const rtcMinutes = 15;
+/** AWS names a destination by its ARN, whose partition follows the destination's region. */
+const awsBucketNames: S3BucketNames = { toDocument: (destination) => bucketArn(destination.bucket, destination.zone), fromDocument: bucketOfArn };
 
 /** The S3 document of one rule; `Destination.Bucket` is the destination's ARN. */
 export function toS3Rule(rule: ReplicationRule): S3ReplicationRule {
-    const replicateKms = rule.sseKms?.replicateEncryptedObjects === true;
-    const selection = {
-        ...(rule.replicaModifications ? { ReplicaModifications: { Status: "Enabled" as const } } : {}),
-        ...(replicateKms ? { SseKmsEncryptedObjects: { Status: "Enabled" as const } } : {}),
-    };
-    const destination = rule.destination;
-    return {
-        ID: rule.id,
-        Priority: rule.priority,
-        Status: rule.status,
-        Filter: filterOf(effectivePrefix(rule), rule.tags ?? {}),
-        DeleteMarkerReplication: { Status: rule.deleteMarkerReplication ? "Enabled" : "Disabled" },
-        ...(rule.existingObjectReplication ? { ExistingObjectReplication: { Status: "Enabled" as const } } : {}),
-        ...(Object.keys(selection).length > 0 ? { SourceSelectionCriteria: selection } : {}),
-        Destination: {
-            Bucket: bucketArn(destination.bucket, destination.zone),
-            ...(destination.storageClass ? { StorageClass: destination.storageClass as StorageClass } : {}),
-            ...(replicateKms && rule.sseKms?.replicaKmsKeyId ? { EncryptionConfiguration: { ReplicaKmsKeyID: rule.sseKms.replicaKmsKeyId } } : {}),
-            ...(rule.replicationTimeControl ? {
-                ReplicationTime: { Status: "Enabled" as const, Time: { Minutes: rtcMinutes } },
-                Metrics: { Status: "Enabled" as const, EventThreshold: { Minutes: rtcMinutes } },
-            } : {}),
-        },
-    };
+    return toS3ReplicationRule(rule, awsBucketNames);
 }
 
-/** The one prefix of a rule: `prefixes[0]` or `prefix`, "" for every object. */
-export function effectivePrefix(rule: { readonly prefix?: string; readonly prefixes?: readonly string[] }): string {
-    return rule.prefixes?.[0] ?? rule.prefix ?? "";
-}
-
-function filterOf(prefix: string, tags: Readonly<Record<string, string>>): ReplicationRuleFilter {
-    const tagList = Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([Key, Value]) => ({ Key, Value }));
-    if (tagList.length === 0) return { Prefix: prefix };
-    if (tagList.length === 1 && prefix === "") return { Tag: tagList[0] };
-    return { And: { ...(prefix !== "" ? { Prefix: prefix } : {}), Tags: tagList } };
-}
-
-/**
- * One rule of a document read back, in the shared model: every value is the document's. The known
- * rule (the state's) decides only how a value is spelled where the model has two spellings of it
- * (`prefix` or `prefixes`, an absent `sseKms` or one that is off, an absent RTC or `false`), so that
- * a refresh shows only real differences. The document names a destination by ARN, without its
- * region: the known zone is kept while the bucket is the same (a bucket cannot move between regions
- * under its name), and `zoneOf` places any other bucket.
- */
+/** One rule of a document read back, in the shared model (s3/replicationRules.ts). */
 export function fromS3Rule(rule: S3ReplicationRule, known: ReplicationRule | undefined, zoneOf: (bucket: string) => string): ReplicationRule {
-    const filter = rule.Filter;
-    // A V1 rule (made outside this package) has its prefix on the rule itself and no filter.
-    const prefix = filter?.Prefix ?? filter?.And?.Prefix ?? rule.Prefix ?? "";
-    const tagList = filter?.Tag ? [filter.Tag] : filter?.And?.Tags ?? [];
-    const tags = Object.fromEntries(tagList.map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
-    const destination = rule.Destination;
-    const bucket = bucketOfArn(destination?.Bucket ?? "");
-    const replicaKmsKeyId = destination?.EncryptionConfiguration?.ReplicaKmsKeyID;
-    const sseKms = {
-        replicateEncryptedObjects: rule.SourceSelectionCriteria?.SseKmsEncryptedObjects?.Status === "Enabled",
-        ...(replicaKmsKeyId ? { replicaKmsKeyId } : {}),
-    };
-    return {
-        id: rule.ID ?? "",
-        priority: rule.Priority ?? 0,
-        status: rule.Status === "Enabled" ? "Enabled" : "Disabled",
-        ...prefixSpelledAsKnown(prefix, known),
-        ...(Object.keys(tags).length > 0 ? { tags } : {}),
-        deleteMarkerReplication: rule.DeleteMarkerReplication?.Status === "Enabled",
-        deleteReplication: false,
-        existingObjectReplication: rule.ExistingObjectReplication?.Status === "Enabled",
-        replicaModifications: rule.SourceSelectionCriteria?.ReplicaModifications?.Status === "Enabled",
-        destination: {
-            bucket,
-            zone: known && known.destination.bucket === bucket ? known.destination.zone : zoneOf(bucket),
-            ...(destination?.StorageClass ? { storageClass: destination.StorageClass } : {}),
-        },
-        ...sseKmsSpelledAsKnown(sseKms, known),
-        ...rtcSpelledAsKnown(destination?.ReplicationTime?.Status === "Enabled", known),
-    };
-}
-
-/** The document's prefix, as `prefixes: [p]` where the known rule writes it so and has the same one. */
-function prefixSpelledAsKnown(prefix: string, known: ReplicationRule | undefined): Pick<ReplicationRule, "prefix" | "prefixes"> {
-    if (known?.prefixes === undefined || effectivePrefix(known) !== prefix) return { prefix };
-    return { ...(known.prefix !== undefined ? { prefix: known.prefix } : {}), prefixes: [prefix] };
-}
-
-/** The document's KMS settings; left out when they are off and the known rule leaves them out. */
-function sseKmsSpelledAsKnown(sseKms: NonNullable<ReplicationRule["sseKms"]>, known: ReplicationRule | undefined): Pick<ReplicationRule, "sseKms"> {
-    const off = !sseKms.replicateEncryptedObjects && sseKms.replicaKmsKeyId === undefined;
-    return off && known?.sseKms === undefined ? {} : { sseKms };
-}
-
-/** Whether the document turns RTC on; left out when it is off and the known rule leaves it out. */
-function rtcSpelledAsKnown(rtc: boolean, known: ReplicationRule | undefined): Pick<ReplicationRule, "replicationTimeControl"> {
-    return !rtc && known?.replicationTimeControl === undefined ? {} : { replicationTimeControl: rtc };
+    return fromS3ReplicationRule(rule, known, zoneOf, awsBucketNames);
 }
 
 /** The destinations of a set of rules, as the policy and the versioning gate see them. */

@@ -2,7 +2,7 @@ import type { BackendSettings } from "../backend";
 import type {
     ReplicationLocationsArgs, ReplicationLocationsResult, ReplicationProgressArgs, ReplicationProgressResult,
 } from "../../common/oss";
-import { OssBackend } from "./index";
+import { OssBackend } from "./ossBackend";
 
 // The OSS queries of the replication guide, for programs (through sdk/oss.ts) and tools. They run
 // where they are called, with the stack's configuration: the same zones and credentials as the provider.

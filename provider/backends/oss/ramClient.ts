@@ -3,9 +3,8 @@ import { sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { acs3Authorization } from "./acs3Signer";
+import { defaultRamEndpoint } from "./regions";
 
-/** RAM is global; every region's clients use this endpoint. */
-export const defaultRamEndpoint = "https://ram.aliyuncs.com";
 export const ramApiVersion = "2015-05-01";
 export const ramServiceName = "Alibaba RAM";
 

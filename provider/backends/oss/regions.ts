@@ -39,3 +39,6 @@ export function crossesMainlandBorder(a: string, b: string): boolean {
     if (!ossRegions.includes(a) || !ossRegions.includes(b)) return false;
     return isMainland(a) !== isMainland(b);
 }
+
+/** RAM is global; every region's clients use this endpoint. */
+export const defaultRamEndpoint = "https://ram.aliyuncs.com";
