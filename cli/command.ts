@@ -76,8 +76,6 @@ export interface Command<Options> {
     readonly synopsis: string;
     readonly description: string;
     readonly options: readonly OptionSpec[];
-    /** Help text after the options. */
-    readonly notes?: string;
     /** The command's options from those given, or what is wrong with them. */
     optionsFrom(given: GivenOptions): Options | Refusal;
     /** Does the work and returns the exit code; a thrown error is a failure (exit code 1). */
@@ -90,12 +88,19 @@ export function isRefusal(value: unknown): value is Refusal {
 
 export const helpFlags: readonly string[] = ["--help", "-h"];
 
-/** The command's options from argv, `{ help: true }` when help was asked for, or a refusal. */
-export function parseCommandArgs<Options>(command: Command<Options>, argv: readonly string[]): Options | Refusal | { readonly help: true } {
+/** What parseCommandArgs gives when help was asked for (compared by identity: no command's options can be it). */
+export const helpAsked: { readonly help: true } = Object.freeze({ help: true });
+
+function isHelpAsked(parsed: unknown): parsed is typeof helpAsked {
+    return parsed === helpAsked;
+}
+
+/** The command's options from argv, helpAsked when help was asked for, or a refusal. */
+export function parseCommandArgs<Options>(command: Command<Options>, argv: readonly string[]): Options | Refusal | typeof helpAsked {
     const given: [string, string | true][] = [];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        if (helpFlags.includes(arg)) return { help: true };
+        if (helpFlags.includes(arg)) return helpAsked;
         // `--flag=value` as well as `--flag value`.
         const equals = arg.indexOf("=");
         const [flag, inline] = arg.startsWith("--") && equals > 0 ? [arg.slice(0, equals), arg.slice(equals + 1)] : [arg, undefined];
@@ -128,8 +133,7 @@ export function helpOf(command: Command<unknown>): string {
     const names = command.options.map((o) => [o.flag, ...(o.alias ? [o.alias] : [])].join(", ") + (o.value ? ` ${o.value}` : ""));
     const width = Math.max(...names.map((n) => n.length));
     const lines = command.options.map((o, i) => `  ${names[i].padEnd(width)}  ${o.help.split("\n").join(`\n  ${"".padEnd(width)}  `)}`);
-    return `Usage: ${programName} ${command.name} ${command.synopsis}\n\n${command.description}\n\nOptions:\n${lines.join("\n")}\n` +
-        (command.notes ? `\n${command.notes}\n` : "");
+    return `Usage: ${programName} ${command.name} ${command.synopsis}\n\n${command.description}\n\nOptions:\n${lines.join("\n")}\n`;
 }
 
 /**
@@ -138,12 +142,12 @@ export function helpOf(command: Command<unknown>): string {
  */
 export async function runCommand<Options>(command: Command<Options>, argv: readonly string[], io: CommandIo): Promise<number> {
     const parsed = parseCommandArgs(command, argv);
-    if (typeof parsed === "object" && parsed !== null && "help" in parsed) {
-        io.out(helpOf(command as Command<unknown>));
+    if (isHelpAsked(parsed)) {
+        io.out(helpOf(command));
         return 0;
     }
     if (isRefusal(parsed)) {
-        io.err(`${programName} ${command.name}: ${parsed.problem}\n\n${helpOf(command as Command<unknown>)}`);
+        io.err(`${programName} ${command.name}: ${parsed.problem}\n\n${helpOf(command)}`);
         return 2;
     }
     try {

@@ -1,11 +1,11 @@
-import { Command, CommandIo, processIo, programName, runCommand } from "./command";
+import { Command, CommandIo, helpFlags, processIo, programName, runCommand } from "./command";
 
 // `pulumi-bucket-replication <command>`: the package's command line, run in a Pulumi program's folder.
 // bin/pulumi-bucket-replication only calls launch(). A new command is a file exporting a Command
 // (see cli/command.ts; it reads a stack through cli/stack.ts) and one line below. Each command's file
 // is loaded only when asked for, so the help costs nothing of the provider.
 
-const commands: Record<string, { readonly summary: string; load(): Command<any> }> = {
+const commands: Record<string, { readonly summary: string; load(): Command<unknown> }> = {
     status: {
         summary: "replication status of every ReplicationConfiguration of the stack (a table, or --json)",
         load: () => (require("./status") as typeof import("./status")).statusCommand,
@@ -29,7 +29,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
         io.err(help());
         return 2;
     }
-    if (name === "--help" || name === "-h" || name === "help") {
+    if (helpFlags.includes(name) || name === "help") {
         io.out(help());
         return 0;
     }
