@@ -3,6 +3,7 @@ import { Bucket } from "./bucket";
 import { BucketVersioning } from "./bucketVersioning";
 import { IamRole } from "./iamRole";
 import { programError } from "./identity";
+import { stableJson } from "../provider/common/stableJson";
 import {
     argumentError, booleanProblems, describe, isInput, isPlainObject, ReplicationConfiguration, ReplicationRuleArgs, unknownKeyProblems,
 } from "./replicationConfiguration";
@@ -123,18 +124,13 @@ export function verifyTopology(name: string, verify: VerifyArgs | undefined, rep
             prefix: (rule as { prefix?: string }).prefix ?? "",
         }]))));
     const fingerprint = pulumi.all([topology, pulumi.all(roles.map((role) => role.id))]).apply(([configs, roleIds]) => JSON.stringify({
-        rules: configs.map(([bucket, zone, rules]) => [zone, bucket, Object.keys(rules).sort().map((id) => [id, sortedJson(rules[id])])]),
+        rules: configs.map(([bucket, zone, rules]) => [zone, bucket, Object.keys(rules).sort().map((id) => [id, stableJson(rules[id])])]),
         roles: roleIds,
     }));
     const verification = new ReplicationVerification(`${name}-verification`, {
         rules, fingerprint, timeoutSeconds: verify.timeoutSeconds,
     }, { ...opts, dependsOn: [...replications] });
     return verification.lagSeconds;
-}
-
-function sortedJson(value: unknown): string {
-    return JSON.stringify(value, (_key, v) => v && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v);
 }
 
 const exampleBucket = (zone: string) => `{ zone: "${zone}" }`;

@@ -6,7 +6,8 @@ import { S3CompatibleBuckets } from "../s3/buckets";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { waitFor } from "../../transport/polling";
 import { withNote } from "../../common/withNote";
-import { ServiceError } from "../../transport/serviceError";
+import { isMissingBucket } from "../s3/missingBucket";
+import { isNoSuchBucket, ServiceError } from "../../transport/serviceError";
 import { AwsIam, AwsZoneS3 } from "./clients";
 import { bucketOfArn, partitionOf, regionOfLocation } from "./regions";
 import { AwsRoles } from "./roles";
@@ -67,7 +68,7 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
                 throw new Error(`Bucket name '${ref.bucket}' is taken by another AWS account (bucket names are global across all of AWS), ` +
                     `or this identity may not read it (HTTP 403 on HeadBucket). Choose another 'name', or leave 'name' unset for one derived from this stack.`);
             }
-            if (!(error instanceof ServiceError && (error.httpStatus === 404 || error.code === "NotFound" || error.code === "NoSuchBucket"))) throw error;
+            if (!isMissingBucket(error)) throw error;
             // The shared create: BucketAlreadyExists gets its message there; the client adds this region's LocationConstraint.
             const outcome = await super.createBucket(ref);
             if (outcome === "created") return outcome;
@@ -155,7 +156,7 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
             document = (await this.s3(source.zone).send<GetBucketReplicationCommandOutput>(`GetBucketReplication of '${source.bucket}'`,
                 new (s3Sdk().GetBucketReplicationCommand)({ Bucket: source.bucket }))).ReplicationConfiguration;
         } catch (error) {
-            if (error instanceof ServiceError && (error.code === "ReplicationConfigurationNotFoundError" || error.code === "NoSuchBucket")) return undefined;
+            if (isNoSuchBucket(error) || (error instanceof ServiceError && error.code === "ReplicationConfigurationNotFoundError")) return undefined;
             throw error;
         }
         if (!document) return undefined;
@@ -199,7 +200,7 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
             await this.s3(spec.source.zone).send(`DeleteBucketReplication of '${spec.source.bucket}'`,
                 new (s3Sdk().DeleteBucketReplicationCommand)({ Bucket: spec.source.bucket }), { log });
         } catch (error) {
-            if (error instanceof ServiceError && error.code === "NoSuchBucket") return;
+            if (isNoSuchBucket(error)) return;
             throw error;
         }
     }

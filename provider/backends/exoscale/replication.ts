@@ -3,7 +3,7 @@ import type { BucketRef, ProgressLog, ReplicationRule, ReplicationSpec, RoleStat
 import { versioningOrMissing } from "../s3/buckets";
 import { s3ErrorCode, type ZoneS3 } from "../s3/client";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
-import { ServiceError } from "../../transport/serviceError";
+import { isNoSuchBucket, ServiceError } from "../../transport/serviceError";
 import type { ExoscaleIamClient, PollInterval } from "./iamClient";
 import { fromSosRule, roleIdOf, toSosRule } from "./rules";
 
@@ -42,7 +42,7 @@ export class ExoscaleReplication {
                 new GetBucketReplicationCommand({ Bucket: source.bucket }))).ReplicationConfiguration;
         } catch (error) {
             const code = s3ErrorCode(error);
-            if (code === "ReplicationConfigurationNotFoundError" || code === "NoSuchBucket") return undefined;
+            if (code === "ReplicationConfigurationNotFoundError" || isNoSuchBucket(error)) return undefined;
             throw error;
         }
         if (!document) return undefined;
@@ -81,7 +81,7 @@ export class ExoscaleReplication {
         try {
             await this.at.s3(spec.source.zone).send(`DeleteBucketReplication of '${spec.source.bucket}'`, new DeleteBucketReplicationCommand({ Bucket: spec.source.bucket }));
         } catch (error) {
-            if (s3ErrorCode(error) === "NoSuchBucket") return;
+            if (isNoSuchBucket(error)) return;
             throw error;
         }
     }

@@ -1,4 +1,5 @@
 import type { BucketRef, ObjectVersionRef, ObservedVersioning, ProgressLog, StoredObject, VersioningStatus } from "../backend";
+import { isMissingBucket } from "../s3/missingBucket";
 import { toXml } from "../s3/xml";
 import { ServiceError } from "../../transport/serviceError";
 import { type OssClient, xml } from "./ossClient";
@@ -201,8 +202,4 @@ export class OssBuckets {
             }
         }
     }
-}
-
-export function isMissingBucket(error: unknown): boolean {
-    return error instanceof ServiceError && (error.code === "NoSuchBucket" || (error.httpStatus === 404 && error.code === "HTTP 404"));
 }

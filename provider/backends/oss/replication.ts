@@ -1,9 +1,9 @@
 import type { BucketRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleState } from "../backend";
 import type { PathProblem } from "../contract";
 import type { ReplicationLocation, ReplicationProgress } from "../../common/oss";
+import { isMissingBucket } from "../s3/missingBucket";
 import { waitFor } from "../../transport/polling";
 import { ServiceError } from "../../transport/serviceError";
-import { isMissingBucket } from "./buckets";
 import { type OssClient, xml } from "./ossClient";
 import { isCode } from "./ramClient";
 import { locationOf, regionOfLocation } from "./regions";
