@@ -54,15 +54,17 @@ export interface FailureDetails {
     readonly hint?: string;
 }
 
+// The codes every S3-like service shares; a service's own codes and hints stay in its backend folder
+// (MinIO's server-not-initialized answer is a 503, retried by its status).
 const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
 const retryableCodes = new Set([
     "SlowDown", "Throttling", "ThrottlingException", "TooManyRequests", "RequestTimeout", "RequestTimeTooSkewed",
-    "InternalError", "ServiceUnavailable", "XMinioServerNotInitialized", "Timeout", "NetworkError",
+    "InternalError", "ServiceUnavailable", "Timeout", "NetworkError",
     "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND_TEMPORARY", "UND_ERR_SOCKET", "UND_ERR_CLOSED",
 ]);
 const authenticationCodes = new Set([
     "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
-    "XMinioAdminInvalidAccessKey", "AuthorizationHeaderMalformed", "InvalidSignatureException", "Unauthorized", "Forbidden",
+    "AuthorizationHeaderMalformed", "InvalidSignatureException", "Unauthorized", "Forbidden",
 ]);
 
 /**
