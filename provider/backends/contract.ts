@@ -23,7 +23,7 @@ export interface BackendModule {
     replicationPolicy(source: BucketRef, destinations: readonly BucketRef[], options?: PolicyOptions): unknown;
     /** What this service refuses in a set of rules (keyed by ID) that the shared validation does not know about. */
     ruleProblems?(rules: Readonly<Record<string, RuleCheck>>, source?: { readonly zone?: string; readonly bucket?: string }): PathProblem[];
-    /** Which rule options the service takes; ruleProblems need not refuse the others. */
+    /** Which rule options the service takes; its ruleProblems refuse the others with refusedRuleOptions (ruleOptionRefusals.ts). */
     readonly ruleOptions: RuleOptionsOfService;
     /** How many tags a bucket may carry on this service, when it is not S3's 50. */
     readonly maxBucketTags?: number;

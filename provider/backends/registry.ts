@@ -1,6 +1,5 @@
 import type { BackendSettings, BucketRef, StorageBackend } from "./backend";
-import type { BackendDefaults, BackendModule, PathProblem, PolicyOptions, RoleChangeView, RuleCheck, RuleOptionsOfService } from "./contract";
-import { ruleOptionInUse, type RuleOption } from "../common/rule";
+import type { BackendDefaults, BackendModule, PathProblem, PolicyOptions, RoleChangeView, RuleCheck } from "./contract";
 
 // Loaded on demand so that a program on one backend never loads another's code; `satisfies` has the
 // compiler check each folder's exports against the contract.
@@ -34,24 +33,9 @@ export function replicationPolicyFor(backend: string, source: BucketRef, destina
 export function ruleProblemsFor(backend: string, rules: Readonly<Record<string, RuleCheck>>, source?: { readonly zone?: string; readonly bucket?: string }): PathProblem[] {
     const module = modules[backend]?.();
     if (!module) return [];
-    return [...refusedRuleOptions(backend, module.ruleOptions, rules), ...(module.ruleProblems?.(rules, source) ?? [])];
+    return module.ruleProblems?.(rules, source) ?? [];
 }
 
-/** Each rule option a rule uses that the service does not take, with the service's reason or one that names the option. */
-function refusedRuleOptions(backend: string, options: RuleOptionsOfService, rules: Readonly<Record<string, RuleCheck>>): PathProblem[] {
-    const problems: PathProblem[] = [];
-    for (const [id, rule] of Object.entries(rules)) {
-        if (!rule || typeof rule !== "object") continue;
-        for (const option of Object.keys(ruleOptionInUse) as RuleOption[]) {
-            const inUse = ruleOptionInUse[option] as (value: unknown) => boolean;
-            if (options.takes.includes(option) || !inUse(rule[option])) continue;
-            const message = options.whyNot?.[option]?.(id)
-                ?? `Rule '${id}' sets '${option}', which the '${backend}' backend does not take; remove '${option}' on this backend.`;
-            problems.push({ path: [id, option], message });
-        }
-    }
-    return problems;
-}
 
 /** The bucket-tag limit of the backend: S3's 50 unless it says otherwise. */
 export function maxBucketTagsFor(backend: string): number | undefined {

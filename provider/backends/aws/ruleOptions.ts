@@ -1,4 +1,5 @@
 import type { RuleCheck, RuleOptionsOfService } from "../contract";
+import { refusedRuleOptions } from "../ruleOptionRefusals";
 import type { Problem } from "../../common/problem";
 
 /** What AWS refuses in a set of rules, found at preview (how the rules map onto S3's document: rules.ts). */
@@ -29,7 +30,7 @@ export const ruleOptions: RuleOptionsOfService = {
 
 /** What AWS refuses in these rules (keyed by ID), each naming the field and what to write instead. */
 export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Problem[] {
-    const problems: Problem[] = [];
+    const problems: Problem[] = [...refusedRuleOptions("aws", ruleOptions, rules)];
     const count = Object.keys(rules).length;
     if (count > maxRulesPerConfiguration) {
         problems.push({ path: [], message: `${count} rules are declared, but ${backend} holds at most ${maxRulesPerConfiguration} rules in one replication configuration; ` +

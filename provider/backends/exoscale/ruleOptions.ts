@@ -1,4 +1,5 @@
-import type { RuleCheck, RuleOptionsOfService } from "../contract";
+import type { PathProblem, RuleCheck, RuleOptionsOfService } from "../contract";
+import { refusedRuleOptions } from "../ruleOptionRefusals";
 
 const refuse = (message: string) => (id: string) => `Rule '${id}': ${message}`;
 
@@ -18,7 +19,7 @@ export const ruleOptions: RuleOptionsOfService = {
     },
 };
 
-/** What SOS replication cannot express beyond the options it does not take: nothing more today. */
-export function ruleProblems(_rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
-    return [];
+/** What SOS replication cannot express: the options it does not take; nothing more today. */
+export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): PathProblem[] {
+    return refusedRuleOptions("exoscale", ruleOptions, rules);
 }

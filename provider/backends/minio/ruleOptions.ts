@@ -1,4 +1,5 @@
 import type { RuleCheck, RuleOptionsOfService } from "../contract";
+import { refusedRuleOptions } from "../ruleOptionRefusals";
 
 /** What MinIO refuses in a set of rules (keyed by ID), found at preview. */
 
@@ -20,8 +21,8 @@ export const ruleOptions: RuleOptionsOfService = {
     },
 };
 
-export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path: string[]; message: string }[] {
-    const problems: { path: string[]; message: string }[] = [];
+export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path: readonly (string | number)[]; message: string }[] {
+    const problems: { path: readonly (string | number)[]; message: string }[] = [...refusedRuleOptions("minio", ruleOptions, rules)];
     const bucketByZone = new Map<string, { id: string; bucket: string }>();
     const limitByDestination = new Map<string, { id: string; limit: number | undefined }>();
     for (const [id, rule] of Object.entries(rules)) {

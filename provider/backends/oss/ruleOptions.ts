@@ -1,4 +1,5 @@
 import type { PathProblem, RuleCheck, RuleOptionsOfService } from "../contract";
+import { refusedRuleOptions } from "../ruleOptionRefusals";
 import { crossesMainlandBorder } from "./regions";
 
 /** What OSS refuses in a set of rules, found at preview (how the rules map onto OSS's document: rules.ts). */
@@ -29,7 +30,7 @@ export const ruleOptions: RuleOptionsOfService = {
  * With `source`, also what depends on the source's region: transfer type and RTC across regions.
  */
 export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, source?: { readonly zone?: string; readonly bucket?: string }): PathProblem[] {
-    const problems: PathProblem[] = [];
+    const problems: PathProblem[] = [...refusedRuleOptions("oss", ruleOptions, rules)];
     const entries = Object.entries(rules).filter(([, rule]) => rule && typeof rule === "object");
     if (Object.keys(rules).length > maxRulesPerBucket) {
         problems.push({ path: [], message: `${Object.keys(rules).length} rules are declared, but ${backend} holds at most ${maxRulesPerBucket} ` +
