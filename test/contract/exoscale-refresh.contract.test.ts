@@ -61,11 +61,13 @@ describe("contract: refresh of drift on examples/exoscale-leader-follower under 
         expect(await changedSteps()).to.deep.equal([]);
     });
 
-    it("refuses at up to clear the role's description, which Exoscale IAM cannot do, and sends nothing", async () => {
+    it("refuses at preview to clear the role's description, which Exoscale IAM cannot do, and sends nothing", async () => {
         const description = example.server.state.roles.get(ours.id)!.description;
         const updatesBefore = example.server.state.requestsFor("update-iam-role").length;
         await example.stack.setConfig("roleDescription", "");
-        expect(await changedSteps()).to.deep.equal([`update ${roleType} replication-my-source-my-destination`]);
+        const preview = await example.stack.preview();
+        expect(preview.code, "exit code of preview").to.not.equal(0);
+        expect(preview.stdout + preview.stderr).to.contain("Exoscale IAM cannot clear a role's description").and.to.contain("Give the IamRole a 'description' again");
         const result = await example.stack.up();
         expect(result.code, "exit code of up").to.not.equal(0);
         expect(result.stdout + result.stderr).to.contain("Exoscale IAM cannot clear a role's description");
