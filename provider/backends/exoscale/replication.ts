@@ -1,10 +1,11 @@
 import type { GetBucketReplicationCommandOutput } from "@aws-sdk/client-s3";
-import type { BucketRef, ProgressLog, ReplicationRule, ReplicationSpec, RoleState } from "../backend";
+import type { BucketRef, ProgressLog, ReplicationSpec, RoleState } from "../backend";
 import { versioningOrMissing } from "../s3/buckets";
 import { s3ErrorCode, type ZoneS3 } from "../s3/client";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { isNoSuchBucket, ServiceError } from "../../transport/serviceError";
 import type { ExoscaleIamClient, PollInterval } from "./iamClient";
+import { ruleProblems } from "./ruleOptions";
 import { fromSosRule, roleIdOf, toSosRule } from "./rules";
 
 /**
@@ -19,7 +20,11 @@ export class ExoscaleReplication {
     ) {}
 
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
-        for (const rule of spec.rules) refuseUnsupportedSettings(spec.source, rule);
+        // What preview refuses (ruleOptions.ts) is refused again before writing, rather than dropped from the document.
+        const problems = ruleProblems(Object.fromEntries(spec.rules.map((rule) => [rule.id, rule])));
+        if (problems.length > 0) {
+            throw new Error(`The replication rules of bucket '${spec.source.bucket}' cannot be written to Exoscale SOS:\n  - ${problems.map((p) => p.message).join("\n  - ")}`);
+        }
         await waitForVersioningAtBothEnds(spec.source, spec.rules.map((rule) => rule.destination), (ref) => versioningOrMissing(this.at.s3(ref.zone), ref.bucket), log, {
             timeoutMs: this.waits.timeoutMs, firstPauseMs: this.waits.pollInterval.initialMs, maxPauseMs: this.waits.pollInterval.maxMs,
         });
@@ -84,17 +89,5 @@ export class ExoscaleReplication {
             if (isNoSuchBucket(error)) return;
             throw error;
         }
-    }
-}
-
-/** SOS replicates whole objects and delete markers by prefix; refuse what it cannot do instead of ignoring it. */
-function refuseUnsupportedSettings(source: BucketRef, rule: ReplicationRule): void {
-    const where = `Replication rule '${rule.id}' of bucket '${source.bucket}'`;
-    if (rule.deleteReplication) {
-        throw new Error(`${where} sets 'deleteReplication: true', but Exoscale SOS cannot replicate deletions of versions. ` +
-            `Set 'deleteReplication: false' (delete markers are replicated with 'deleteMarkerReplication').`);
-    }
-    if (rule.tags && Object.keys(rule.tags).length > 0) {
-        throw new Error(`${where} filters on 'tags', but Exoscale SOS filters replication by prefix only. Remove 'tags' and use 'prefix'.`);
     }
 }
