@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { awsCredentialsOf, credentialChainMarker } from "../../provider/backends/aws/clients";
+import { awsCredentialsOf, credentialChainMarker } from "../../provider/backends/aws/credentials";
 import { defaults } from "../../provider/backends/aws";
 import { decodePolicyDocument } from "../../provider/backends/aws/roles";
 import { policyProblems, replicationPolicy, trustPolicy } from "../../provider/backends/aws/policy";

@@ -4,6 +4,7 @@ import type { Credentials, ProgressLog } from "../backend";
 import { type CallOptions, type DeleteFailure, type ObjectRead, type S3Answer, type VersionPage, ZoneS3 } from "../s3/client";
 import { withRetries, type RequestPolicy } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
+import { type AwsCredentials, awsCredentialsOf } from "./credentials";
 import { isAwsS3Endpoint } from "./regions";
 
 /**
@@ -16,25 +17,8 @@ import { isAwsS3Endpoint } from "./regions";
  * metadata), which every client resolves by itself when given no credentials.
  */
 
-/** The stand-in that settings.ts carries when the stack configuration has no keys: "use the SDK's chain". */
-export const credentialChainMarker = "aws-default-credential-chain";
-
 function s3Sdk(): typeof import("@aws-sdk/client-s3") {
     return require("@aws-sdk/client-s3");
-}
-
-/** Static keys, or undefined for the SDK's default chain. */
-export type AwsCredentials = { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
-
-export function awsCredentialsOf(credentials: Credentials): AwsCredentials {
-    const keyFromChain = credentials.accessKey.startsWith(`${credentialChainMarker}:`);
-    const secretFromChain = credentials.secretKey === credentialChainMarker;
-    if (keyFromChain && secretFromChain) return undefined;
-    if (keyFromChain || secretFromChain) {
-        throw new Error(`Only one of 'bucket-replication:accessKey' and 'bucket-replication:secretKey' is set for the 'aws' backend. ` +
-            `Set both (pulumi config set --secret), or neither to use the AWS credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance roles).`);
-    }
-    return { accessKeyId: credentials.accessKey, secretAccessKey: credentials.secretKey };
 }
 
 interface ClientTarget {

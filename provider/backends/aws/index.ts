@@ -1,7 +1,6 @@
 import type { BackendSettings, StorageBackend } from "../backend";
 import type { BackendDefaults } from "../contract";
-import { AwsBackend } from "./awsBackend";
-import { credentialChainMarker } from "./clients";
+import { credentialChainMarker } from "./credentials";
 import { awsRegions, s3Endpoint } from "./regions";
 
 /** The least-privilege IAM policy for replicating a source into destinations (options add KMS permissions). */
@@ -30,5 +29,6 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
 }
 
 export function open(settings: BackendSettings): StorageBackend {
+    const { AwsBackend } = require("./awsBackend") as typeof import("./awsBackend");
     return new AwsBackend(settings);
 }
