@@ -54,7 +54,7 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
         zones: zones!,
         credentials: { accessKey: accessKey!, secretKey: secretKey! },
         iamEndpoint: config("iamEndpoint") ?? defaults.iamEndpoint,
-        waitTimeoutMs,
+        waitTimeoutMs: waitTimeoutMs ?? defaults.waitTimeoutMs,
         requestPolicy,
         credentialHint: `'${configNamespace}:accessKey' and '${configNamespace}:secretKey' in the stack configuration, or ${defaults.howToSetCredentials}`,
         accountDigest: digest(`${backend}\0${accessKey}`).slice(0, 12),

@@ -37,8 +37,8 @@ export interface BackendSettings {
     readonly credentials: Credentials;
     /** Exoscale only: base URL of the IAM API, for a contract server. Defaults to the public API. */
     readonly iamEndpoint?: string;
-    /** Bounds of the waits for asynchronous work, in milliseconds. */
-    readonly waitTimeoutMs?: number;
+    /** Bounds of the waits for asynchronous work, in milliseconds: the configuration's, else the backend's default. */
+    readonly waitTimeoutMs: number;
     /** Time limits and retries of every request. */
     readonly requestPolicy: RequestPolicy;
     /** Where the credentials come from, in words an error message can quote. */

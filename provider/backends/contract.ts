@@ -15,6 +15,8 @@ export interface BackendDefaults {
     readonly iamEndpoint?: string;
     readonly howToConfigureZones: string;
     readonly howToSetCredentials: string;
+    /** How long waits for asynchronous work last when 'bucket-replication:waitTimeoutSeconds' says nothing. */
+    readonly waitTimeoutMs: number;
 }
 
 export interface BackendModule {

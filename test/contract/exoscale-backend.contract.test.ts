@@ -132,7 +132,7 @@ describe("contract: Exoscale IAM roles with asynchronous operations (local contr
         const role = await createRole(backend, spec);
         expect(await backend.readRole(role.id, role)).to.deep.equal(role);
 
-        const iam = new ExoscaleIamClient({ endpoint: server.iamEndpoint, apiKey: server.credentials.accessKey, apiSecret: server.credentials.secretKey });
+        const iam = new ExoscaleIamClient({ endpoint: server.iamEndpoint, apiKey: server.credentials.accessKey, apiSecret: server.credentials.secretKey, waitTimeoutMs: 300_000 });
         expect((await iam.listRoles()).map((r) => r.id)).to.include(role.id);
         expect(await iam.getRole("00000000-0000-4000-8000-000000000000")).to.equal(undefined);
     });

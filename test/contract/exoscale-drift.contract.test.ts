@@ -36,7 +36,7 @@ describe("contract: Exoscale drift made outside Pulumi, read back and restored (
 
     function iamOutside(): ExoscaleIamClient {
         return new ExoscaleIamClient({ endpoint: context.server.iamEndpoint, apiKey: context.server.credentials.accessKey, apiSecret: context.server.credentials.secretKey,
-            pollInterval: { initialMs: 5, maxMs: 20 } });
+            pollInterval: { initialMs: 5, maxMs: 20 }, waitTimeoutMs: 300_000 });
     }
 
     before(async () => {

@@ -112,7 +112,7 @@ describe("unit: Exoscale IAM client error answers", () => {
 
     async function errorFor(status: number, body: string): Promise<string> {
         nextAnswer = { status, body };
-        const client = new ExoscaleIamClient({ endpoint, apiKey: "EXOkey", apiSecret: "secret", requestPolicy: quickly });
+        const client = new ExoscaleIamClient({ endpoint, apiKey: "EXOkey", apiSecret: "secret", requestPolicy: quickly, waitTimeoutMs: 300_000 });
         try {
             await client.listRoles();
         } catch (error) {
@@ -155,7 +155,7 @@ describe("unit: Exoscale IAM client error answers", () => {
 
     it("treats a 404 on a role as a role that is gone", async () => {
         nextAnswer = { status: 404, body: '{"message":"not found"}' };
-        const client = new ExoscaleIamClient({ endpoint, apiKey: "EXOkey", apiSecret: "secret" });
+        const client = new ExoscaleIamClient({ endpoint, apiKey: "EXOkey", apiSecret: "secret", waitTimeoutMs: 300_000 });
         expect(await client.getRole("3f1b0c55-9d0e-4b33-8a0c-6a2f0f3c9e11")).to.equal(undefined);
     });
 });

@@ -14,8 +14,6 @@ import { AwsRoles } from "./roles";
 import { destinationsOf, fromS3Rule, toS3Rule } from "./rules";
 import { ruleProblems } from "./ruleOptions";
 
-export const defaultWaitTimeoutMs = 120_000;
-
 export interface AwsBackendOptions {
     /** How often to poll versioning and a role S3 does not see yet; tests shorten it. */
     readonly pollInterval?: { readonly initialMs: number; readonly maxMs: number };
@@ -37,7 +35,7 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
     constructor(private readonly settings: BackendSettings, options: AwsBackendOptions = {}) {
         super();
         this.zoneNames = Object.keys(settings.zones);
-        this.waitTimeoutMs = settings.waitTimeoutMs ?? defaultWaitTimeoutMs;
+        this.waitTimeoutMs = settings.waitTimeoutMs;
         this.pollInterval = options.pollInterval ?? { initialMs: 1000, maxMs: 10_000 };
     }
 

@@ -25,6 +25,7 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
             `set 'bucket-replication:zones' to an object such as {"eu-west-1": {"endpoint": "http://127.0.0.1:5000"}} and 'bucket-replication:iamEndpoint' likewise.`,
         howToSetCredentials: "leave both unset to use the AWS credential chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), " +
             "AWS_PROFILE with ~/.aws/config and ~/.aws/credentials (for SSO, run 'aws sso login' first), or a container or instance role.",
+        waitTimeoutMs: 120_000,
     };
 }
 

@@ -3,7 +3,7 @@ import type {
 } from "../backend";
 import { S3CompatibleBuckets } from "../s3/buckets";
 import { ZoneS3 } from "../s3/client";
-import { defaultPollInterval, defaultWaitTimeoutMs, ExoscaleIamClient, type PollInterval } from "./iamClient";
+import { defaultPollInterval, ExoscaleIamClient, type PollInterval } from "./iamClient";
 import { ExoscaleReplication } from "./replication";
 import { ExoscaleRoles } from "./roles";
 
@@ -27,7 +27,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         super();
         this.zoneNames = Object.keys(settings.zones);
         this.pollInterval = options.pollInterval ?? defaultPollInterval;
-        this.waitTimeoutMs = settings.waitTimeoutMs ?? defaultWaitTimeoutMs;
+        this.waitTimeoutMs = settings.waitTimeoutMs;
         this.replication = new ExoscaleReplication(this, () => this.iam(), { timeoutMs: this.waitTimeoutMs, pollInterval: this.pollInterval });
     }
 

@@ -8,8 +8,6 @@ import { exo2Expiry, signExo2 } from "./exo2Signer";
 /** IAM is organization-wide; Terraform and the CLI talk to it through ch-gva-2. */
 export const defaultIamEndpoint = "https://api-ch-gva-2.exoscale.com/v2";
 
-export const defaultWaitTimeoutMs = 5 * 60 * 1000;
-
 /** Where the credentials come from, when the caller does not say (the settings normally do). */
 export const defaultIamCredentialHint = "'bucket-replication:accessKey' and 'bucket-replication:secretKey' in the stack configuration, " +
     "or the EXOSCALE_API_KEY and EXOSCALE_API_SECRET environment variables.";
@@ -76,7 +74,8 @@ export interface ExoscaleIamClientOptions {
     readonly endpoint?: string;
     readonly apiKey: string;
     readonly apiSecret: string;
-    readonly waitTimeoutMs?: number;
+    /** How long a wait for IAM's asynchronous work lasts: the stack's setting, else the backend's default (index.ts). */
+    readonly waitTimeoutMs: number;
     readonly pollInterval?: PollInterval;
     /** Time limits and retries of every request; the stack's settings. */
     readonly requestPolicy?: RequestPolicy;
@@ -103,7 +102,7 @@ export class ExoscaleIamClient {
 
     constructor(options: ExoscaleIamClientOptions) {
         this.endpoint = (options.endpoint ?? defaultIamEndpoint).replace(/\/+$/, "");
-        this.waitTimeoutMs = options.waitTimeoutMs ?? defaultWaitTimeoutMs;
+        this.waitTimeoutMs = options.waitTimeoutMs;
         this.pollInterval = options.pollInterval ?? defaultPollInterval;
         this.requestPolicy = options.requestPolicy ?? defaultRequestPolicy;
         this.site = {

@@ -38,6 +38,7 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
             `'bucket-replication:zones' to an object such as {"ch-dk-2": {"endpoint": "https://sos-ch-dk-2.exo.io"}}.`,
         howToSetCredentials: "set the EXOSCALE_API_KEY and EXOSCALE_API_SECRET environment variables to an Exoscale API key " +
             "whose IAM role may manage SOS buckets and IAM roles.",
+        waitTimeoutMs: 5 * 60 * 1000,
     };
 }
 

@@ -17,6 +17,7 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
             "pulumi config set --path 'bucket-replication:zones.zone-a.endpoint' http://127.0.0.1:9000 (one entry per server); " +
             "to try the package on a local pair, run 'npm run zones -- up' in a clone of the pulumi-bucket-replication repository.",
         howToSetCredentials: "set MINIO_ACCESS_KEY and MINIO_SECRET_KEY in the environment.",
+        waitTimeoutMs: 120_000,
     };
 }
 

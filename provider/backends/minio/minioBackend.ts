@@ -12,8 +12,6 @@ import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { samePolicy } from "./policy";
 import { readReplicationXml, replicationXml } from "./replicationXml";
 
-const defaultWaitTimeoutMs = 120_000;
-
 export class MinioBackend extends S3CompatibleBuckets implements StorageBackend {
     readonly name = "minio";
     readonly zoneNames: readonly string[];
@@ -315,7 +313,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
 
     private async waitForVersioning(source: BucketRef, destinations: readonly BucketRef[], log: ProgressLog): Promise<void> {
         const probe = (ref: BucketRef) => this.versioningOrMissing(ref);
-        await waitForVersioningAtBothEnds(source, destinations, probe, log, { timeoutMs: this.settings.waitTimeoutMs ?? defaultWaitTimeoutMs });
+        await waitForVersioningAtBothEnds(source, destinations, probe, log, { timeoutMs: this.settings.waitTimeoutMs });
     }
 
     private remoteTarget(destination: BucketRef, role: RoleState, bandwidthLimit: number | undefined): RemoteTarget {

@@ -23,6 +23,7 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
             `'bucket-replication:zones' to an object such as {"cn-hangzhou": {"endpoint": "https://oss-cn-hangzhou.aliyuncs.com"}}.`,
         howToSetCredentials: "set the OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET environment variables (or ALIBABA_CLOUD_ACCESS_KEY_ID and " +
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET) to an AccessKey pair whose RAM identity may manage OSS buckets and RAM roles and policies.",
+        waitTimeoutMs: 5 * 60 * 1000,
     };
 }
 

@@ -11,8 +11,6 @@ import { OssReplication } from "./replication";
 import { OssRoles } from "./roles";
 import type { OssRule } from "./rules";
 
-export const defaultWaitTimeoutMs = 5 * 60 * 1000;
-
 /**
  * Alibaba OSS: buckets, versioning, tags and replication through OSS's native API (signed with
  * OSS4-HMAC-SHA256), sync roles through RAM (signed with ACS3-HMAC-SHA256). The jobs live beside it:
@@ -30,7 +28,7 @@ export class OssBackend extends OssBuckets implements StorageBackend {
             zones: settings.zones, credentials: settings.credentials, requestPolicy: settings.requestPolicy, credentialHint: settings.credentialHint,
         }));
         this.zoneNames = Object.keys(settings.zones);
-        this.replication = new OssReplication(this, settings.waitTimeoutMs ?? defaultWaitTimeoutMs, options.pollMs ?? { first: 1000, max: 10_000 });
+        this.replication = new OssReplication(this, settings.waitTimeoutMs, options.pollMs ?? { first: 1000, max: 10_000 });
     }
 
     endpointOf(zone: string): string {
