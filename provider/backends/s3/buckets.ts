@@ -1,12 +1,9 @@
 import type { BucketRef, ObjectVersionRef, ObservedVersioning, ProgressLog, StoredObject, VersioningStatus } from "../backend";
 import { ServiceError } from "../../transport/serviceError";
 import type { ZoneS3 } from "./client";
+import { isMissingBucket } from "./missingBucket";
 
 /** Bucket, tag and versioning calls that every S3-compatible service answers alike. */
-
-function isMissingBucket(error: unknown): boolean {
-    return error instanceof ServiceError && (error.httpStatus === 404 || error.code === "NotFound" || error.code === "NoSuchBucket");
-}
 
 export async function bucketExists(s3: ZoneS3, bucket: string): Promise<boolean> {
     try {
