@@ -82,7 +82,9 @@ export async function withRetries<T>(
     const reportSilence = (url: URL, waitedMs: number) => {
         if (silenceReported) return;
         silenceReported = true;
-        const where = options.call ? `zone ${options.call.site.zone} at ${options.call.site.endpoint} for ${options.call.operation}` : url.origin;
+        // A service with one endpoint of its own (IAM, RAM) is named by its service, a zone's by its zone.
+        const site = options.call?.site;
+        const where = site ? `${site.endpointSetting ? site.service : `zone ${site.zone}`} at ${site.endpoint} for ${options.call!.operation}` : url.origin;
         log(`no answer from ${where} after ${seconds(waitedMs)}; still waiting…`);
     };
     for (let attemptNumber = 0; ; attemptNumber++) {

@@ -295,6 +295,20 @@ describe("transport: silence is not slowness (issue 17, finding 7)", () => {
         }
     });
 
+    it("a silent IAM endpoint is named by its service and its own setting, not by a zone", async () => {
+        const { ExoscaleIamClient } = require("../../provider/backends/exoscale/iamClient") as typeof import("../../provider/backends/exoscale/iamClient");
+        const server = await silentServer();
+        const messages: string[] = [];
+        try {
+            const iam = new ExoscaleIamClient({ endpoint: `${server.endpoint}/v2`, apiKey: "EXOkey", apiSecret: "secret", requestPolicy: silentPolicy, waitTimeoutMs: 1000 });
+            const error = await failureOf(iam.listRoles((m) => messages.push(m)));
+            expect(error.message).to.contain("'bucket-replication:iamEndpoint'").and.contain("accepted the connection but never answered");
+            expect(messages[0]).to.match(/^no answer from Exoscale IAM at .* for .* after 0.2 s; still waiting…$/);
+        } finally {
+            await server.close();
+        }
+    });
+
     it("an answer that started and then stalled is still retried as a time-out", async () => {
         const server = await scriptedServer((_req, res, n) => {
             res.writeHead(200, { "content-type": "application/xml" });

@@ -110,6 +110,7 @@ export class ExoscaleIamClient {
             zone: iamZoneOf(this.endpoint),
             endpoint: this.endpoint,
             credentialHint: options.credentialHint ?? defaultIamCredentialHint,
+            endpointSetting: "'bucket-replication:iamEndpoint'",
         };
         Object.defineProperty(this, "credentials", { value: { apiKey: options.apiKey, apiSecret: options.apiSecret }, enumerable: false });
     }
@@ -260,7 +261,7 @@ export class ExoscaleIamClient {
                     hint: "Check that 'bucket-replication:iamEndpoint', if you set it, is the Exoscale API v2 base URL (ending in /v2).",
                 });
             }
-        }, { idempotent: options.idempotent ?? true, log: options.log });
+        }, { idempotent: options.idempotent ?? true, log: options.log, call: { site: this.site, operation } });
     }
 
     private errorAnswer(operation: string, status: number, statusText: string, body: string): ServiceError {

@@ -52,7 +52,7 @@ export class RamClient {
     constructor(options: RamClientOptions) {
         this.endpoint = (options.endpoint ?? defaultRamEndpoint).replace(/\/+$/, "");
         this.requestPolicy = options.requestPolicy ?? defaultRequestPolicy;
-        this.site = { service: ramServiceName, zone: "global", endpoint: this.endpoint, credentialHint: options.credentialHint };
+        this.site = { service: ramServiceName, zone: "global", endpoint: this.endpoint, credentialHint: options.credentialHint, endpointSetting: "'bucket-replication:iamEndpoint'" };
         Object.defineProperty(this, "credentials", { value: options.credentials, enumerable: false });
     }
 
@@ -203,7 +203,7 @@ export class RamClient {
                     retryable: /^(Throttling|ServiceUnavailable|InternalError)/.test(code) || status >= 500 || status === 429 });
             }
             return parsed as T;
-        }, { idempotent: options.idempotent ?? true, log: options.log });
+        }, { idempotent: options.idempotent ?? true, log: options.log, call: { site: this.site, operation } });
     }
 }
 
