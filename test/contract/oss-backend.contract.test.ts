@@ -125,6 +125,26 @@ describe("contract: OSS backend against the OSS + RAM contract server", function
         expect(error.message).to.match(/filters on 'tags'.*prefix only.*'prefixes'/);
     });
 
+    it("an add that got no answer, whose rules then cannot be read either, fails saying both (not as if the rule were missing)", async () => {
+        const current = rule({ prefixes: ["logs/", "images/"], prefix: undefined, deleteMarkerReplication: false, existingObjectReplication: false });
+        const added = rule({ id: "to-beijing-other", priority: 2, prefix: "other/" });
+        suite.server.state.injectFault({ kind: "reset", operation: "PutBucketReplication" });
+        const log = (message: string) => {
+            // From the add on, the rules cannot be read: the look after the dropped add fails too.
+            if (message.startsWith("adding rule 'to-beijing-other'")) suite.server.state.injectFault({ kind: "503", operation: "GetBucketReplication", times: Infinity });
+        };
+        try {
+            const error = await rejectionOf(suite.backend.putReplication(spec([current, added]), spec([current]), log));
+            expect(error).to.be.instanceOf(ServiceError);
+            expect(error.message).to.contain("PutBucketReplication (rule 'to-beijing-other')")
+                .and.to.contain("Whether rule 'to-beijing-other' was added anyway could not be read either")
+                .and.to.contain("ServiceUnavailable");
+        } finally {
+            suite.server.state.clearFaults();
+        }
+        expect(suite.server.state.rulesOf("srcexamplebucket").map((r) => r.id)).to.deep.equal(["to-beijing"]);
+    });
+
     it("deletes every rule and waits until OSS has closed them, so that versioning can change again", async () => {
         await suite.backend.deleteReplication(spec([rule()]), () => undefined);
         expect(suite.server.state.rulesOf("srcexamplebucket")).to.deep.equal([]);

@@ -1,6 +1,7 @@
 import type { BucketRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleState } from "../backend";
 import type { PathProblem } from "../contract";
 import type { ReplicationLocation, ReplicationProgress } from "../../common/oss";
+import { withNote } from "../../common/withNote";
 import { isMissingBucket } from "../s3/missingBucket";
 import { waitFor } from "../../transport/polling";
 import { ServiceError } from "../../transport/serviceError";
@@ -58,8 +59,16 @@ export class OssReplication {
                 body: putRuleXml(rule, spec.role.id, this.at.regionOf(rule.destination.zone)),
                 operation: `PutBucketReplication (rule '${rule.id}') of '${source.bucket}'`, idempotent: false, log,
             }).catch(async (error) => {
-                // An add that got no answer may have taken effect: look before failing.
-                if (error instanceof ServiceError && error.retryable && (await this.rulesOf(source, log).catch(() => [])).some((r) => r.id === rule.id)) return undefined;
+                if (!(error instanceof ServiceError && error.retryable)) throw error;
+                // An add that got no answer may have taken effect: look before failing, and say so when the look fails too.
+                let rules: OssRule[];
+                try {
+                    rules = await this.rulesOf(source, log);
+                } catch (lookError) {
+                    throw withNote(error, `Whether rule '${rule.id}' was added anyway could not be read either: ${(lookError as Error).message}. ` +
+                        `Run 'pulumi refresh', then 'pulumi up'.`);
+                }
+                if (rules.some((r) => r.id === rule.id)) return undefined;
                 throw error;
             });
         }
