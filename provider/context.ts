@@ -1,6 +1,7 @@
 import type { BackendSettings, StorageBackend } from "./backends/backend";
 import { openBackend } from "./backends/registry";
-import { configNamespace, resolveSettings } from "./settings";
+import { configKey } from "./common/configKey";
+import { resolveSettings } from "./settings";
 import { cancellationSignal } from "./transport/cancellation";
 
 /**
@@ -12,7 +13,7 @@ let configLookup: (key: string) => string | undefined = () => undefined;
 let cached: { settings: BackendSettings; backend: StorageBackend } | undefined;
 
 export function configureFrom(request: { config: { get(key: string): string | undefined } }): void {
-    configLookup = (key) => request.config.get(`${configNamespace}:${key}`);
+    configLookup = (key) => request.config.get(configKey(key));
     cached = undefined;
     // Starts listening for the engine's Cancel as soon as the provider process is configured.
     cancellationSignal();
@@ -53,7 +54,8 @@ export function configuredAccountDigest(): string | undefined {
     }
 }
 
-function currentSettings(): BackendSettings {
+/** The settings the provider was configured with (the plugin's invokes run with them). */
+export function currentSettings(): BackendSettings {
     currentBackend();
     return cached!.settings;
 }

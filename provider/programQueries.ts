@@ -1,5 +1,6 @@
 import type { BackendSettings } from "./backends/backend";
-import { configNamespace, resolveSettings } from "./settings";
+import { configKey } from "./common/configKey";
+import { resolveSettings } from "./settings";
 import { ServiceError } from "./transport/serviceError";
 
 // What the SDK's queries (getReplicationStatus, the OSS queries) share when they run inside a Pulumi
@@ -8,7 +9,7 @@ import { ServiceError } from "./transport/serviceError";
 /** The stack's configuration as the program sees it (secrets decrypted by the engine, never printed). */
 export function settingsOfProgram(): BackendSettings {
     const runtime = (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).runtime;
-    return resolveSettings((key) => runtime.getConfig(`${configNamespace}:${key}`));
+    return resolveSettings((key) => runtime.getConfig(configKey(key)));
 }
 
 /** Whether a query failed only because what it asks about does not exist yet (as in a preview before the first 'up'). */

@@ -1,5 +1,5 @@
 import type { ProgressLog } from "./common/progress";
-import { currentUrn } from "./transport/engineHook";
+import { currentUrn, insideProviderHost } from "./transport/engineHook";
 import { setFallbackProgressLog } from "./transport/retry";
 
 /**
@@ -48,7 +48,7 @@ function sendToEngine(message: string, urn: string | undefined, ephemeral: boole
 
 function connectToEngine(): typeof engineClient {
     const address = process.argv[2];
-    if (!address || !/^[\w.-]+:\d+$/.test(address) || !process.argv[1]?.includes("dynamic-provider")) return null;
+    if (!address || !/^[\w.-]+:\d+$/.test(address) || !insideProviderHost()) return null;
     try {
         // @grpc/grpc-js is @pulumi/pulumi's dependency, not ours: resolve it from there (strict layouts such as pnpm).
         const hostDir = require("path").dirname(require.resolve("@pulumi/pulumi/package.json"));

@@ -1,9 +1,8 @@
 import type { BackendSettings, ZoneSettings } from "./backends/backend";
 import { backendDefaults, defaultBackend, knownBackends } from "./backends/registry";
 import { defaultRequestPolicy, RequestPolicy } from "./transport/retry";
+import { configKey, configNamespace } from "./common/configKey";
 
-/** The stack-configuration namespace of this package: `bucket-replication:backend` and so on. */
-export const configNamespace = "bucket-replication";
 
 /** Reads one configuration value by its short name; the dynamic provider's configure request or a test supplies it. */
 export type ConfigLookup = (key: string) => string | undefined;
@@ -16,7 +15,7 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
     const problems: string[] = [];
     const backend = config("backend") ?? defaultBackend;
     if (!knownBackends.includes(backend)) {
-        throw new Error(`'${configNamespace}:backend' is '${backend}'; set it to one of ${knownBackends.map((b) => `'${b}'`).join(", ")}.`);
+        throw new Error(`'${configKey("backend")}' is '${backend}'; set it to one of ${knownBackends.map((b) => `'${b}'`).join(", ")}.`);
     }
     const defaults = backendDefaults(backend, env);
 
@@ -33,8 +32,8 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
     const accessKey = config("accessKey") ?? defaults.credentials?.accessKey;
     const secretKey = config("secretKey") ?? defaults.credentials?.secretKey;
     if (!accessKey || !secretKey) {
-        problems.push(`No credentials for backend '${backend}'. Set '${configNamespace}:accessKey' and ` +
-            `'${configNamespace}:secretKey' (pulumi config set --secret), or ${defaults.howToSetCredentials}`);
+        problems.push(`No credentials for backend '${backend}'. Set '${configKey("accessKey")}' and ` +
+            `'${configKey("secretKey")}' (pulumi config set --secret), or ${defaults.howToSetCredentials}`);
     }
 
     const waitTimeoutMs = positiveSeconds(config, "waitTimeoutSeconds", problems);
@@ -47,7 +46,7 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
     };
 
     if (problems.length > 0) {
-        throw new Error(`The ${configNamespace} configuration is incomplete:\n  - ${problems.join("\n  - ")}`);
+        throw new Error(`The ${configNamespace()} configuration is incomplete:\n  - ${problems.join("\n  - ")}`);
     }
     return {
         backend,
@@ -56,7 +55,7 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
         iamEndpoint: config("iamEndpoint") ?? defaults.iamEndpoint,
         waitTimeoutMs: waitTimeoutMs ?? defaults.waitTimeoutMs,
         requestPolicy,
-        credentialHint: `'${configNamespace}:accessKey' and '${configNamespace}:secretKey' in the stack configuration, or ${defaults.howToSetCredentials}`,
+        credentialHint: `'${configKey("accessKey")}' and '${configKey("secretKey")}' in the stack configuration, or ${defaults.howToSetCredentials}`,
         accountDigest: digest(`${backend}\0${accessKey}`).slice(0, 12),
     };
 }
@@ -76,7 +75,7 @@ function positiveSeconds(config: ConfigLookup, key: string, problems: string[]):
     if (text === undefined) return undefined;
     const seconds = Number(text);
     if (!(seconds > 0)) {
-        problems.push(`'${configNamespace}:${key}' must be a positive number of seconds, not '${text}'.`);
+        problems.push(`'${configKey(key)}' must be a positive number of seconds, not '${text}'.`);
         return undefined;
     }
     return seconds * 1000;
@@ -87,7 +86,7 @@ function wholeNumber(config: ConfigLookup, key: string, problems: string[]): num
     if (text === undefined) return undefined;
     const value = Number(text);
     if (!Number.isInteger(value) || value < 0 || value > 20) {
-        problems.push(`'${configNamespace}:${key}' must be a whole number from 0 to 20, not '${text}'.`);
+        problems.push(`'${configKey(key)}' must be a whole number from 0 to 20, not '${text}'.`);
         return undefined;
     }
     return value;
@@ -103,11 +102,11 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
     try {
         parsed = JSON.parse(text);
     } catch {
-        problems.push(`'${configNamespace}:zones' is not JSON. Set it with 'pulumi config set --path' or as an object such as {"local-a": {"endpoint": "http://127.0.0.1:9100"}}.`);
+        problems.push(`'${configKey("zones")}' is not JSON. Set it with 'pulumi config set --path' or as an object such as {"local-a": {"endpoint": "http://127.0.0.1:9100"}}.`);
         return undefined;
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        problems.push(`'${configNamespace}:zones' must be an object mapping each zone name to {"endpoint": "..."}.`);
+        problems.push(`'${configKey("zones")}' must be an object mapping each zone name to {"endpoint": "..."}.`);
         return undefined;
     }
     const zones: Record<string, ZoneSettings> = {};
@@ -120,17 +119,17 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
                 continue;
             }
             if (zone.region !== undefined && (typeof zone.region !== "string" || zone.region === "")) {
-                problems.push(`'${configNamespace}:zones.${name}.region' must be a region name such as "us-east-1", not ${JSON.stringify(zone.region)}.`);
+                problems.push(`'${configKey("zones.")}${name}.region' must be a region name such as "us-east-1", not ${JSON.stringify(zone.region)}.`);
                 continue;
             }
         }
         if (!zone || typeof zone.endpoint !== "string" || !/^https?:\/\/[^/]+/.test(zone.endpoint)) {
-            problems.push(`'${configNamespace}:zones.${name}.endpoint' must be an http(s) URL such as "http://127.0.0.1:9100".`);
+            problems.push(`'${configKey("zones.")}${name}.endpoint' must be an http(s) URL such as "http://127.0.0.1:9100".`);
             continue;
         }
         const path = new URL(zone.endpoint).pathname;
         if (path !== "/" && path !== "") {
-            problems.push(`'${configNamespace}:zones.${name}.endpoint' is '${zone.endpoint}', with the path '${path}': ` +
+            problems.push(`'${configKey("zones.")}${name}.endpoint' is '${zone.endpoint}', with the path '${path}': ` +
                 `give the service's base URL only, such as "${new URL(zone.endpoint).origin}" (buckets are addressed below it).`);
             continue;
         }
@@ -139,7 +138,7 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
     return zones;
 }
 
-/** What a zone's entry in 'bucket-replication:zones' may hold (ZoneSettings). */
+/** What a zone's entry in the zones setting may hold (ZoneSettings). */
 const zoneSettingNames: readonly (keyof ZoneSettings)[] = ["endpoint", "region"];
 
 /**
@@ -150,7 +149,7 @@ function unknownZoneSettings(zone: string, settings: object): string[] {
     const known = zoneSettingNames as readonly string[];
     return Object.keys(settings).filter((key) => !known.includes(key)).map((key) => {
         const closest = closestName(key, known);
-        return `'${configNamespace}:zones': zone '${zone}' has an unknown setting '${key}'; ` +
+        return `'${configKey("zones")}': zone '${zone}' has an unknown setting '${key}'; ` +
             (closest ? `did you mean '${closest}'?` : `a zone takes ${known.map((k) => `'${k}'`).join(" and ")}.`);
     });
 }

@@ -2,6 +2,7 @@ import type { z } from "zod";
 
 import { isUnknown, unknownValue } from "./common/unknown";
 import type { Problem } from "./common/problem";
+import { configKey } from "./common/configKey";
 
 export { isUnknown, unknownValue };
 export type { Problem };
@@ -118,7 +119,7 @@ export function zoneProblems(zone: unknown, configured: readonly string[] | Erro
     if (typeof zone !== "string" || isUnknown(zone)) return [];
     if (configured instanceof Error) return [configured.message];
     if (configured.includes(zone)) return [];
-    return [`Zone '${zone}' is not configured. Use one of: ${configured.join(", ")}; or add it to 'bucket-replication:zones'.`];
+    return [`Zone '${zone}' is not configured. Use one of: ${configured.join(", ")}; or add it to '${configKey("zones")}'.`];
 }
 
 /** S3's tag limits: per bucket 50 tags, keys of 1 to 128 and values of up to 256 characters. */

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
 import { IamRole } from "./iamRole";
 import { programError } from "./identity";
+import { componentType } from "./providerStub";
 import { sameBucketProblems, topologyBucketProblems, versionedBucket, verifyTopology, TopologyBucketArgs } from "./leaderFollower";
 import { argumentError, booleanProblems, isPlainObject, ReplicationConfiguration, unknownKeyProblems } from "./replicationConfiguration";
 import { acceptsRuleOption } from "../provider/sdkEntry";
@@ -55,7 +56,7 @@ export class BiDirectional extends pulumi.ComponentResource {
     readonly replicationLag: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: BiDirectionalArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bucket-replication:index:BiDirectional", name, {}, opts);
+        super(componentType("BiDirectional"), name, {}, opts);
         const problems = biDirectionalProblems(args);
         if (problems.length > 0) throw programError(this, argumentError("BiDirectional", name, problems));
         const parent = { parent: this };

@@ -3,6 +3,7 @@ import { Bucket } from "./bucket";
 import { BucketVersioning } from "./bucketVersioning";
 import { IamRole } from "./iamRole";
 import { programError } from "./identity";
+import { componentType } from "./providerStub";
 import { stableJson } from "../provider/common/stableJson";
 import {
     argumentError, booleanProblems, describe, isInput, isPlainObject, ReplicationConfiguration, ReplicationRuleArgs, unknownKeyProblems,
@@ -68,7 +69,7 @@ export class LeaderFollower extends pulumi.ComponentResource {
     readonly replicationLag: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: LeaderFollowerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bucket-replication:index:LeaderFollower", name, {}, opts);
+        super(componentType("LeaderFollower"), name, {}, opts);
         const problems = leaderFollowerProblems(args);
         if (problems.length > 0) throw programError(this, argumentError("LeaderFollower", name, problems));
         const parent = { parent: this };

@@ -4,13 +4,37 @@ import * as pulumi from "@pulumi/pulumi";
 export type ProviderKind = "bucket" | "bucketVersioning" | "iamRole" | "replicationConfiguration" | "replicationVerification";
 
 /**
- * The base of this package's resources: a dynamic resource (served by Pulumi's own `pulumi-nodejs`
- * provider, as `pulumi.dynamic.Resource` would) whose provider, the `__provider` text kept in the state
- * of every resource, is the few lines of `providerStubSource` rather than a serialized closure.
+ * Who serves this process's resources. A TypeScript program keeps the default: its resources are dynamic
+ * ones and its components are `bucket-replication:index:<Component>`, as in every stack made since 0.1.0.
+ * The plugin (provider/plugin/) switches a process to its own package name, so that the components it
+ * constructs for programs in other languages are `<package>:index:<Component>` and made of the plugin's
+ * custom resources, which need nothing of npm in the program's folder.
+ */
+let hostedBy: { readonly packageName: string; readonly resources: "dynamic" | "plugin" } = { packageName: "bucket-replication", resources: "dynamic" };
+
+/** Called once by the plugin's host, before it constructs anything. */
+export function serveResourcesAs(packageName: string, resources: "dynamic" | "plugin"): void {
+    hostedBy = { packageName, resources };
+}
+
+/** A component's type token, such as `bucket-replication:index:LeaderFollower`. */
+export function componentType(component: string): string {
+    return `${hostedBy.packageName}:index:${component}`;
+}
+
+/**
+ * The base of this package's resources: by default a dynamic resource (served by Pulumi's own
+ * `pulumi-nodejs` provider, as `pulumi.dynamic.Resource` would) whose provider, the `__provider` text
+ * kept in the state of every resource, is the few lines of `providerStubSource` rather than a serialized
+ * closure; inside the plugin, the plugin's own custom resource of the same name.
  */
 export abstract class DynamicResource extends pulumi.CustomResource {
     protected constructor(kind: ProviderKind, type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-        super(`pulumi-nodejs:dynamic/bucket-replication:${type}`, name, { ...props, __provider: providerStubSource(kind) }, opts);
+        if (hostedBy.resources === "plugin") {
+            super(`${hostedBy.packageName}:index:${type}`, name, props, opts);
+        } else {
+            super(`pulumi-nodejs:dynamic/bucket-replication:${type}`, name, { ...props, __provider: providerStubSource(kind) }, opts);
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultBackend, knownBackends, replicationPolicyFor } from "../provider/sdkEntry";
+import { configKey, configNamespace, defaultBackend, knownBackends, replicationPolicyFor } from "../provider/sdkEntry";
 
 /** A bucket as a policy needs it; a `Bucket` resource fits. */
 export interface PolicyBucket {
@@ -52,7 +52,7 @@ export function replicationPolicy(args: ReplicationPolicyArgs): pulumi.Output<ob
 
 /** The stack's `bucket-replication:backend`, or the default one. */
 export function configuredBackend(): string {
-    return new pulumi.Config("bucket-replication").get("backend") ?? defaultBackend;
+    return new pulumi.Config(configNamespace()).get("backend") ?? defaultBackend;
 }
 
 const exampleCall = "replicationPolicy({ source: sourceBucket, destinations: [destinationBucket] })";
@@ -62,7 +62,7 @@ export function replicationPolicyProblems(args: unknown, backend: string): strin
     if (!isObject(args)) return [`its arguments are missing: call ${exampleCall}.`];
     const problems: string[] = [];
     if (!knownBackends.includes(backend)) {
-        problems.push(`'backend' is '${backend}'; use one of ${knownBackends.map((b) => `'${b}'`).join(", ")} (or set 'bucket-replication:backend').`);
+        problems.push(`'backend' is '${backend}'; use one of ${knownBackends.map((b) => `'${b}'`).join(", ")} (or set '${configKey("backend")}').`);
     }
     problems.push(...policyBucketProblems("source", args.source));
     const destinations = args.destinations;

@@ -1,61 +1,41 @@
-// The component provider: LeaderFollower and BiDirectional for programs in any Pulumi language, which
-// declare them as bucket-replication:index:LeaderFollower and bucket-replication:index:BiDirectional.
-// Two entry points start it: the executable bin/pulumi-resource-bucket-replication (the engine finds it
-// on PATH) and PulumiPlugin.yaml in this folder (a language host that runs plugins loads this module as
-// the folder's `main`). Either way @pulumi/pulumi's componentProviderHost serves the classes below and
-// reads their schema from index.ts beside this file's source.
+// The plugin: the four resources, ReplicationVerification, the two components and the functions, served to
+// programs in any Pulumi language. Three ways start it, all through `serve`:
+//   - bin/pulumi-resource-pulumi-bucket-replication, the executable the engine finds on PATH or in a project's
+//     `plugins.providers[].path` (its name follows the npm package's, as Pulumi derives plugin names);
+//   - PulumiPlugin.yaml at the package's root, for language hosts that run plugins from source (packageMain.ts);
+//   - bin/pulumi-resource-bucket-replication, the name 0.1.0 served its components under: kept so that stacks
+//     made with it go on with the same types, dynamic children and `bucket-replication:*` configuration.
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import * as sdk from "../../sdk";
+import { useConfigNamespace } from "../common/configKey";
+import { markProviderHost } from "../transport/engineHook";
+import { serveResourcesAs } from "../../sdk/providerStub";
 
-/** The provider's name: the first part of the components' type tokens. */
-export const pluginName = "bucket-replication";
+/** The plugin's name: the npm package's, as Pulumi names a plugin after its package.json. */
+export const pluginName = "pulumi-bucket-replication";
 
-/** The folder with PulumiPlugin.yaml, package.json, tsconfig.json and index.ts (shipped as source). */
-export const pluginDir = path.resolve(__dirname, "..", "..", "..", "provider", "plugin");
+/** The name 0.1.0's component provider used, whose stacks must keep working. */
+export const legacyPluginName = "bucket-replication";
 
-/** The SDK's LeaderFollower, with its buckets' and role's names as outputs a remote program can read. */
-export class LeaderFollower extends sdk.LeaderFollower {
-    readonly leaderName: pulumi.Output<string>;
-    readonly followerNames: pulumi.Output<string[]>;
-    readonly roleName: pulumi.Output<string>;
+/** The package's root, with package.json and PulumiPlugin.yaml. */
+export const packageRoot = path.resolve(__dirname, "..", "..", "..");
 
-    constructor(name: string, args: sdk.LeaderFollowerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(name, args, opts);
-        this.leaderName = this.leader.name;
-        this.followerNames = pulumi.all(this.followers.map((follower) => follower.name));
-        this.roleName = this.role.name;
-    }
+export interface ServeOptions {
+    /** The name the plugin serves under: the first part of every type token, and its configuration namespace. */
+    readonly name: string;
+    /** What the components are made of: the plugin's own resources, or dynamic ones as 0.1.0 made them. */
+    readonly children: "plugin" | "dynamic";
 }
 
-/** The SDK's BiDirectional, with its buckets' and roles' names as outputs a remote program can read. */
-export class BiDirectional extends sdk.BiDirectional {
-    readonly aName: pulumi.Output<string>;
-    readonly bName: pulumi.Output<string>;
-    readonly aToBRoleName: pulumi.Output<string>;
-    readonly bToARoleName: pulumi.Output<string>;
-
-    constructor(name: string, args: sdk.BiDirectionalArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(name, args, opts);
-        this.aName = this.a.name;
-        this.bName = this.b.name;
-        this.aToBRoleName = this.roles.aToB.name;
-        this.bToARoleName = this.roles.bToA.name;
-    }
-}
-
-/** The components this provider serves (componentProviderHost of 3.248 needs them listed). */
-export const components = [LeaderFollower, BiDirectional];
-
-/**
- * Serves the components over gRPC until the engine shuts the provider down; the engine's address is
- * the first command-line argument, as the engine passes it to every provider plugin.
- */
-export function serve(): Promise<void> {
-    // Loaded here, not at the top: programs that only import the SDK never load the provider host.
-    const { componentProviderHost } = require("@pulumi/pulumi/provider/experimental") as typeof import("@pulumi/pulumi/provider/experimental");
-    const version: string = require(path.join(pluginDir, "package.json")).version;
-    // `version` is accepted by the host's ComponentProvider but missing from the options' type in 3.248.
-    const options = { name: pluginName, components, dirname: pluginDir, version };
-    return componentProviderHost(options);
+/** Serves the plugin until the engine shuts it down; the engine's address is the first argument. */
+export function serve(options: ServeOptions = { name: pluginName, children: "plugin" }, args: string[] = process.argv.slice(2)): Promise<void> {
+    useConfigNamespace(options.name);
+    serveResourcesAs(options.name, options.children);
+    markProviderHost();
+    const version: string = require(path.join(packageRoot, "package.json")).version;
+    const { packageSchema } = require("./schema") as typeof import("./schema");
+    const { construct } = require("./components") as typeof import("./components");
+    const { invoke } = require("./functions") as typeof import("./functions");
+    const { serveProvider } = require("./server") as typeof import("./server");
+    const schema = JSON.stringify(packageSchema(options.name, version));
+    return serveProvider({ version, schema, construct, invoke }, args);
 }

@@ -10,8 +10,16 @@ const cancelPath = "/pulumirpc.ResourceProvider/Cancel";
 let callContext: AsyncLocalStorage<{ urn?: string }> | undefined;
 let installed = false;
 
+let hostMarked = false;
+
+/** Inside @pulumi/pulumi's dynamic-provider host, or a provider host of ours that said so (the plugin). */
 export function insideProviderHost(): boolean {
-    return Boolean(process.argv[1]?.includes("dynamic-provider"));
+    return hostMarked || Boolean(process.argv[1]?.includes("dynamic-provider"));
+}
+
+/** Called by the plugin's host: its process serves the engine as a provider, with the engine's address as first argument. */
+export function markProviderHost(): void {
+    hostMarked = true;
 }
 
 /** Calls `onCancel` when the engine cancels; from then on `currentUrn()` names each call's resource. */

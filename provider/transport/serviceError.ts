@@ -1,4 +1,5 @@
 import { CancelledError } from "./cancellation";
+import { configKey } from "../common/configKey";
 
 /**
  * The one shape of every failed call to a storage service, whichever backend made it: where (zone
@@ -102,7 +103,7 @@ export function toServiceError(error: unknown, where: CallSite, operation: strin
     if (!brokenConnection && (e?.name === "TimeoutError" || networkCode === "ETIMEDOUT" || (e?.name === "AbortError" && timeoutMs !== undefined))) {
         return new ServiceError({
             where, operation, code: "Timeout", message: `no answer within ${timeoutMs ?? "the time limit of"} ms`, retryable: true,
-            hint: `Check that ${where.endpoint} is the right endpoint and that the service is healthy, or raise 'bucket-replication:requestTimeoutSeconds'.`,
+            hint: `Check that ${where.endpoint} is the right endpoint and that the service is healthy, or raise '${configKey("requestTimeoutSeconds")}'.`,
         });
     }
     if (httpStatus === undefined) return networkFailure(where, operation, networkCode, rawMessage);
@@ -125,10 +126,10 @@ export function silenceFailure(error: ServiceError, waitedMs: number, attempts: 
 }
 
 function silenceHint(where: CallSite): string {
-    const setting = where.endpointSetting ?? `the endpoint of zone '${where.zone}' in 'bucket-replication:zones'`;
+    const setting = where.endpointSetting ?? `the endpoint of zone '${where.zone}' in '${configKey("zones")}'`;
     return `Check ${setting} (${where.endpoint}), its host and port above all: another program on that port, or a proxy with ` +
         `no service behind it, takes connections and never answers. If the service is only slow to start answering, ` +
-        `raise 'bucket-replication:requestTimeoutSeconds' (an answer must start within half of it).`;
+        `raise '${configKey("requestTimeoutSeconds")}' (an answer must start within half of it).`;
 }
 
 function networkFailure(where: CallSite, operation: string, networkCode: string | undefined, rawMessage: string): ServiceError {
@@ -136,7 +137,7 @@ function networkFailure(where: CallSite, operation: string, networkCode: string 
     if (/wrong version number|EPROTO|packet length too long|http_request/i.test(text)) {
         return new ServiceError({
             where, operation, code: "TLSMismatch", message: rawMessage, retryable: false,
-            hint: `The endpoint ${where.endpoint} does not speak TLS: if the service serves plain HTTP, write 'http://' in 'bucket-replication:zones'.`,
+            hint: `The endpoint ${where.endpoint} does not speak TLS: if the service serves plain HTTP, write 'http://' in '${configKey("zones")}'.`,
         });
     }
     if (/certificate|CERT_|self.signed|unable to verify/i.test(text)) {
@@ -148,13 +149,13 @@ function networkFailure(where: CallSite, operation: string, networkCode: string 
     if (/ENOTFOUND|EAI_AGAIN/i.test(text)) {
         return new ServiceError({
             where, operation, code: "ENOTFOUND", message: rawMessage, retryable: /EAI_AGAIN/.test(text),
-            hint: `The host of ${where.endpoint} is not known: check the endpoint in 'bucket-replication:zones'.`,
+            hint: `The host of ${where.endpoint} is not known: check the endpoint in '${configKey("zones")}'.`,
         });
     }
     if (networkCode === "ConnectTimeout") {
         return new ServiceError({
             where, operation, code: "ConnectTimeout", message: rawMessage, retryable: true,
-            hint: `Nothing accepted the connection to ${where.endpoint} in time: check the endpoint and the network, or raise 'bucket-replication:connectTimeoutSeconds'.`,
+            hint: `Nothing accepted the connection to ${where.endpoint} in time: check the endpoint and the network, or raise '${configKey("connectTimeoutSeconds")}'.`,
         });
     }
     const code = /ECONNREFUSED/.test(text) ? "ECONNREFUSED" : /ECONNRESET|socket hang up|other side closed|UND_ERR_SOCKET/i.test(text) ? "ECONNRESET" : networkCode ?? "NetworkError";
@@ -183,12 +184,12 @@ function defaultHint(f: FailureDetails): string | undefined {
     const bareRefusal = f.httpStatus === 403 && (/^(Unknown|HTTP 403|403)$/.test(f.code) || f.code === "");
     if (authenticationCodes.has(f.code) || f.httpStatus === 401 || bareRefusal) {
         if (f.code === "AccessDenied" && /disabled/i.test(f.message)) {
-            return `Check that the endpoint in 'bucket-replication:zones' is the service's base URL, with no path.`;
+            return `Check that the endpoint in '${configKey("zones")}' is the service's base URL, with no path.`;
         }
         return `Check the credentials: ${f.where.credentialHint}`;
     }
     if (f.code === "SlowDown" || f.httpStatus === 429 || f.httpStatus === 503) {
-        return "The service is throttling or unavailable and kept refusing after retries; try again later, or raise 'bucket-replication:maxRetries'.";
+        return `The service is throttling or unavailable and kept refusing after retries; try again later, or raise '${configKey("maxRetries")}'.`;
     }
     if (f.httpStatus !== undefined && f.httpStatus >= 500) {
         return "The service failed and kept failing after retries; check its health, then run 'pulumi up' again.";

@@ -13,6 +13,7 @@ import { bucketOfArn, partitionOf, regionOfLocation } from "./regions";
 import { AwsRoles } from "./roles";
 import { destinationsOf, fromS3Rule, toS3Rule } from "./rules";
 import { ruleProblems } from "./ruleOptions";
+import { configKey } from "../../common/configKey";
 
 export interface AwsBackendOptions {
     /** How often to poll versioning and a role S3 does not see yet; tests shorten it. */
@@ -143,7 +144,7 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
             firstPauseMs: this.pollInterval.initialMs,
             maxPauseMs: this.pollInterval.maxMs,
             onTimeout: () => withNote(notYet!, `S3 still refused the role after ${Math.round(this.waitTimeoutMs / 1000)} s ` +
-                `('bucket-replication:waitTimeoutSeconds'). Check that the role exists, is trusted by s3.amazonaws.com, and that the identity ` +
+                `('${configKey("waitTimeoutSeconds")}'). Check that the role exists, is trusted by s3.amazonaws.com, and that the identity ` +
                 `running Pulumi may iam:PassRole it; then run 'pulumi up' again.`),
         });
     }
@@ -207,7 +208,7 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
         const settings = this.settings.zones[zone];
         if (!settings) {
             throw new Error(`Zone '${zone}' is not configured for AWS; zones are AWS regions such as 'eu-west-1' or 'us-east-1', ` +
-                `or the names set in 'bucket-replication:zones'.`);
+                `or the names set in '${configKey("zones")}'.`);
         }
         return settings;
     }

@@ -6,6 +6,7 @@ import { withRetries, type RequestPolicy } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { type AwsCredentials, awsCredentialsOf } from "./credentials";
 import { isAwsS3Endpoint } from "./regions";
+import { configKey } from "../../common/configKey";
 
 /**
  * The AWS SDK clients of the backend, on the shared transport: every call bounded by the request
@@ -238,7 +239,7 @@ export class AwsIam {
         this.site = {
             service: "AWS IAM", zone: "global", endpoint,
             credentialHint: `${target.credentialHint.replace(/\.?$/, ".")} IAM is reached at ${endpoint}` +
-                (target.endpoint ? " ('bucket-replication:iamEndpoint')." : "; set 'bucket-replication:iamEndpoint' to use another, such as a local stand-in."),
+                (target.endpoint ? ` ('${configKey("iamEndpoint")}').` : `; set '${configKey("iamEndpoint")}' to use another, such as a local stand-in.`),
         };
     }
 

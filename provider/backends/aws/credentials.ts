@@ -1,4 +1,5 @@
 import type { Credentials } from "../backend";
+import { configKey } from "../../common/configKey";
 
 /**
  * Which credentials the AWS clients use: the keys of the stack configuration when set, otherwise the
@@ -16,7 +17,7 @@ export function awsCredentialsOf(credentials: Credentials): AwsCredentials {
     const secretFromChain = credentials.secretKey === credentialChainMarker;
     if (keyFromChain && secretFromChain) return undefined;
     if (keyFromChain || secretFromChain) {
-        throw new Error(`Only one of 'bucket-replication:accessKey' and 'bucket-replication:secretKey' is set for the 'aws' backend. ` +
+        throw new Error(`Only one of '${configKey("accessKey")}' and '${configKey("secretKey")}' is set for the 'aws' backend. ` +
             `Set both (pulumi config set --secret), or neither to use the AWS credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance roles).`);
     }
     return { accessKeyId: credentials.accessKey, secretAccessKey: credentials.secretKey };

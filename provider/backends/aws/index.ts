@@ -2,6 +2,7 @@ import type { BackendSettings, StorageBackend } from "../backend";
 import type { BackendDefaults } from "../contract";
 import { credentialChainMarker } from "./credentials";
 import { awsRegions, s3Endpoint } from "./regions";
+import { configKey } from "../../common/configKey";
 
 /** The least-privilege IAM policy for replicating a source into destinations (options add KMS permissions). */
 export { policyProblems, replicationPolicy } from "./policy";
@@ -22,7 +23,7 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
         zones: Object.fromEntries(awsRegions().map((region) => [region, { endpoint: s3Endpoint(region), region }])),
         credentials: { accessKey: `${credentialChainMarker}:${source}`, secretKey: credentialChainMarker },
         howToConfigureZones: "Zones are AWS regions (such as eu-west-1 and us-east-1), all known by default; to use others, or a local stand-in, " +
-            `set 'bucket-replication:zones' to an object such as {"eu-west-1": {"endpoint": "http://127.0.0.1:5000"}} and 'bucket-replication:iamEndpoint' likewise.`,
+            `set '${configKey("zones")}' to an object such as {"eu-west-1": {"endpoint": "http://127.0.0.1:5000"}} and '${configKey("iamEndpoint")}' likewise.`,
         howToSetCredentials: "leave both unset to use the AWS credential chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), " +
             "AWS_PROFILE with ~/.aws/config and ~/.aws/credentials (for SSO, run 'aws sso login' first), or a container or instance role.",
         waitTimeoutMs: 120_000,

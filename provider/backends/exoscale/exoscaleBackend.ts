@@ -6,6 +6,7 @@ import { ZoneS3 } from "../s3/client";
 import { defaultPollInterval, ExoscaleIamClient, type PollInterval } from "./iamClient";
 import { ExoscaleReplication } from "./replication";
 import { ExoscaleRoles } from "./roles";
+import { configKey } from "../../common/configKey";
 
 export interface ExoscaleBackendOptions {
     /** How often to poll IAM operations and bucket versioning; tests shorten it. */
@@ -77,7 +78,7 @@ export class ExoscaleBackend extends S3CompatibleBuckets implements StorageBacke
         const settings = this.settings.zones[zone];
         if (!settings) {
             throw new Error(`Zone '${zone}' is not configured for Exoscale; use one of ${this.zoneNames.map((z) => `'${z}'`).join(", ")}, ` +
-                `or add it to 'bucket-replication:zones'.`);
+                `or add it to '${configKey("zones")}'.`);
         }
         return settings;
     }

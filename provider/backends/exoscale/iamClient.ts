@@ -4,12 +4,13 @@ import { sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { exo2Expiry, signExo2 } from "./exo2Signer";
+import { configKey } from "../../common/configKey";
 
 /** IAM is organization-wide; Terraform and the CLI talk to it through ch-gva-2. */
 export const defaultIamEndpoint = "https://api-ch-gva-2.exoscale.com/v2";
 
 /** Where the credentials come from, when the caller does not say (the settings normally do). */
-export const defaultIamCredentialHint = "'bucket-replication:accessKey' and 'bucket-replication:secretKey' in the stack configuration, " +
+export const defaultIamCredentialHint = `'${configKey("accessKey")}' and '${configKey("secretKey")}' in the stack configuration, ` +
     "or the EXOSCALE_API_KEY and EXOSCALE_API_SECRET environment variables.";
 
 /** Exoscale's policy language: a default strategy, then per-service rules written in CEL. */
@@ -110,7 +111,7 @@ export class ExoscaleIamClient {
             zone: iamZoneOf(this.endpoint),
             endpoint: this.endpoint,
             credentialHint: options.credentialHint ?? defaultIamCredentialHint,
-            endpointSetting: "'bucket-replication:iamEndpoint'",
+            endpointSetting: `'${configKey("iamEndpoint")}'`,
         };
         Object.defineProperty(this, "credentials", { value: { apiKey: options.apiKey, apiSecret: options.apiSecret }, enumerable: false });
     }
@@ -197,7 +198,7 @@ export class ExoscaleIamClient {
                 throw new ServiceError({
                     where: this.site, operation: operationName, code: "WaitTimeout", retryable: false,
                     message: `timed out after ${seconds(elapsedMs)} waiting for operation ${operation.id}, which is still pending`,
-                    hint: `It may still finish: check it with 'exo api get-operation ${operation.id}', or raise 'bucket-replication:waitTimeoutSeconds'.`,
+                    hint: `It may still finish: check it with 'exo api get-operation ${operation.id}', or raise '${configKey("waitTimeoutSeconds")}'.`,
                 });
             }
             log(`Waiting for Exoscale IAM ${operationName}: operation ${operation.id} is pending (${seconds(elapsedMs)} elapsed)`);
@@ -258,7 +259,7 @@ export class ExoscaleIamClient {
                 throw new ServiceError({
                     where: this.site, operation, httpStatus: status, code: "InvalidResponse", retryable: false,
                     message: `the answer is not JSON: ${answer.slice(0, 200)}`,
-                    hint: "Check that 'bucket-replication:iamEndpoint', if you set it, is the Exoscale API v2 base URL (ending in /v2).",
+                    hint: `Check that '${configKey("iamEndpoint")}', if you set it, is the Exoscale API v2 base URL (ending in /v2).`,
                 });
             }
         }, { idempotent: options.idempotent ?? true, log: options.log, call: { site: this.site, operation } });
@@ -268,7 +269,7 @@ export class ExoscaleIamClient {
         const hint = status === 401 || status === 403
             ? `Check the credentials: ${this.site.credentialHint.replace(/\.?$/, ".")} The API key's IAM role must also allow the 'iam' service (roles and operations).`
             : status === 404 && !/^(get|update|delete)-iam-role |^get-operation /.test(operation)
-                ? "Check 'bucket-replication:iamEndpoint', if you set it: it must be the Exoscale API v2 base URL, ending in /v2."
+                ? `Check '${configKey("iamEndpoint")}', if you set it: it must be the Exoscale API v2 base URL, ending in /v2.`
                 : undefined;
         return new ServiceError({ where: this.site, operation, httpStatus: status, code: statusCode(status, statusText), message: errorDetail(body, statusText), hint });
     }
@@ -278,10 +279,10 @@ export class ExoscaleIamClient {
         const converted = toServiceError(error, this.site, operation, this.requestPolicy.requestTimeoutMs);
         if (!(converted instanceof ServiceError)) return converted;
         const hint = converted.code === "Timeout"
-            ? `No answer within ${seconds(this.requestPolicy.requestTimeoutMs)}: check 'bucket-replication:iamEndpoint' if you set it, or raise 'bucket-replication:requestTimeoutSeconds'.`
+            ? `No answer within ${seconds(this.requestPolicy.requestTimeoutMs)}: check '${configKey("iamEndpoint")}' if you set it, or raise '${configKey("requestTimeoutSeconds")}'.`
             : converted.code === "TLSMismatch"
-                ? `The endpoint ${this.endpoint} does not speak TLS: if it serves plain HTTP, write 'http://' in 'bucket-replication:iamEndpoint'.`
-                : `Check the network, or 'bucket-replication:iamEndpoint' if you set it.`;
+                ? `The endpoint ${this.endpoint} does not speak TLS: if it serves plain HTTP, write 'http://' in '${configKey("iamEndpoint")}'.`
+                : `Check the network, or '${configKey("iamEndpoint")}' if you set it.`;
         return new ServiceError({
             where: this.site, operation, httpStatus: converted.httpStatus, code: converted.code,
             message: converted.serviceMessage, retryable: converted.retryable, hint,

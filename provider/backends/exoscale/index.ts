@@ -1,6 +1,7 @@
 import type { BackendSettings, StorageBackend } from "../backend";
 import type { BackendDefaults, PathProblem, RoleChangeView } from "../contract";
 import { descriptionCannotBeCleared } from "./roleLimits";
+import { configKey } from "../../common/configKey";
 
 /**
  * The 'exoscale' backend as the registry loads it: defaults, open, and the preview-time checks. The
@@ -35,7 +36,7 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
         zones: Object.fromEntries(exoscaleZones.map((zone) => [zone, { endpoint: sosEndpoint(zone), region: zone }])),
         credentials: { accessKey: env.EXOSCALE_API_KEY, secretKey: env.EXOSCALE_API_SECRET },
         howToConfigureZones: `Every Exoscale zone (${exoscaleZones.join(", ")}) is known by default; to choose others, set ` +
-            `'bucket-replication:zones' to an object such as {"ch-dk-2": {"endpoint": "https://sos-ch-dk-2.exo.io"}}.`,
+            `'${configKey("zones")}' to an object such as {"ch-dk-2": {"endpoint": "https://sos-ch-dk-2.exo.io"}}.`,
         howToSetCredentials: "set the EXOSCALE_API_KEY and EXOSCALE_API_SECRET environment variables to an Exoscale API key " +
             "whose IAM role may manage SOS buckets and IAM roles.",
         waitTimeoutMs: 5 * 60 * 1000,

@@ -1,6 +1,7 @@
 import type { BackendSettings, BucketRef, StorageBackend } from "../backend";
 import type { BackendDefaults, PathProblem } from "../contract";
 import { findLocalZones, localCredentials } from "./localZones";
+import { configKey } from "../../common/configKey";
 
 /** MinIO: zones are separate MinIO deployments; roles are users with a canned policy; rules point at remote targets. */
 
@@ -13,8 +14,8 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
     return {
         zones: local?.zones,
         credentials: fromEnv.accessKey && fromEnv.secretKey ? fromEnv : localCredentials(local),
-        howToConfigureZones: "Set 'bucket-replication:zones' to your MinIO servers, such as " +
-            "pulumi config set --path 'bucket-replication:zones.zone-a.endpoint' http://127.0.0.1:9000 (one entry per server); " +
+        howToConfigureZones: `Set '${configKey("zones")}' to your MinIO servers, such as ` +
+            `pulumi config set --path '${configKey("zones.zone-a.endpoint")}' http://127.0.0.1:9000 (one entry per server); ` +
             "to try the package on a local pair, run 'npm run zones -- up' in a clone of the pulumi-bucket-replication repository.",
         howToSetCredentials: "set MINIO_ACCESS_KEY and MINIO_SECRET_KEY in the environment.",
         waitTimeoutMs: 120_000,

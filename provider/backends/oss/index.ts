@@ -1,6 +1,7 @@
 import type { BackendSettings, StorageBackend } from "../backend";
 import type { BackendDefaults } from "../contract";
 import { defaultRamEndpoint, ossEndpoint, ossRegions } from "./regions";
+import { configKey } from "../../common/configKey";
 
 /**
  * The 'oss' backend as the registry loads it: defaults, open, and the preview-time checks. The backend
@@ -20,7 +21,7 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
         credentials: pair,
         iamEndpoint: defaultRamEndpoint,
         howToConfigureZones: `Every OSS region (${ossRegions.join(", ")}) is known by default; to choose others, set ` +
-            `'bucket-replication:zones' to an object such as {"cn-hangzhou": {"endpoint": "https://oss-cn-hangzhou.aliyuncs.com"}}.`,
+            `'${configKey("zones")}' to an object such as {"cn-hangzhou": {"endpoint": "https://oss-cn-hangzhou.aliyuncs.com"}}.`,
         howToSetCredentials: "set the OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET environment variables (or ALIBABA_CLOUD_ACCESS_KEY_ID and " +
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET) to an AccessKey pair whose RAM identity may manage OSS buckets and RAM roles and policies.",
         waitTimeoutMs: 5 * 60 * 1000,

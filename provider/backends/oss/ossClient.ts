@@ -5,6 +5,7 @@ import { type HttpAnswer, sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { ossDateTime, ossUriEncode, signOssV4, unsignedPayload } from "./ossV4Signer";
+import { configKey } from "../../common/configKey";
 
 /** One call of the OSS API: which bucket (and object) in which zone, and what is sent. */
 export interface OssCall {
@@ -116,7 +117,7 @@ export class OssClient {
                     }
                     return readAnswerXml(answer.toString("utf8"), expectedRoot, {
                         where: site, operation: call.operation, httpStatus: response.status,
-                        hint: `Check that the endpoint of zone '${call.zone}' in 'bucket-replication:zones' is an OSS endpoint ` +
+                        hint: `Check that the endpoint of zone '${call.zone}' in '${configKey("zones")}' is an OSS endpoint ` +
                             `(https://oss-<region>.aliyuncs.com), not a console or a proxy's own page.`,
                     });
                 },
@@ -128,7 +129,7 @@ export class OssClient {
         const settings = this.zones[zone];
         if (!settings) {
             throw new Error(`Zone '${zone}' is not configured for Alibaba OSS; use one of ${Object.keys(this.zones).map((z) => `'${z}'`).join(", ")}, ` +
-                `or add it to 'bucket-replication:zones'.`);
+                `or add it to '${configKey("zones")}'.`);
         }
         return settings;
     }
@@ -197,7 +198,7 @@ function errorAnswer(site: CallSite, operation: string, response: HttpAnswer, bo
         } catch { /* keep the status */ }
     }
     if (response.status === 404 && code === `HTTP 404`) {
-        hint = `Check that the endpoint of zone '${site.zone}' in 'bucket-replication:zones' is the OSS endpoint of that region, with no path.`;
+        hint = `Check that the endpoint of zone '${site.zone}' in '${configKey("zones")}' is the OSS endpoint of that region, with no path.`;
     }
     if (code === "SignatureDoesNotMatch") {
         hint = `Check the AccessKey secret (${site.credentialHint.replace(/\.$/, "")}), and that the zone's 'region' is the bucket's OSS region.`;

@@ -1,6 +1,7 @@
 import type { BucketRef } from "../backend";
 import type { PathProblem, PolicyOptions } from "../contract";
 import { isUnknown } from "../../common/unknown";
+import { configKey } from "../../common/configKey";
 
 // The RAM policy language: the least policy a sync role needs, the trust policy, and what preview
 // refuses in a policy document or a bucket name.
@@ -60,7 +61,7 @@ export const ossTrustPolicy = {
 
 /** A RAM policy document, judged at preview: Version "1" and statements with an Effect and an Action. */
 export function policyProblems(policy: Readonly<Record<string, unknown>>): PathProblem[] {
-    const fix = "build it with replicationPolicy({ source, destinations }) under 'bucket-replication:backend oss'";
+    const fix = `build it with replicationPolicy({ source, destinations }) under '${configKey("backend")} oss'`;
     const problems: PathProblem[] = [];
     if (policy.Version !== "1" && !isUnknown(policy.Version)) {
         problems.push({ path: ["Version"], message: `A RAM policy has "Version": "1"; this one has ${JSON.stringify(policy.Version)}. Is it another backend's policy? ${fix}.` });

@@ -3,6 +3,7 @@ import type {
     ReplicationLocationsArgs, ReplicationLocationsResult, ReplicationProgressArgs, ReplicationProgressResult,
 } from "../../common/oss";
 import { OssBackend } from "./ossBackend";
+import { configKey } from "../../common/configKey";
 
 // The OSS queries of the replication guide, for programs (through sdk/oss.ts) and tools. They run
 // where they are called, with the stack's configuration: the same zones and credentials as the provider.
@@ -34,8 +35,8 @@ function backendFor(query: string, args: ReplicationLocationsArgs, options: Quer
     const settings = options.settings ?? options.settingsOfProgram?.();
     if (!settings) throw new Error(`${query}: no settings were given and no program's configuration can be read here.`);
     if (settings.backend !== "oss") {
-        throw new Error(`${query} asks Alibaba OSS, but this stack's 'bucket-replication:backend' is '${settings.backend}'; ` +
-            `set it to 'oss' (pulumi config set bucket-replication:backend oss), or remove the call.`);
+        throw new Error(`${query} asks Alibaba OSS, but this stack's '${configKey("backend")}' is '${settings.backend}'; ` +
+            `set it to 'oss' (pulumi config set ${configKey("backend")} oss), or remove the call.`);
     }
     if (!settings.zones[args.zone]) {
         throw new Error(`${query}: zone '${args.zone}' is not configured; use one of ${Object.keys(settings.zones).map((z) => `'${z}'`).join(", ")}.`);

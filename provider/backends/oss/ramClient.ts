@@ -4,6 +4,7 @@ import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../tra
 import { type CallSite, ServiceError, toServiceError } from "../../transport/serviceError";
 import { acs3Authorization } from "./acs3Signer";
 import { defaultRamEndpoint } from "./regions";
+import { configKey } from "../../common/configKey";
 
 export const ramApiVersion = "2015-05-01";
 export const ramServiceName = "Alibaba RAM";
@@ -52,7 +53,7 @@ export class RamClient {
     constructor(options: RamClientOptions) {
         this.endpoint = (options.endpoint ?? defaultRamEndpoint).replace(/\/+$/, "");
         this.requestPolicy = options.requestPolicy ?? defaultRequestPolicy;
-        this.site = { service: ramServiceName, zone: "global", endpoint: this.endpoint, credentialHint: options.credentialHint, endpointSetting: "'bucket-replication:iamEndpoint'" };
+        this.site = { service: ramServiceName, zone: "global", endpoint: this.endpoint, credentialHint: options.credentialHint, endpointSetting: `'${configKey("iamEndpoint")}'` };
         Object.defineProperty(this, "credentials", { value: options.credentials, enumerable: false });
     }
 
@@ -183,7 +184,7 @@ export class RamClient {
                 if (!(converted instanceof ServiceError)) throw converted;
                 throw new ServiceError({ where: this.site, operation, httpStatus: converted.httpStatus, code: converted.code,
                     message: converted.serviceMessage, retryable: converted.retryable,
-                    hint: `Check the network, or 'bucket-replication:iamEndpoint' (the RAM endpoint) if you set it.` });
+                    hint: `Check the network, or '${configKey("iamEndpoint")}' (the RAM endpoint) if you set it.` });
             }
             let parsed: Record<string, unknown> = {};
             try {
@@ -191,7 +192,7 @@ export class RamClient {
             } catch {
                 throw new ServiceError({ where: this.site, operation, httpStatus: status, code: "InvalidResponse", retryable: status >= 500,
                     message: `the answer is not JSON: ${text.slice(0, 200)}`,
-                    hint: "Check 'bucket-replication:iamEndpoint', if you set it: it must be RAM's endpoint, such as https://ram.aliyuncs.com." });
+                    hint: `Check '${configKey("iamEndpoint")}', if you set it: it must be RAM's endpoint, such as https://ram.aliyuncs.com.` });
             }
             if (status < 200 || status > 299) {
                 const code = typeof parsed.Code === "string" ? parsed.Code : `HTTP ${status}`;

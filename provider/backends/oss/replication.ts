@@ -10,6 +10,7 @@ import { isCode } from "./ramClient";
 import { locationOf, regionOfLocation } from "./regions";
 import { deleteRulesXml, type OssRule, putRuleXml, readRules, sameRule, toModel } from "./rules";
 import { type OssRuleCheck, ruleProblems as ossRuleProblems } from "./ruleOptions";
+import { configKey } from "../../common/configKey";
 
 /** What replication needs of the backend: the OSS client, the zones' regions and the buckets' versioning. */
 export interface OssSite {
@@ -152,7 +153,7 @@ export class OssReplication {
             log, timeoutMs: this.waitTimeoutMs, firstPauseMs: this.pollMs.first, maxPauseMs: this.pollMs.max,
             onTimeout: () => new Error(`OSS is still closing the replication rule${closing.length > 1 ? "s" : ""} ${closing.map((r) => `'${r.id}'`).join(", ")} ` +
                 `of bucket '${source.bucket}' after ${Math.round(this.waitTimeoutMs / 1000)} s. It finishes on its own: run 'pulumi up' again later, ` +
-                `or raise 'bucket-replication:waitTimeoutSeconds'.`),
+                `or raise '${configKey("waitTimeoutSeconds")}'.`),
         });
         return latest;
     }

@@ -7,6 +7,7 @@ import { CallSite, ServiceError, toServiceError } from "../../transport/serviceE
 import { formatQuery, s3Path, signV4 } from "../../transport/sigv4";
 import { child, childrenNamed, parseXml, readAnswerXml, textOf, toXml, UnexpectedDocumentError, type XmlElement } from "./xml";
 import type { Credentials } from "../backend";
+import { configKey } from "../../common/configKey";
 
 export interface S3Endpoint {
     readonly zone: string;
@@ -155,7 +156,7 @@ export class ZoneS3 {
             const root = request.answerRoot ?? s3AnswerRoot(request);
             const document = root === undefined ? undefined : readAnswerXml(text, root, {
                 where: this.site, operation, httpStatus: response.status,
-                hint: `Check that the endpoint of zone '${this.zone}' in 'bucket-replication:zones' is the service's S3 endpoint ` +
+                hint: `Check that the endpoint of zone '${this.zone}' in '${configKey("zones")}' is the service's S3 endpoint ` +
                     `(not its console, a portal or a proxy's own page).`,
             });
             return { status: response.status, headers: response.headers, text, document };

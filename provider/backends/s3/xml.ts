@@ -1,5 +1,6 @@
 import type { X2jOptions, XMLParser } from "fast-xml-parser";
 import { type CallSite, ServiceError } from "../../transport/serviceError";
+import { configKey } from "../../common/configKey";
 
 /**
  * The XML documents of S3, its compatibles and OSS, as a small element tree: names without their
@@ -70,7 +71,7 @@ export function readAnswerXml(body: string, expectedRoot: string, origin: Answer
         throw new ServiceError({
             where: origin.where, operation: origin.operation, httpStatus: origin.httpStatus, code: "InvalidResponse",
             message: error.message, retryable: false,
-            hint: origin.hint ?? `Check that the endpoint of zone '${origin.where.zone}' in 'bucket-replication:zones' is the service's own endpoint, ` +
+            hint: origin.hint ?? `Check that the endpoint of zone '${origin.where.zone}' in '${configKey("zones")}' is the service's own endpoint, ` +
                 `not a proxy, a portal or a login page in front of it.`,
         });
     }
