@@ -3,6 +3,7 @@
 import { currentBackend, currentSettings } from "../context";
 import type { BucketRef } from "../backends/backend";
 import { replicationPolicyFor } from "../backends/registry";
+import { parseBucketId } from "../bucket";
 
 type Arguments = Record<string, any>;
 
@@ -29,7 +30,12 @@ export const functions: Readonly<Record<string, { readonly module: "index" | "os
         module: "index",
         async run(args) {
             const { replicationStatusWith } = require("../replicationStatus") as typeof import("../replicationStatus");
-            return replicationStatusWith(currentSettings(), args as never);
+            const { configurationId, ...rest } = args;
+            const source = typeof configurationId === "string" ? parseBucketId(configurationId) : { zone: args.zone, bucket: args.bucket };
+            if (typeof source.zone !== "string" || typeof source.bucket !== "string" || !source.zone || !source.bucket) {
+                throw new Error("getReplicationStatus: pass the source bucket's 'zone' and 'bucket', or a ReplicationConfiguration's 'configurationId' (its `id`).");
+            }
+            return replicationStatusWith(currentSettings(), { ...rest, ...source } as never);
         },
     },
     getReplicationLocations: {

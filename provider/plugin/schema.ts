@@ -152,6 +152,27 @@ export function packageSchema(pkg: string, version: string): Record<string, unkn
         [`${pkg}:index:PolicyBucket`]: bucketRef,
         [`${pkg}:index:TopologyBucket`]: objectType("One bucket of a topology.", topologyBucket, ["zone"]),
         [`${pkg}:index:Verify`]: objectType("A check on `up` that replication delivers.", verify),
+        [`${pkg}:index:ReplicationStatusFigure`]: objectType("A count or volume the service reports, and over what.", {
+            count: number("How many objects."), bytes: number("How many bytes."), over: text("Over what period or scope the figure counts."),
+        }, ["over"]),
+        [`${pkg}:index:SampledReplicationStatus`]: objectType("The replication status of a sample of the latest object versions.", {
+            objects: number("Versions sampled."), pending: number("PENDING."), failed: number("FAILED."), completed: number("COMPLETED."),
+            replica: number("REPLICA (written by replication from elsewhere)."), none: number("No replication status."),
+        }, ["objects", "pending", "failed", "completed", "replica", "none"]),
+        [`${pkg}:index:ReplicationRuleStatus`]: objectType("How one rule is doing.", {
+            ruleId: text("The rule's ID."),
+            destination: { $ref: ref("ZoneBucket"), description: "The rule's destination." },
+            state: text("The rule's state as the service reports it: Enabled or Disabled (S3, MinIO, SOS), starting, doing or closing (OSS)."),
+            pending: { $ref: ref("ReplicationStatusFigure"), description: "What waits to be replicated." },
+            failed: { $ref: ref("ReplicationStatusFigure"), description: "What failed to replicate." },
+            replicated: { $ref: ref("ReplicationStatusFigure"), description: "What was replicated." },
+            lag: anything("How far replication lags: seconds, or until when everything is replicated, and over what."),
+            historicalObjectsPercent: number("How far the replication of existing objects is, in percent (OSS)."),
+            sample: { $ref: ref("SampledReplicationStatus"), description: "The status of a sample of the latest object versions." },
+            metrics: anything("The service's own figures, by name."),
+            source: text("Where the figures come from."),
+            notes: { type: "array", items: { type: "string" }, description: "What the figures cannot tell." },
+        }, ["ruleId", "destination", "state", "source"]),
     };
 
     const functionSchemas: Record<string, unknown> = {
@@ -168,13 +189,14 @@ export function packageSchema(pkg: string, version: string): Record<string, unkn
             description: "How replication of one source bucket is doing, rule by rule, as the service reports it (and a sample of the latest object versions).",
             inputs: objectType("", {
                 zone: text("The source bucket's zone."), bucket: text("The source bucket's name."),
+                configurationId: text("Instead of `zone` and `bucket`: a ReplicationConfiguration's `id`, so that the status is read once the configuration exists (in a preview its ID is not known yet)."),
                 destinations: { type: "array", items: { $ref: ref("ZoneBucket") }, description: "Destinations to report on where the service cannot name them. Default: those of the configuration." },
                 sampleSize: { type: "integer", description: "How many of the latest object versions to sample.", default: 5 },
-            }, ["zone", "bucket"]),
+            }),
             outputs: objectType("", {
                 zone: text("The source bucket's zone."), bucket: text("The source bucket's name."),
                 backend: text("The backend that answered."), readAt: text("When the status was read (ISO 8601)."),
-                rules: { type: "array", items: anything("One rule's status."), description: "Each rule's status: ruleId, destination, state, and the figures the service reports." },
+                rules: { type: "array", items: { $ref: ref("ReplicationRuleStatus") }, description: "Each rule's status." },
             }, ["zone", "bucket", "backend", "readAt", "rules"]),
         },
         [`${pkg}:oss:getReplicationLocations`]: {

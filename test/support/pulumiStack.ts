@@ -99,6 +99,9 @@ export class PulumiStack {
     /** `pulumi ARGS...` on this stack, with the flags every command above runs with (the drift suite's `preview --refresh`, `up --refresh`). */
     runOnStack(args: string[]): Promise<RunResult> { return this.run([...args, ...this.common()]); }
 
+    /** `pulumi ARGS...` on this stack, for commands that take no configuration file (`import`, `state`). */
+    runOnStackWithoutConfig(args: string[]): Promise<RunResult> { return this.run([...args, "--non-interactive", "--stack", this.stackName]); }
+
     /** The stack outputs. */
     async outputs(): Promise<Record<string, any>> {
         const result = this.must(await this.run(["stack", "output", "--json", "--show-secrets"]), "stack output");
