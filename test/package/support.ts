@@ -129,6 +129,11 @@ export interface InstalledProgram {
  * as a user would: the tarball, @pulumi/pulumi at `pulumiVersion`, TypeScript and Node's types.
  */
 export async function installProgram(name: string, node: NodeRuntime, pulumiVersion: string): Promise<InstalledProgram> {
+    return installProgramWith(name, node, pulumiVersion, await packedTarball());
+}
+
+/** installProgram with the package from `tarball` (such as releaseTarball's) instead of packedTarball(). */
+export async function installProgramWith(name: string, node: NodeRuntime, pulumiVersion: string, tarball: string): Promise<InstalledProgram> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pbr-${name}-`));
     fs.cpSync(path.join(repoRoot, "test", "programs", name), dir, { recursive: true });
     const types = require(path.join(repoRoot, "node_modules", "@types", "node", "package.json")).version;
@@ -137,7 +142,7 @@ export async function installProgram(name: string, node: NodeRuntime, pulumiVers
         name: `pbr-${name}`,
         private: true,
         main: "index.ts",
-        dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-bucket-replication": `file:${await packedTarball()}` },
+        dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-bucket-replication": `file:${tarball}` },
         devDependencies: { "@types/node": types, typescript },
     }, null, 2));
     fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
@@ -146,6 +151,86 @@ export async function installProgram(name: string, node: NodeRuntime, pulumiVers
     }, null, 2));
     const { stdout, stderr } = await npm(node, dir, ["install"]);
     return { dir, node, npmOutput: stdout + stderr, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Upgrades (or downgrades) the package in an installed program to the one in `tarball`, as a user does:
+ * the dependency in its package.json changes, then `npm install`. Fails unless the program's
+ * node_modules then holds that tarball's version. Returns npm's output.
+ */
+export async function reinstallPackage(program: InstalledProgram, tarball: string): Promise<string> {
+    const manifest = path.join(program.dir, "package.json");
+    const pkg = JSON.parse(fs.readFileSync(manifest, "utf8"));
+    pkg.dependencies["pulumi-bucket-replication"] = `file:${tarball}`;
+    fs.writeFileSync(manifest, JSON.stringify(pkg, null, 2));
+    const { stdout, stderr } = await npm(program.node, program.dir, ["install"]);
+    const wanted = JSON.parse(tarballText(tarball, "package.json")).version;
+    const installed = installedVersion(program.dir);
+    if (installed !== wanted) throw new Error(`npm install of ${tarball} in ${program.dir} left pulumi-bucket-replication ${installed}, not ${wanted}:\n${stdout}${stderr}`);
+    return stdout + stderr;
+}
+
+/** The version of pulumi-bucket-replication in a program's node_modules. */
+export function installedVersion(programDir: string): string {
+    return JSON.parse(fs.readFileSync(path.join(programDir, "node_modules", "pulumi-bucket-replication", "package.json"), "utf8")).version;
+}
+
+const releaseTarballs = new Map<string, Promise<string>>();
+
+/**
+ * The tarball of an earlier release, built from the repository's history as it was released: the tree of
+ * `commit` (git archive), `npm ci` there from npmCacheDir, then `npm pack`, whose prepack builds it. Kept
+ * in $PBR_CACHE/releases/<commit>/ (moved there only once whole), so that later runs, on any clone, reuse
+ * it. Fails loudly when the commit is not in the repository, as in a shallow clone: the tests never skip.
+ * Checks that the tarball's package.json says `version`.
+ */
+export function releaseTarball(commit: string, version: string): Promise<string> {
+    let packed = releaseTarballs.get(commit);
+    if (!packed) {
+        packed = packRelease(commit, version);
+        releaseTarballs.set(commit, packed);
+    }
+    return packed;
+}
+
+async function packRelease(commit: string, version: string): Promise<string> {
+    const dir = path.join(cacheDir, "releases", commit);
+    const file = path.join(dir, `pulumi-bucket-replication-${version}.tgz`);
+    const check = (tarball: string) => {
+        const found = JSON.parse(tarballText(tarball, "package.json")).version;
+        if (found !== version) throw new Error(`The tarball packed from commit ${commit} (${tarball}) is version ${found}, not ${version}: the commit pinned for ${version} is not that release.`);
+        return tarball;
+    };
+    if (fs.existsSync(file)) return check(file);
+    const git = (args: string[]) => execFileSync("git", ["-C", repoRoot, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    try {
+        git(["cat-file", "-e", `${commit}^{commit}`]);
+    } catch {
+        let shallow = "";
+        try { shallow = git(["rev-parse", "--is-shallow-repository"]); } catch { /* not a git repository at all */ }
+        throw new Error(`The repository at ${repoRoot} does not have commit ${commit}, from which the ${version} tarball is built` +
+            (shallow === "true" ? ": it is a shallow clone. Fetch the whole history ('git fetch --unshallow') or clone without --depth." :
+                shallow === "false" ? ". Fetch the history that holds it ('git fetch origin')." : ": it is not a git checkout. Run the tests in a clone of the repository."));
+    }
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    const staging = fs.mkdtempSync(path.join(path.dirname(dir), `.${commit.slice(0, 12)}-`));
+    try {
+        const source = path.join(staging, "source");
+        fs.mkdirSync(source);
+        execFileSync("bash", ["-o", "pipefail", "-c", 'git -C "$1" archive --format=tar "$2" | tar -x -C "$3"', "bash", repoRoot, commit, source], { stdio: ["ignore", "ignore", "pipe"] });
+        const host: NodeRuntime = { version: process.versions.node, node: process.execPath, binDir: path.dirname(process.execPath) };
+        await npm(host, source, ["ci"]);
+        // Not --json: the prepack build writes to the same output.
+        await npm(host, source, ["pack", "--pack-destination", staging]);
+        const archive = fs.readdirSync(staging).find((f) => f.endsWith(".tgz"));
+        if (!archive) throw new Error(`npm pack of commit ${commit} left no tarball in ${staging}.`);
+        check(path.join(staging, archive));
+        fs.mkdirSync(dir, { recursive: true });
+        fs.renameSync(path.join(staging, archive), file);
+    } finally {
+        fs.rmSync(staging, { recursive: true, force: true });
+    }
+    return file;
 }
 
 /** Every copy of a package under a program's node_modules, with its version. */
