@@ -151,9 +151,9 @@ export function detailedDiff(kind: ResourceKind, olds: Properties, news: Propert
     const properties: Record<string, PropertyChange> = {};
     if (changes) {
         for (const key of kind.inputs) {
-            const [before, after] = [normalized(olds[key]), normalized(news[key])];
-            if (!isUnknown(after) && stableJson(before) === stableJson(after)) continue;
-            properties[key] = { change: before === null ? "add" : after === null ? "delete" : "update", replace: false };
+            const [before, after] = [olds[key], news[key]];
+            if (!isUnknown(after) && stableJson(normalized(before)) === stableJson(normalized(after))) continue;
+            properties[key] = { change: before === undefined || before === null ? "add" : after === undefined || after === null ? "delete" : "update", replace: false };
         }
         if (Object.keys(properties).length === 0 && replaces.length === 0 && kind.name === "IamRole") properties.zones = { change: "update", replace: false };
     }

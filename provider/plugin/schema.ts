@@ -69,8 +69,8 @@ export function packageSchema(pkg: string, version: string): Record<string, unkn
         [`${pkg}:index:BucketVersioning`]: resource("Versioning of a bucket: required at both ends of replication. Deleting it suspends versioning and keeps every version.", {
             bucket: text("The bucket's name, such as the Bucket's `name` output. Changing it replaces this resource."),
             zone: text("The bucket's zone, such as the Bucket's `zone` output. Changing it replaces this resource."),
-            status: text("\"Enabled\" or \"Suspended\" (S3 cannot turn versioning off once on).", { default: "Enabled" }),
-        }, ["bucket", "zone"], {}, ["bucket", "zone", "status"]),
+            status: text("\"Enabled\" (replication needs it at both ends) or \"Suspended\"; S3 cannot turn versioning off once on."),
+        }, ["bucket", "zone", "status"], {}, ["bucket", "zone", "status"]),
         [`${pkg}:index:IamRole`]: resource("The identity a storage service replicates as: an IAM role on Exoscale, AWS and OSS; on MinIO a user with a canned policy on every zone, whose generated secret is a secret output.", {
             name: text("The role's name. Changing it replaces the role. Default: the resource's name plus 8 characters derived from project, stack, resource and account."),
             description: text("A description of the role.", { default: "" }),

@@ -29,7 +29,11 @@ function hostModules() {
 /** The configuration the engine hands the plugin: `<package>:<key>` to text, secrets decrypted. */
 function configure(call: Call, callback: Callback): void {
     const { provider } = hostModules();
-    const variables = new Map<string, string>(call.request.getVariablesMap().entries());
+    // The engine names each variable `<package>:config:<key>` (and `<package>:<key>` in older releases).
+    const variables = new Map<string, string>();
+    for (const [name, value] of call.request.getVariablesMap().entries() as Iterable<[string, string]>) {
+        variables.set(name.replace(/^([^:]+):config:/, "$1:"), value);
+    }
     configureFrom({ config: { get: (key) => variables.get(key) } });
     const response = new provider.ConfigureResponse();
     response.setAcceptsecrets(true);

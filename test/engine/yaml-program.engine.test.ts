@@ -133,3 +133,73 @@ describe("engine: a Pulumi YAML program on the plugin (examples/yaml-replication
         expect(users).to.not.include(out.role);
     });
 });
+
+/**
+ * A bucket and its versioning made with mc, brought under a YAML program with `pulumi import`: the code it
+ * writes becomes the program (with `retainOnDelete`, as one adopts what was made by hand), `up` updates the
+ * bucket's tags, and destroy gives the bucket back with every object version.
+ */
+describe("engine: pulumi import of buckets made with mc, into a YAML program that then updates and destroys them", function () {
+    const bucket = `mc-made-${Date.now().toString(36)}`;
+    let stack: PulumiStack;
+    let programDir: string;
+
+    before(async () => {
+        await mc(["mb", `local-b/${bucket}`]);
+        await mc(["version", "enable", `local-b/${bucket}`]);
+        await putObject("local-b", bucket, "report.csv", "v1");
+        await putObject("local-b", bucket, "report.csv", "v2");
+        programDir = fs.mkdtempSync(path.join(require("os").tmpdir(), "pbr-yaml-import-"));
+        const project = fs.readFileSync(path.join(repoRoot, "test", "programs", "yaml-empty", "Pulumi.yaml"), "utf8")
+            .replace("path: ../../../bin", `path: ${path.join(repoRoot, "bin")}`).replace("resources: {}\n", "");
+        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), project);
+        stack = await PulumiStack.init(programDir);
+    });
+
+    after(async () => {
+        await stack?.destroy();
+        await stack?.dispose();
+        fs.rmSync(programDir, { recursive: true, force: true });
+        await mc(["rb", "--force", `local-b/${bucket}`]).catch(() => undefined);
+    });
+
+    it("imports both with the IDs the README documents and writes their YAML", async () => {
+        const code = path.join(stack.workDir, "imported.yaml");
+        const bucketImport = await stack.runOnStackWithoutConfig(["import", "--yes", "pulumi-bucket-replication:index:Bucket", "reports", `local-b/${bucket}`, "--out", code]);
+        expect(bucketImport.code, bucketImport.stdout + bucketImport.stderr).to.equal(0);
+        const written = fs.readFileSync(code, "utf8");
+        expect(written).to.contain("type: pulumi-bucket-replication:Bucket");
+        expect(written).to.contain(`name: ${bucket}`);
+        expect(written).to.contain("zone: local-b");
+        const versioningCode = path.join(stack.workDir, "versioning.yaml");
+        const versioningImport = await stack.runOnStackWithoutConfig(["import", "--yes", "pulumi-bucket-replication:index:BucketVersioning", "reportsVersioning", `local-b/${bucket}`, "--out", versioningCode]);
+        expect(versioningImport.code, versioningImport.stdout + versioningImport.stderr).to.equal(0);
+        expect(fs.readFileSync(versioningCode, "utf8")).to.contain("status: Enabled");
+        // The written code becomes the program, unprotected, kept on destroy, and with a tag added.
+        const resources = (written + fs.readFileSync(versioningCode, "utf8").replace(/^resources:\n/m, ""))
+            .replace(/\n {4}options:\n {6}protect: true/g, "\n    options:\n      retainOnDelete: true")
+            .replace("tags: {}", "tags:\n        owner: reports-team");
+        fs.appendFileSync(path.join(programDir, "Pulumi.yaml"), resources);
+
+        for (const name of ["reports", "reportsVersioning"]) {
+            const urn = JSON.parse(stack.stateText()).checkpoint.latest.resources.find((r: { urn: string }) => r.urn.endsWith(`::${name}`)).urn;
+            const unprotected = await stack.runOnStackWithoutConfig(["state", "unprotect", urn, "--yes"]);
+            expect(unprotected.code, unprotected.stderr).to.equal(0);
+        }
+    });
+
+    it("updates the imported bucket in place: its tag is added, nothing replaced", async () => {
+        const preview = JSON.parse((await stack.runOnStack(["preview", "--json"])).stdout);
+        const changed = preview.steps.filter((s: { op: string }) => s.op !== "same");
+        expect(changed.map((s: { op: string; urn: string }) => `${s.op} ${s.urn.split("::").pop()}`)).to.deep.equal(["update reports"]);
+        expect(changed[0].detailedDiff).to.deep.equal({ tags: { kind: "update", inputDiff: true } });
+        await stack.mustUp();
+        expect(JSON.stringify(await mc(["tag", "list", `local-b/${bucket}`]))).to.contain("reports-team");
+    });
+
+    it("destroys the stack and leaves the bucket with every object version", async () => {
+        await stack.mustDestroy();
+        expect(await bucketsOf("local-b")).to.include(bucket);
+        expect(await versionsOf("local-b", bucket, "report.csv")).to.deep.include({ versions: 2 });
+    });
+});

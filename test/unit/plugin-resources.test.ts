@@ -46,9 +46,15 @@ describe("plugin resources: detailed diff, per kind", () => {
             expect(result.reasons.zone).to.match(/cannot move between zones/);
         });
 
-        it("tags that appear are an add, tags that go away a delete", async () => {
-            expect((await diffOf("Bucket", { ...state, tags: {} }, inputs)).properties).to.deep.equal({ tags: { change: "add", replace: false } });
-            expect((await diffOf("Bucket", state, { ...inputs, tags: {} })).properties).to.deep.equal({ tags: { change: "delete", replace: false } });
+        it("tags filled into an empty map or emptied are an update of `tags`, as Pulumi names a change of a property that exists on both sides", async () => {
+            expect((await diffOf("Bucket", { ...state, tags: {} }, inputs)).properties).to.deep.equal({ tags: { change: "update", replace: false } });
+            expect((await diffOf("Bucket", state, { ...inputs, tags: {} })).properties).to.deep.equal({ tags: { change: "update", replace: false } });
+        });
+
+        it("tags that were not in the state at all are an add, tags left out of the program a delete", async () => {
+            const { tags: _none, ...untagged } = state as Record<string, unknown>;
+            expect((await diffOf("Bucket", untagged as never, inputs)).properties).to.deep.equal({ tags: { change: "add", replace: false } });
+            expect((await diffOf("Bucket", state, { ...inputs, tags: undefined })).properties).to.deep.equal({ tags: { change: "delete", replace: false } });
         });
 
         it("unset, {} and null alike are no change, alone or beside a real one", async () => {
@@ -96,8 +102,8 @@ describe("plugin resources: detailed diff, per kind", () => {
             });
         });
 
-        it("labels that appear are an add; labels unset, {} or null beside them are no change", async () => {
-            expect((await diffOf("IamRole", state, { ...inputs, labels: { team: "a" } })).properties).to.deep.equal({ labels: { change: "add", replace: false } });
+        it("labels that appear are an update of `labels`; labels unset, {} or null beside them are no change", async () => {
+            expect((await diffOf("IamRole", state, { ...inputs, labels: { team: "a" } })).properties).to.deep.equal({ labels: { change: "update", replace: false } });
             for (const labels of [undefined, null, {}]) {
                 expect((await diffOf("IamRole", state, { ...inputs, labels, description: "e" })).properties, `labels ${JSON.stringify(labels)}`)
                     .to.deep.equal({ description: { change: "update", replace: false } });
