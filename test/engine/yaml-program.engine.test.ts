@@ -197,6 +197,25 @@ describe("engine: pulumi import of buckets made with mc, into a YAML program tha
         expect(JSON.stringify(await mc(["tag", "list", `local-b/${bucket}`]))).to.contain("reports-team");
     });
 
+    it("previews a zone change as a replacement forced by `zone`, in the JSON and in the text with the reason", async () => {
+        const file = path.join(programDir, "Pulumi.yaml");
+        const program = fs.readFileSync(file, "utf8");
+        fs.writeFileSync(file, program.replace(/zone: local-b/g, "zone: local-a"));
+        try {
+            const preview = JSON.parse((await stack.runOnStack(["preview", "--json"])).stdout);
+            const step = preview.steps.find((s: { urn: string; op: string }) => s.urn.endsWith("::reports") && s.op === "replace");
+            expect(step, JSON.stringify(preview.steps.map((s: { op: string; urn: string }) => [s.op, s.urn]))).to.exist;
+            expect(step.replaceReasons).to.deep.equal(["zone"]);
+            expect(step.detailedDiff).to.deep.include({ zone: { kind: "update-replace", inputDiff: true } });
+            const text = await stack.runOnStack(["preview", "--diff"]);
+            expect(text.stdout).to.match(/\+-pulumi-bucket-replication:index:Bucket: \(replace\)/);
+            // The diff display prints the row's info lines on standard error.
+            expect(text.stdout + text.stderr).to.contain("replaced because 'zone' changes: a bucket cannot move between zones");
+        } finally {
+            fs.writeFileSync(file, program);
+        }
+    });
+
     it("destroys the stack and leaves the bucket with every object version", async () => {
         await stack.mustDestroy();
         expect(await bucketsOf("local-b")).to.include(bucket);
