@@ -250,7 +250,8 @@ export function packageSchema(pkg: string, version: string): Record<string, unkn
         types,
         functions: functionSchemas,
         language: {
-            python: { packageName: pkg.replace(/-/g, "_").replace(/^(?!pulumi_)/, "pulumi_"), requires: { pulumi: ">=3.0.0,<4.0.0" } },
+            // respectSchemaVersion: the SDK asks the engine for this version of the plugin, not for 0.0.0.
+            python: { packageName: pkg.replace(/-/g, "_").replace(/^(?!pulumi_)/, "pulumi_"), requires: { pulumi: ">=3.0.0,<4.0.0" }, respectSchemaVersion: true },
             nodejs: { packageName: "pulumi-bucket-replication" },
         },
     };

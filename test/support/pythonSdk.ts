@@ -50,9 +50,9 @@ async function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv
 
 /**
  * The plugin's Python SDK, made as a user makes it: the schema from the plugin executable
- * (`pulumi package get-schema`), the SDK from the schema (`pulumi-gen-python-sdk`), its version set to the
- * schema's (the generator writes 0.0.0 into setup.py, as Pulumi's code generator does for a publisher to
- * replace), and `pip install --no-deps --target` into a temporary folder: the SDK reads its own version
+ * (`pulumi package get-schema`), the SDK from the schema (`pulumi-gen-python-sdk`; the schema's
+ * `respectSchemaVersion` gives it the plugin's version, which it asks the engine for), and
+ * `pip install --no-deps --target` into a temporary folder: the SDK reads its own version
  * from the installed package's metadata, so it must be installed, not only put on PYTHONPATH.
  */
 export async function generatePythonSdk(): Promise<PythonSdk> {
@@ -66,9 +66,7 @@ export async function generatePythonSdk(): Promise<PythonSdk> {
         const schema = JSON.parse(schemaText) as PythonSdk["schema"];
         await run("pulumi-gen-python-sdk", [schemaFile, path.join(dir, "sdk")], env, dir);
         const setupPy = path.join(dir, "sdk", "python", "setup.py");
-        const setup = fs.readFileSync(setupPy, "utf8");
-        if (!/^VERSION = "0\.0\.0"$/m.test(setup)) throw new Error(`${setupPy} has no VERSION = "0.0.0" line to set to ${schema.version}:\n${setup}`);
-        fs.writeFileSync(setupPy, setup.replace(/^VERSION = "0\.0\.0"$/m, `VERSION = "${schema.version}"`));
+        if (!fs.readFileSync(setupPy, "utf8").includes(`VERSION = "${schema.version}"`)) throw new Error(`${setupPy} does not carry the plugin's version ${schema.version}.`);
         const site = path.join(dir, "site");
         await run(python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "--no-deps", "--target", site, path.join(dir, "sdk", "python")], env, dir);
         return {
