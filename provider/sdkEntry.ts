@@ -8,7 +8,7 @@ import type { PolicyOptions } from "./backends/contract";
 // program that uses none of them loads none of it.
 
 export { defaultBackend, knownBackends } from "./backends/registry";
-export { configKey, configNamespace } from "./common/configKey";
+export { configKey, configNamespace, useConfigNamespace } from "./common/configKey";
 
 /** The least-privilege replication policy in the language of `backend`. */
 export function replicationPolicyFor(backend: string, source: BucketRef, destinations: readonly BucketRef[], options: PolicyOptions = {}): unknown {

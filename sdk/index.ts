@@ -12,3 +12,4 @@ export {
     ReplicationStatusFigure, SampledReplicationStatus,
 } from "./replicationStatus";
 export * as oss from "./oss";
+export { usePlugin } from "./providerStub";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { useConfigNamespace } from "../provider/sdkEntry";
 
 /** The provider kinds, each a module `dist/provider/<kind>.js` of this package that exports `provider`. */
 export type ProviderKind = "bucket" | "bucketVersioning" | "iamRole" | "replicationConfiguration" | "replicationVerification";
@@ -12,9 +13,25 @@ export type ProviderKind = "bucket" | "bucketVersioning" | "iamRole" | "replicat
  */
 let hostedBy: { readonly packageName: string; readonly resources: "dynamic" | "plugin" } = { packageName: "bucket-replication", resources: "dynamic" };
 
+/** The plugin's name, which Pulumi derives from the npm package's: the first part of its type tokens. */
+export const pluginPackageName = "pulumi-bucket-replication";
+
 /** Called once by the plugin's host, before it constructs anything. */
 export function serveResourcesAs(packageName: string, resources: "dynamic" | "plugin"): void {
     hostedBy = { packageName, resources };
+}
+
+/**
+ * Makes this program's resources the plugin's custom resources (`pulumi-bucket-replication:index:*`)
+ * instead of dynamic ones: previews then carry a detailed diff per property, and `pulumi import` works.
+ * Call it first, before any resource is declared. The engine must find the plugin: name the package's `bin`
+ * folder in Pulumi.yaml (`plugins: providers: [{ name: pulumi-bucket-replication, path:
+ * node_modules/pulumi-bucket-replication/bin }]`), and configure `pulumi-bucket-replication:*` instead of
+ * `bucket-replication:*`. For new stacks: the resources of an existing stack would change type, and so be replaced.
+ */
+export function usePlugin(): void {
+    serveResourcesAs(pluginPackageName, "plugin");
+    useConfigNamespace(pluginPackageName);
 }
 
 /** A component's type token, such as `bucket-replication:index:LeaderFollower`. */

@@ -8,10 +8,10 @@
 import * as path from "path";
 import { useConfigNamespace } from "../common/configKey";
 import { markProviderHost } from "../transport/engineHook";
-import { serveResourcesAs } from "../../sdk/providerStub";
+import { pluginPackageName, serveResourcesAs } from "../../sdk/providerStub";
 
 /** The plugin's name: the npm package's, as Pulumi names a plugin after its package.json. */
-export const pluginName = "pulumi-bucket-replication";
+export const pluginName = pluginPackageName;
 
 /** The name 0.1.0's component provider used, whose stacks must keep working. */
 export const legacyPluginName = "bucket-replication";
