@@ -111,7 +111,7 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
     }
     const zones: Record<string, ZoneSettings> = {};
     for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
-        const zone = typeof value === "string" ? { endpoint: value } : value as Partial<ZoneSettings>;
+        const zone = typeof value === "string" ? { endpoint: value } : value as Partial<ZoneSettings> & { accessKey?: unknown; secretKey?: unknown };
         if (zone && typeof zone === "object" && !Array.isArray(zone)) {
             const unknown = unknownZoneSettings(name, zone);
             if (unknown.length > 0) {
@@ -133,24 +133,48 @@ function parseZones(text: string, problems: string[]): Record<string, ZoneSettin
                 `give the service's base URL only, such as "${new URL(zone.endpoint).origin}" (buckets are addressed below it).`);
             continue;
         }
-        zones[name] = { endpoint: zone.endpoint.replace(/\/+$/, ""), region: zone.region };
+        const credentials = zoneCredentialsOf(name, zone as Record<string, unknown>, problems);
+        if (credentials === null) continue;
+        if (zone.account !== undefined && (typeof zone.account !== "string" || zone.account === "")) {
+            problems.push(`'${configKey(`zones.${name}.account`)}' must be the account ID that owns the zone, not ${JSON.stringify(zone.account)}.`);
+            continue;
+        }
+        zones[name] = {
+            endpoint: zone.endpoint.replace(/\/+$/, ""), region: zone.region,
+            ...(credentials ? { credentials } : {}), ...(zone.account ? { account: zone.account } : {}),
+        };
     }
     return zones;
 }
 
-/** What a zone's entry in the zones setting may hold (ZoneSettings). */
-const zoneSettingNames: readonly (keyof ZoneSettings)[] = ["endpoint", "region"];
+/** What a zone's entry in the zones setting may hold: ZoneSettings, its credentials as two keys. */
+const zoneSettingNames: readonly string[] = ["endpoint", "region", "account", "accessKey", "secretKey"] satisfies readonly (keyof ZoneSettings | "accessKey" | "secretKey")[];
+
+/**
+ * A zone's own key pair: both keys or neither (undefined), or null after a problem was reported. The secret
+ * belongs in the configuration as a secret: `pulumi config set --secret --path '<namespace>:zones.<zone>.secretKey'`.
+ */
+function zoneCredentialsOf(name: string, zone: Record<string, unknown>, problems: string[]): ZoneSettings["credentials"] | null {
+    const { accessKey, secretKey } = zone;
+    if (accessKey === undefined && secretKey === undefined) return undefined;
+    if (typeof accessKey !== "string" || !accessKey || typeof secretKey !== "string" || !secretKey) {
+        problems.push(`'${configKey(`zones.${name}`)}' must have both 'accessKey' and 'secretKey' (the zone owner's key pair), or neither to use the stack's; ` +
+            `set the secret with pulumi config set --secret --path '${configKey(`zones.${name}.secretKey`)}'.`);
+        return null;
+    }
+    return { accessKey, secretKey };
+}
 
 /**
  * A misspelt setting would otherwise be ignored and its default used in silence ('Region' for
  * 'region' signs for us-east-1): each unknown key is refused, with the known one it most resembles.
  */
 function unknownZoneSettings(zone: string, settings: object): string[] {
-    const known = zoneSettingNames as readonly string[];
+    const known = zoneSettingNames;
     return Object.keys(settings).filter((key) => !known.includes(key)).map((key) => {
         const closest = closestName(key, known);
         return `'${configKey("zones")}': zone '${zone}' has an unknown setting '${key}'; ` +
-            (closest ? `did you mean '${closest}'?` : `a zone takes ${known.map((k) => `'${k}'`).join(" and ")}.`);
+            (closest ? `did you mean '${closest}'?` : `a zone takes ${known.slice(0, -1).map((k) => `'${k}'`).join(", ")} and '${known[known.length - 1]}'.`);
     });
 }
 

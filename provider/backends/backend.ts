@@ -20,6 +20,18 @@ export interface ZoneSettings {
     readonly endpoint: string;
     /** SigV4 signing region. Defaults to the zone name for Exoscale and `us-east-1` for MinIO. */
     readonly region?: string;
+    /**
+     * The zone's own credentials, where its owner is not the stack's (a MinIO site with its own admin, a
+     * bucket in another account): every request to the zone signs with them. Default: the stack's pair.
+     */
+    readonly credentials?: Credentials;
+    /** The account that owns the zone, where it is not the stack's (AWS: the account ID; OSS: the account's UID). */
+    readonly account?: string;
+}
+
+/** The credentials requests to `zone` sign with: the zone's own, else the stack's. */
+export function zoneCredentials(settings: Pick<BackendSettings, "zones" | "credentials">, zone: string): Credentials {
+    return settings.zones[zone]?.credentials ?? settings.credentials;
 }
 
 /** How one replication rule is doing; a shared shape (provider/common/status.ts), so that programs see it without provider types. */

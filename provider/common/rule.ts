@@ -87,6 +87,46 @@ export interface ReplicationRuleFields {
      * @example 200_000_000
      */
     readonly bandwidthLimit?: number;
+    /**
+     * Whether each write waits until its copy has reached this rule's destination (MinIO: its remote
+     * target's synchronous replication). Slower writes; no copy is ever behind.
+     * @default false (copies follow the write)
+     */
+    readonly synchronous?: boolean;
+    /**
+     * How often the service checks that this rule's destination is reachable, in seconds (MinIO: its remote
+     * target's health check period).
+     * @default the service's own (MinIO: 5 seconds)
+     * @example 30
+     */
+    readonly healthCheckPeriod?: number;
+    /**
+     * Any text: when it changes, `up` has the service copy every existing object to this rule's destination
+     * again (MinIO: a resync of the remote target), as after a destination was lost and rebuilt.
+     * @default no resync
+     * @example "2026-12-04"
+     */
+    readonly resync?: string;
+    /**
+     * Replication metrics of this rule, on their own (AWS: `Metrics`; replication time control turns them on
+     * too).
+     * @default off
+     */
+    readonly metrics?: boolean;
+    /**
+     * The account that owns the destination bucket, where it is not the source's (AWS: `Destination/Account`,
+     * an account ID; Alibaba OSS: the destination's account ID). LeaderFollower and BiDirectional fill it in
+     * from the destination zone's `account`.
+     * @default the source's account
+     * @example "111122223333"
+     */
+    readonly destinationAccount?: string;
+    /**
+     * Whether the replicas belong to the destination's owner rather than the source's (AWS:
+     * `AccessControlTranslation/Owner Destination`, which needs `destinationAccount`).
+     * @default false (the source's owner keeps owning the replicas)
+     */
+    readonly ownerOverride?: boolean;
 }
 
 /** The value every rule has for a field it leaves out; the state and the program compare with these filled in. */
@@ -119,6 +159,12 @@ export const ruleOptionInUse = {
     replicationTimeControl: (value: ReplicationRuleFields["replicationTimeControl"]) => value !== undefined,
     transferType: (value: ReplicationRuleFields["transferType"]) => value !== undefined,
     bandwidthLimit: (value: ReplicationRuleFields["bandwidthLimit"]) => value !== undefined,
+    synchronous: (value: ReplicationRuleFields["synchronous"]) => value === true,
+    healthCheckPeriod: (value: ReplicationRuleFields["healthCheckPeriod"]) => value !== undefined,
+    resync: (value: ReplicationRuleFields["resync"]) => value !== undefined,
+    metrics: (value: ReplicationRuleFields["metrics"]) => value === true,
+    destinationAccount: (value: ReplicationRuleFields["destinationAccount"]) => value !== undefined,
+    ownerOverride: (value: ReplicationRuleFields["ownerOverride"]) => value === true,
 } satisfies { readonly [K in keyof ReplicationRuleFields]?: (value: ReplicationRuleFields[K]) => boolean };
 
 export type RuleOption = keyof typeof ruleOptionInUse;

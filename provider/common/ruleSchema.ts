@@ -30,6 +30,15 @@ export function ruleFieldSchemas(z: typeof Zod) {
         transferType: z.string({ error: "'transferType' must be text: the service's name for how it moves the data, such as \"oss_acc\"." }).optional(),
         bandwidthLimit: z.number({ error: "'bandwidthLimit' must be a number of bytes per second, such as 200_000_000." })
             .int("'bandwidthLimit' must be a whole number of bytes per second.").positive("'bandwidthLimit' must be more than 0; leave it out for no limit.").optional(),
+        synchronous: z.boolean({ error: "'synchronous' must be true or false." }).optional(),
+        healthCheckPeriod: z.number({ error: "'healthCheckPeriod' must be a number of seconds, such as 30." })
+            .int("'healthCheckPeriod' must be a whole number of seconds.").positive("'healthCheckPeriod' must be more than 0; leave it out for the service's own.").optional(),
+        resync: z.string({ error: "'resync' must be text; change it to copy every existing object again, such as \"2026-12-04\"." })
+            .min(1, "'resync' must not be empty; leave it out for no resync.").optional(),
+        metrics: z.boolean({ error: "'metrics' must be true or false." }).optional(),
+        destinationAccount: z.string({ error: "'destinationAccount' must be the destination owner's account ID, such as \"111122223333\"." })
+            .min(1, "'destinationAccount' must not be empty; leave it out when the destination is the source's account.").optional(),
+        ownerOverride: z.boolean({ error: "'ownerOverride' must be true or false." }).optional(),
         destination: z.object({
             bucket: z.string({ error: "'bucket' is required: the destination bucket's name, such as `destination.name`." }),
             zone: z.string({ error: "'zone' is required: the destination bucket's zone, such as `destination.zone`." }),

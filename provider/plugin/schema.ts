@@ -32,6 +32,12 @@ const ruleProperties = (pkg: string) => ({
     replicationTimeControl: flag("Replication time control (AWS RTC, Alibaba OSS RTC where the region offers it). Default: off."),
     transferType: text("How Alibaba OSS moves the data: `internal` or `oss_acc` (transfer acceleration). Other services refuse it."),
     bandwidthLimit: number("The most bytes per second replication may send to this rule's destination (MinIO, at least 100 MB/s). Default: no limit."),
+    synchronous: flag("Whether each write waits until its copy has reached the destination (MinIO). Default: false."),
+    healthCheckPeriod: { type: "integer", description: "How often the service checks that the destination is reachable, in seconds (MinIO). Default: the service's own." },
+    resync: text("Any text: when it changes, `up` has the service copy every existing object to the destination again (MinIO). Default: no resync."),
+    metrics: flag("Replication metrics of this rule (AWS). Default: off."),
+    destinationAccount: text("The account that owns the destination bucket, where it is not the source's (AWS, Alibaba OSS). Default: the source's account."),
+    ownerOverride: flag("Whether the replicas belong to the destination's owner (AWS; needs `destinationAccount`). Default: false."),
 }) satisfies Record<keyof ReplicationRuleFields, Property | { $ref: string; description: string } | { type: string; description: string }>;
 
 const destinationProperties = {

@@ -17,6 +17,12 @@ const inUse: { readonly [K in RuleOption]: RuleCheck[K] } = {
     replicationTimeControl: true,
     transferType: "oss_acc",
     bandwidthLimit: 200_000_000,
+    synchronous: true,
+    healthCheckPeriod: 30,
+    resync: "2026-12-04",
+    metrics: true,
+    destinationAccount: "111122223333",
+    ownerOverride: true,
 };
 
 describe("rule options: each service takes what it lists and refuses the rest", () => {

@@ -10,6 +10,10 @@ function lookup(values: Record<string, string>): (key: string) => string | undef
     return (key) => all[key];
 }
 
+function resolveZones(zones: unknown) {
+    return resolveSettings(lookup({ zones: JSON.stringify(zones) }), {});
+}
+
 function settingsError(zones: unknown): Error {
     try {
         resolveSettings(lookup({ zones: JSON.stringify(zones) }), {});
@@ -31,7 +35,24 @@ describe("zone settings: unknown keys are refused with the closest known one (is
             "local-b": { endpoint: "http://127.0.0.1:9200", profile: "x" },
         });
         expect(error.message).to.contain("zone 'local-a' has an unknown setting 'endpont'; did you mean 'endpoint'?")
-            .and.contain("zone 'local-b' has an unknown setting 'profile'; a zone takes 'endpoint' and 'region'.");
+            .and.contain("zone 'local-b' has an unknown setting 'profile'; a zone takes 'endpoint', 'region', 'account', 'accessKey' and 'secretKey'.");
+    });
+
+    it("takes a zone's own key pair and account (issue 20), and the stack's pair elsewhere", () => {
+        const { zoneCredentials } = require("../../provider/backends/backend") as typeof import("../../provider/backends/backend");
+        const settings = resolveZones({
+            "site-a": { endpoint: "http://127.0.0.1:9100" },
+            "site-b": { endpoint: "http://127.0.0.1:9200", accessKey: "b-admin", secretKey: "b-secret", account: "222233334444" },
+        });
+        expect(settings.zones["site-b"]).to.deep.include({ credentials: { accessKey: "b-admin", secretKey: "b-secret" }, account: "222233334444" });
+        expect(zoneCredentials(settings, "site-b")).to.deep.equal({ accessKey: "b-admin", secretKey: "b-secret" });
+        expect(zoneCredentials(settings, "site-a")).to.deep.equal(settings.credentials);
+    });
+
+    it("refuses half a zone key pair, naming the zone and how to set the secret", () => {
+        expect(settingsError({ "site-b": { endpoint: "http://127.0.0.1:9200", accessKey: "b-admin" } }).message)
+            .to.contain("'bucket-replication:zones.site-b' must have both 'accessKey' and 'secretKey'")
+            .and.contain("pulumi config set --secret --path 'bucket-replication:zones.site-b.secretKey'");
     });
 
     it("refuses a region that is not a name", () => {
