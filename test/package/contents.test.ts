@@ -40,6 +40,7 @@ describe("package: what the tarball ships", function () {
             expect(entries, file).to.include(path.posix.normalize(file));
         }
         expect(manifest.bin).to.deep.equal({
+            "pulumi-resource-pulumi-bucket-replication": "bin/pulumi-resource-pulumi-bucket-replication",
             "pulumi-resource-bucket-replication": "bin/pulumi-resource-bucket-replication",
             "pulumi-bucket-replication": "bin/pulumi-bucket-replication",
         });
@@ -52,15 +53,15 @@ describe("package: what the tarball ships", function () {
         }
     });
 
-    it("the component plugin's folder, whose version follows the package's", () => {
-        for (const file of ["PulumiPlugin.yaml", "package.json", "tsconfig.json", "index.ts"]) {
-            expect(entries).to.include(`provider/plugin/${file}`);
+    it("the plugin: PulumiPlugin.yaml beside package.json and tsconfig.json at the root, named after the package (issue 19)", () => {
+        for (const file of ["PulumiPlugin.yaml", "package.json", "tsconfig.json"]) expect(entries).to.include(file);
+        expect(tarballText(tarball, "PulumiPlugin.yaml")).to.match(/^runtime: nodejs$/m);
+        expect(manifest.name, "Pulumi names a plugin after package.json's name").to.equal("pulumi-bucket-replication");
+        expect(manifest.main).to.equal("dist/provider/plugin/packageMain.js");
+        for (const file of ["host.js", "server.js", "schema.js", "resources.js", "components.js", "functions.js", "packageMain.js"]) {
+            expect(entries).to.include(`dist/provider/plugin/${file}`);
         }
-        expect(entries).to.include("dist/provider/plugin/host.js");
-        const plugin = JSON.parse(tarballText(tarball, "provider/plugin/package.json"));
-        expect(plugin.version, "provider/plugin/package.json's version").to.equal(manifest.version);
-        expect(plugin.name).to.equal("bucket-replication");
-        expect(tarballText(tarball, "provider/plugin/PulumiPlugin.yaml")).to.match(/^runtime: nodejs$/m);
+        expect(entries.filter((e) => e.startsWith("provider/plugin/")), "0.1.0's plugin folder is gone").to.deep.equal([]);
     });
 
     it("@pulumi/pulumi as a peer dependency (the program's copy), over the range the package tests cover", () => {
@@ -76,8 +77,8 @@ describe("package: what the tarball ships", function () {
         expect(toolchainVersion("PACKAGE_TEST_PULUMI_CLI")).to.equal(toolchainVersion("PULUMI_VERSION"));
     });
 
-    it("nothing of the repository's own: no tests, examples, scripts or TypeScript sources besides the plugin's declarations", () => {
-        const foreign = entries.filter((e) => /^(test|examples|scripts|bench|sdk|\.zones)\//.test(e) || (e.endsWith(".ts") && !e.endsWith(".d.ts") && e !== "provider/plugin/index.ts"));
+    it("nothing of the repository's own: no tests, examples, scripts, tools or TypeScript sources", () => {
+        const foreign = entries.filter((e) => /^(test|examples|scripts|bench|sdk|tools|\.zones)\//.test(e) || (e.endsWith(".ts") && !e.endsWith(".d.ts")));
         expect(foreign).to.deep.equal([]);
     });
 });
