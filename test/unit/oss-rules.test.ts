@@ -5,7 +5,7 @@ import { syncRoleOf } from "../../provider/backends/oss/replication";
 import { splitRoleMarker, withRoleMarker } from "../../provider/backends/oss/roles";
 import { requestUrl } from "../../provider/backends/oss/ossClient";
 import { crossesMainlandBorder } from "../../provider/backends/oss/regions";
-import { type OssRule, putRuleXml, readRules, sameRule, toModel } from "../../provider/backends/oss/rules";
+import { type OssRule, orFilterMarker, putRuleXml, readRules, sameRule, toModel } from "../../provider/backends/oss/rules";
 import { ruleProblemsFor } from "../../provider/backends/registry";
 import { parseXml } from "../../provider/backends/s3/xml";
 
@@ -28,17 +28,27 @@ describe("OSS rules: what OSS cannot express fails at preview, naming field, bac
         .sort((a, b) => fieldOrder.indexOf(a.split(/[.:]/)[1]) - fieldOrder.indexOf(b.split(/[.:]/)[1]));
 
     it("is what the registry answers for the 'oss' backend", () => {
-        expect(ruleProblemsFor("oss", { r1: { tags: { a: "b" }, destination } })).to.have.length(1);
+        expect(ruleProblemsFor("oss", { r1: { replicaModifications: true, destination } })).to.have.length(1);
+        expect(ruleProblemsFor("oss", { r1: { tags: { a: "b" }, destination } })).to.deep.equal([]);
     });
 
-    it("refuses a tag filter, a disabled rule, version-delete replication, replica modifications and a storage class", () => {
-        const found = messages({ r1: { tags: { team: "a" }, status: "Disabled", deleteReplication: true, replicaModifications: true, destination: { ...destination, storageClass: "IA" } } });
-        expect(found).to.have.length(5);
-        expect(found[0]).to.match(/^r1\.tags: .*'oss' backend \(Alibaba OSS\) selects objects by key prefix only; remove 'tags' and use 'prefixes'/);
-        expect(found[1]).to.match(/^r1\.status: .*no disabled rules.*Remove the rule/);
-        expect(found[2]).to.match(/^r1\.deleteReplication: .*never replicates the deletion of an object version.*'deleteMarkerReplication: true' \(OSS Action ALL\)/);
-        expect(found[3]).to.match(/^r1\.replicaModifications: /);
-        expect(found[4]).to.match(/^r1\.destination\.storageClass: /);
+    it("refuses a disabled rule, version-delete replication, replica modifications and a storage class", () => {
+        const found = messages({ r1: { status: "Disabled", deleteReplication: true, replicaModifications: true, destination: { ...destination, storageClass: "IA" } } });
+        expect(found).to.have.length(4);
+        expect(found[0]).to.match(/^r1\.status: .*no disabled rules.*Remove the rule/);
+        expect(found[1]).to.match(/^r1\.deleteReplication: .*never replicates the deletion of an object version.*'deleteMarkerReplication: true' \(OSS Action ALL\)/);
+        expect(found[2]).to.match(/^r1\.replicaModifications: /);
+        expect(found[3]).to.match(/^r1\.destination\.storageClass: /);
+    });
+
+    it("takes a tag filter within OSS's object tagging limits, except from the regions without one", () => {
+        expect(messages({ r1: { tags: { team: "a", "project:x": "b c/d+e=f_g.h" }, prefixes: ["aaa/"], destination } }, { zone: "cn-hangzhou" })).to.deep.equal([]);
+        expect(messages({ r1: { tags: { ["k".repeat(129)]: "v" }, destination } })[0]).to.match(/tag key of 129 bytes; .* 1 to 128 bytes/);
+        expect(messages({ r1: { tags: { "": "v" }, destination } })[0]).to.match(/tag key of 0 bytes/);
+        expect(messages({ r1: { tags: { k: "v".repeat(257) }, destination } })[0]).to.match(/value of 257 bytes; .* at most 256 bytes/);
+        expect(messages({ r1: { tags: { "a&b": "v" }, destination } })[0]).to.match(/^r1\.tags\.a&b: .*only letters, digits, spaces and \+ - = \. _ : \//);
+        expect(messages({ r1: { tags: { team: "a" }, destination } }, { zone: "cn-zhangjiakou" })[0]).to.match(/^r1\.tags: .*no tag filter for replication from cn-zhangjiakou/);
+        // More than 10 tags is the shared validation's (every backend).
     });
 
     it("takes up to 10 prefixes, none empty", () => {
@@ -67,6 +77,15 @@ describe("OSS rules: what OSS cannot express fails at preview, naming field, bac
     it("with the source's region: oss_acc and RTC are for cross-region replication, and the mainland border needs oss_acc", () => {
         expect(messages({ r1: { transferType: "oss_acc", destination: { ...destination, zone: "cn-hangzhou" } } }, { zone: "cn-hangzhou" })[0]).to.match(/same-region replication.*oss_acc/);
         expect(messages({ r1: { replicationTimeControl: true, destination: { ...destination, zone: "cn-hangzhou" } } }, { zone: "cn-hangzhou" })[0]).to.match(/RTC for cross-region replication only/);
+        // RTC: only between two of hangzhou, shanghai, qingdao, beijing, zhangjiakou, shenzhen, or between us-west-1 and us-east-1 (Alibaba's RTC guide).
+        const rtc = (from: string, to: string) => messages({ r1: { replicationTimeControl: true, transferType: crossesMainlandBorder(from, to) ? "oss_acc" : undefined,
+            destination: { ...destination, zone: to } } }, { zone: from });
+        for (const [from, to] of [["cn-hangzhou", "cn-beijing"], ["cn-qingdao", "cn-zhangjiakou"], ["cn-shenzhen", "cn-shanghai"], ["us-west-1", "us-east-1"], ["us-east-1", "us-west-1"]]) {
+            expect(rtc(from, to), `${from} -> ${to}`).to.deep.equal([]);
+        }
+        for (const [from, to] of [["cn-chengdu", "cn-beijing"], ["cn-beijing", "cn-chengdu"], ["cn-hangzhou", "us-west-1"], ["us-west-1", "eu-central-1"], ["cn-hongkong", "cn-shanghai"]]) {
+            expect(rtc(from, to).join("\n"), `${from} -> ${to}`).to.match(/^r1\.replicationTimeControl: .*offers RTC only between two of cn-hangzhou, cn-shanghai, cn-qingdao, cn-beijing, cn-zhangjiakou, cn-shenzhen, or between us-west-1 and us-east-1/m);
+        }
         expect(messages({ r1: { destination: { ...destination, zone: "ap-southeast-1" } } }, { zone: "cn-hangzhou" })[0]).to.match(/across the border of the Chinese mainland.*'transferType: "oss_acc"'/);
         expect(messages({ r1: { transferType: "oss_acc", destination: { ...destination, zone: "ap-southeast-1" } } }, { zone: "cn-hangzhou" })).to.deep.equal([]);
         expect(crossesMainlandBorder("cn-hongkong", "cn-beijing")).to.equal(true);
@@ -85,6 +104,37 @@ describe("OSS rules on the wire", () => {
             `<EncryptionConfiguration><ReplicaKmsKeyID>key-1</ReplicaKmsKeyID></EncryptionConfiguration></Rule></ReplicationConfiguration>`);
         expect(putRuleXml(rule(), "sync-role", "cn-beijing")).to.contain("<Action>ALL</Action>").and.contain("<HistoricalObjectReplication>enabled</HistoricalObjectReplication>")
             .and.not.contain("PrefixSet").and.not.contain("TransferType");
+    });
+
+    it("writes a tag filter as PutBucketReplication's UserTaggings, FilterType AND, tags by key", () => {
+        const xml = putRuleXml(rule({ prefix: "aaa/", tags: { team: "ops", env: "prod" } }), "sync-role", "cn-beijing");
+        // The request syntax of Alibaba's PutBucketReplication reference: UserTaggings after SyncRole, FilterType, then one UserTagging per tag.
+        expect(xml).to.contain(`<SyncRole>sync-role</SyncRole><UserTaggings><FilterType>AND</FilterType>` +
+            `<UserTagging><Key>env</Key><Value>prod</Value></UserTagging><UserTagging><Key>team</Key><Value>ops</Value></UserTagging></UserTaggings>`);
+        expect(putRuleXml(rule({ tags: {} }), "sync-role", "cn-beijing")).to.not.contain("UserTaggings");
+    });
+
+    it("reads UserTaggings back: the model's tags, the same rule with AND in any order, another rule with OR", () => {
+        const answer = (filterType: string) => parseXml(`<ReplicationConfiguration><Rule><ID>r1</ID><Action>ALL</Action>` +
+            `<Destination><Bucket>destexamplebucket</Bucket><Location>oss-cn-beijing</Location></Destination><Status>doing</Status>` +
+            `<HistoricalObjectReplication>enabled</HistoricalObjectReplication><SyncRole>sync-role</SyncRole>` +
+            `<UserTaggings><FilterType>${filterType}</FilterType><UserTagging><Key>team</Key><Value>ops</Value></UserTagging>` +
+            `<UserTagging><Key>env</Key><Value>prod</Value></UserTagging></UserTaggings></Rule></ReplicationConfiguration>`);
+        const [and] = readRules(answer("AND"));
+        expect(and).to.deep.include({ tagFilterType: "AND", tags: [{ key: "team", value: "ops" }, { key: "env", value: "prod" }] });
+        const declared = rule({ tags: { env: "prod", team: "ops" } });
+        expect(sameRule(and, declared, "sync-role", "cn-beijing")).to.equal(true);
+        expect(sameRule(and, rule({ tags: { env: "prod" } }), "sync-role", "cn-beijing")).to.equal(false);
+        expect(sameRule(and, rule(), "sync-role", "cn-beijing")).to.equal(false);
+        expect(toModel(and, declared, "cn-beijing").tags).to.deep.equal({ team: "ops", env: "prod" });
+        const [or] = readRules(answer("OR"));
+        expect(sameRule(or, declared, "sync-role", "cn-beijing")).to.equal(false);
+        expect(toModel(or, declared, "cn-beijing").tags).to.deep.equal({ team: "ops", env: "prod", [orFilterMarker]: "OR" });
+        // A rule without a tag filter reads as none, whatever the state held: refresh shows tags removed outside Pulumi.
+        const plain: OssRule = { id: "r1", status: "doing", prefixes: [], action: "ALL", destinationBucket: "destexamplebucket",
+            destinationLocation: "oss-cn-beijing", historicalObjectReplication: "enabled", syncRole: "sync-role" };
+        expect(toModel(plain, declared, "cn-beijing")).to.not.have.property("tags");
+        expect(sameRule(plain, declared, "sync-role", "cn-beijing")).to.equal(false);
     });
 
     it("reads GetBucketReplication's elements into its rule record", () => {

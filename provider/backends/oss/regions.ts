@@ -40,5 +40,27 @@ export function crossesMainlandBorder(a: string, b: string): boolean {
     return isMainland(a) !== isMainland(b);
 }
 
+/**
+ * Replication time control: Alibaba's RTC guide (https://www.alibabacloud.com/help/en/oss/user-guide/rtc,
+ * Limits, Supported regions) offers RTC for cross-region replication only between two of China (Hangzhou),
+ * China (Shanghai), China (Qingdao), China (Beijing), China (Zhangjiakou) and China (Shenzhen), or between
+ * US (Silicon Valley) and US (Virginia). Each inner list is one such group; both ends must be in one.
+ */
+export const rtcRegionGroups: readonly (readonly string[])[] = [
+    ["cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-shenzhen"],
+    ["us-west-1", "us-east-1"],
+];
+
+/** Whether OSS offers RTC for replication from `source` to `destination` (two different regions of one RTC group). */
+export function rtcBetween(source: string, destination: string): boolean {
+    return source !== destination && rtcRegionGroups.some((group) => group.includes(source) && group.includes(destination));
+}
+
+/**
+ * Regions where PutBucketReplication's tag filter is not available (its reference, usage notes: China
+ * (Zhangjiakou), China (Zhongwei) and Mexico).
+ */
+export const regionsWithoutTagFilter: readonly string[] = ["cn-zhangjiakou", "cn-zhongwei", "na-south-1"];
+
 /** RAM is global; every region's clients use this endpoint. */
 export const defaultRamEndpoint = "https://ram.aliyuncs.com";

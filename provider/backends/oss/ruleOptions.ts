@@ -1,23 +1,26 @@
 import type { PathProblem, RuleCheck, RuleOptionsOfService } from "../contract";
 import { refusedRuleOptions } from "../ruleOptionRefusals";
-import { crossesMainlandBorder } from "./regions";
+import { crossesMainlandBorder, regionsWithoutTagFilter, rtcBetween, rtcRegionGroups } from "./regions";
 
 /** What OSS refuses in a set of rules, found at preview (how the rules map onto OSS's document: rules.ts). */
 
 export const maxRulesPerBucket = 100;
 export const maxPrefixesPerRule = 10;
+/** A rule's tag filter: as many tags as an object can carry (OSS's object tagging guide: at most 10 tags). */
+export const maxTagsPerRule = 10;
+/** OSS's object tagging guide: keys up to 128 bytes, values up to 256. */
+export const maxTagKeyBytes = 128;
+export const maxTagValueBytes = 256;
 
 /** A rule as validation sees it: the shared shape, every field of the rule model included. */
 export type OssRuleCheck = RuleCheck;
 
 const backend = "the 'oss' backend (Alibaba OSS)";
 
-/** OSS replication: several prefixes, historical objects, SSE-KMS, RTC and a transfer type; no tag filter, version deletes or replica modifications. */
+/** OSS replication: several prefixes, a tag filter, historical objects, SSE-KMS, RTC and a transfer type; no version deletes or replica modifications. */
 export const ruleOptions: RuleOptionsOfService = {
-    takes: ["prefixes", "existingObjectReplication", "sseKms", "replicationTimeControl", "transferType"],
+    takes: ["prefixes", "tags", "existingObjectReplication", "sseKms", "replicationTimeControl", "transferType"],
     whyNot: {
-        tags: (id) => `Rule '${id}' filters on 'tags', but ${backend} selects objects by key prefix only; ` +
-            `remove 'tags' and use 'prefixes' (up to ${maxPrefixesPerRule}) instead.`,
         deleteReplication: (id) => `Rule '${id}' sets 'deleteReplication: true', but ${backend} never replicates the deletion of an object version. ` +
             `Set 'deleteReplication: false'; 'deleteMarkerReplication: true' (OSS Action ALL) replicates deletes as delete markers.`,
         replicaModifications: (id) => `Rule '${id}' sets 'replicaModifications: true', which ${backend} cannot do: ` +
@@ -47,6 +50,7 @@ export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, sour
                 `of the destination bucket. Remove 'storageClass', and choose the destination bucket's storage class or a lifecycle rule there instead.` });
         }
         problems.push(...prefixProblems(id, rule));
+        problems.push(...tagProblems(id, rule, source?.zone));
         problems.push(...kmsProblems(id, rule));
         if (rule.transferType !== undefined && rule.transferType !== "internal" && rule.transferType !== "oss_acc") {
             problems.push({ path: at("transferType"), message: `Rule '${id}' has 'transferType: ${JSON.stringify(rule.transferType)}'; ${backend} knows "internal" and "oss_acc" (transfer acceleration).` });
@@ -61,6 +65,10 @@ export function ruleProblems(rules: Readonly<Record<string, OssRuleCheck>>, sour
             if (sameRegion && rule.replicationTimeControl === true) {
                 problems.push({ path: at("replicationTimeControl"), message: `Rule '${id}' replicates within ${source.zone} with 'replicationTimeControl: true', ` +
                     `but ${backend} offers RTC for cross-region replication only; set it to false or replicate to another region.` });
+            } else if (rule.replicationTimeControl === true && !rtcBetween(source.zone, destinationZone)) {
+                problems.push({ path: at("replicationTimeControl"), message: `Rule '${id}' replicates from ${source.zone} to ${destinationZone} with 'replicationTimeControl: true', ` +
+                    `but ${backend} offers RTC only between two of ${rtcRegionGroups[0].join(", ")}, or between ${rtcRegionGroups[1].join(" and ")}; ` +
+                    `set 'replicationTimeControl: false' or choose such a pair of regions.` });
             }
             if (!sameRegion && crossesMainlandBorder(source.zone, destinationZone) && rule.transferType !== "oss_acc") {
                 problems.push({ path: at("transferType"), message: `Rule '${id}' replicates from ${source.zone} to ${destinationZone}, across the border of the Chinese mainland, ` +
@@ -88,6 +96,33 @@ function prefixProblems(id: string, rule: OssRuleCheck): PathProblem[] {
                 `leave 'prefixes' out to replicate everything.` });
         }
     });
+    return problems;
+}
+
+/** OSS's tag filter: the object tagging guide's limits on each tag, and the regions PutBucketReplication names as without it. */
+function tagProblems(id: string, rule: OssRuleCheck, sourceZone: string | undefined): PathProblem[] {
+    const tags = rule.tags;
+    if (!tags || typeof tags !== "object" || Object.keys(tags).length === 0) return [];
+    const problems: PathProblem[] = [];
+    // More than 10 tags is refused by the shared validation, for every backend (OSS: an object carries at most 10).
+    for (const [key, value] of Object.entries(tags)) {
+        const at = [id, "tags", key];
+        if (key === "" || Buffer.byteLength(key) > maxTagKeyBytes) {
+            problems.push({ path: at, message: `Rule '${id}' filters on a tag key of ${Buffer.byteLength(key)} bytes; ${backend} takes tag keys of 1 to ${maxTagKeyBytes} bytes.` });
+        }
+        if (typeof value === "string" && Buffer.byteLength(value) > maxTagValueBytes) {
+            problems.push({ path: at, message: `Rule '${id}' filters on tag '${key}' with a value of ${Buffer.byteLength(value)} bytes; ${backend} takes tag values of at most ${maxTagValueBytes} bytes.` });
+        }
+        for (const [what, text] of [["key", key], ["value", value]] as const) {
+            if (typeof text === "string" && !/^[\p{L}\p{N} +\-=._:/]*$/u.test(text)) {
+                problems.push({ path: at, message: `Rule '${id}' filters on tag ${what} ${JSON.stringify(text)}, but ${backend} takes only letters, digits, spaces and + - = . _ : / in object tags.` });
+            }
+        }
+    }
+    if (sourceZone && regionsWithoutTagFilter.includes(sourceZone)) {
+        problems.push({ path: [id, "tags"], message: `Rule '${id}' filters on 'tags', but ${backend} has no tag filter for replication from ${sourceZone}; ` +
+            `remove 'tags' and select objects with 'prefixes' instead.` });
+    }
     return problems;
 }
 

@@ -7,6 +7,7 @@ import { locationOf } from "./regions";
  *
  *   rule ID                       -> ID (OSS keeps the ID it is given)
  *   prefix / prefixes (<= 10)     -> PrefixSet/Prefix; none: every object
+ *   tags (<= 10; all must match)  -> UserTaggings/FilterType AND, one UserTagging (Key, Value) per tag; none: no tag filter
  *   deleteMarkerReplication       -> Action ALL (writes and deletes); false: Action PUT (writes only)
  *   existingObjectReplication     -> HistoricalObjectReplication enabled|disabled, always sent (OSS's default is enabled)
  *   destination bucket, zone      -> Destination/Bucket, Destination/Location oss-<region>
@@ -24,6 +25,21 @@ export function rulePrefixes(rule: ReplicationRule): string[] {
     return rule.prefix ? [rule.prefix] : [];
 }
 
+/** The rule's tag filter, sorted by key (what is sent, and what a read is compared with). */
+export function ruleTags(rule: Pick<ReplicationRule, "tags">): [string, string][] {
+    return Object.entries(rule.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * PutBucketReplication's tag filter (Alibaba's PutBucketReplication reference, request syntax and elements,
+ * https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketreplication): UserTaggings holds a
+ * FilterType (AND: an object must carry every tag; OR: any one) and one UserTagging (Key, Value) per tag.
+ * The shared model's `tags` means "all of these tags", so FilterType is always AND.
+ */
+function userTaggings(rule: ReplicationRule): { FilterType: string; UserTagging: { Key: string; Value: string }[] } {
+    return { FilterType: "AND", UserTagging: ruleTags(rule).map(([Key, Value]) => ({ Key, Value })) };
+}
+
 /** The body of one PutBucketReplication (comp=add) call: one rule. */
 export function putRuleXml(rule: ReplicationRule, syncRole: string, destinationRegion: string): string {
     const prefixes = rulePrefixes(rule);
@@ -39,6 +55,7 @@ export function putRuleXml(rule: ReplicationRule, syncRole: string, destinationR
         },
         HistoricalObjectReplication: rule.existingObjectReplication ? "enabled" : "disabled",
         SyncRole: syncRole,
+        ...(ruleTags(rule).length > 0 ? { UserTaggings: userTaggings(rule) } : {}),
         ...(rule.sseKms?.replicateEncryptedObjects ? { SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: "Enabled" } } } : {}),
         ...(rule.sseKms?.replicaKmsKeyId ? { EncryptionConfiguration: { ReplicaKmsKeyID: rule.sseKms.replicaKmsKeyId } } : {}),
     };
@@ -67,6 +84,10 @@ export interface OssRule {
     readonly replicaKmsKeyId?: string;
     /** RTC status when OSS reports one: enabling | enabled | disabled. */
     readonly rtc?: string;
+    /** The rule's tag filter (UserTaggings), in the order OSS lists it; empty for none. */
+    readonly tags?: readonly { readonly key: string; readonly value: string }[];
+    /** UserTaggings/FilterType: AND (every tag) or OR (any tag); undefined without a tag filter. */
+    readonly tagFilterType?: string;
 }
 
 export function readRules(document: XmlElement): OssRule[] {
@@ -83,7 +104,28 @@ export function readRules(document: XmlElement): OssRule[] {
         sseKmsEncryptedObjects: textOf(child(child(rule, "SourceSelectionCriteria"), "SseKmsEncryptedObjects"), "Status"),
         replicaKmsKeyId: textOf(child(rule, "EncryptionConfiguration"), "ReplicaKmsKeyID"),
         rtc: textOf(child(rule, "RTC"), "Status"),
+        ...tagFilterOf(child(rule, "UserTaggings")),
     }));
+}
+
+function tagFilterOf(taggings: XmlElement | undefined): Pick<OssRule, "tags" | "tagFilterType"> {
+    const tags = childrenNamed(taggings, "UserTagging").map((tag) => ({ key: textOf(tag, "Key") ?? "", value: textOf(tag, "Value") ?? "" }));
+    if (tags.length === 0) return {};
+    return { tags, tagFilterType: (textOf(taggings, "FilterType") ?? "AND").toUpperCase() };
+}
+
+/** The tag filter of a rule read from OSS as the model's `tags`; undefined when OSS holds none. */
+function tagsOf(actual: OssRule): Record<string, string> | undefined {
+    if (!actual.tags || actual.tags.length === 0) return undefined;
+    return Object.fromEntries(actual.tags.map((tag) => [tag.key, tag.value]));
+}
+
+function sameTags(actual: OssRule, rule: ReplicationRule): boolean {
+    const wanted = ruleTags(rule);
+    const held = [...(actual.tags ?? [])].map((t) => [t.key, t.value] as [string, string]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (wanted.length === 0) return held.length === 0;
+    // The model's tags mean "every tag": a filter OSS holds as OR (any tag) is another rule, added again by 'up'.
+    return (actual.tagFilterType === "AND" || held.length === 1) && JSON.stringify(held) === JSON.stringify(wanted);
 }
 
 /** Whether the rule on OSS is what `rule` asks for; anything else is deleted and added again. */
@@ -99,7 +141,8 @@ export function sameRule(actual: OssRule, rule: ReplicationRule, syncRole: strin
         && actual.syncRole === syncRole
         && (actual.sseKmsEncryptedObjects === "Enabled") === (rule.sseKms?.replicateEncryptedObjects === true)
         && (actual.replicaKmsKeyId ?? "") === (rule.sseKms?.replicaKmsKeyId ?? "")
-        && (actual.rtc === "enabled" || actual.rtc === "enabling") === (rule.replicationTimeControl === true);
+        && (actual.rtc === "enabled" || actual.rtc === "enabling") === (rule.replicationTimeControl === true)
+        && sameTags(actual, rule);
 }
 
 /**
@@ -123,6 +166,7 @@ export function toModel(actual: OssRule, known: ReplicationRule | undefined, des
         // OSS has no disabled rule: starting and doing both replicate.
         status: "Enabled",
         ...prefixesSpelledAsKnown(actual.prefixes, known),
+        ...tagsSpelled(actual),
         deleteMarkerReplication: actual.action.split(",").map((a) => a.trim()).includes("ALL"),
         deleteReplication: false,
         existingObjectReplication: actual.historicalObjectReplication === "enabled",
@@ -133,6 +177,21 @@ export function toModel(actual: OssRule, known: ReplicationRule | undefined, des
         ...(transferType === "internal" && known?.transferType === undefined ? {} : { transferType }),
     };
 }
+
+/**
+ * OSS's tag filter as the model's `tags`. A filter OSS holds as OR (set outside Pulumi: any one tag
+ * selects an object) is not what `tags` means; it reads as the tags plus a marker key, so that refresh
+ * shows the difference and the next 'up' adds the rule again with AND.
+ */
+function tagsSpelled(actual: OssRule): Pick<ReplicationRule, "tags"> {
+    const tags = tagsOf(actual);
+    if (!tags) return {};
+    if (actual.tagFilterType !== "AND" && actual.tags!.length > 1) return { tags: { ...tags, [orFilterMarker]: actual.tagFilterType ?? "" } };
+    return { tags };
+}
+
+/** The key a refresh shows in `tags` when OSS holds the tag filter with FilterType OR (any tag) instead of AND. */
+export const orFilterMarker = "(OSS FilterType)";
 
 /** OSS's prefixes: `prefixes` when there are several or the known rule lists them, else the one `prefix` ("" for none). */
 function prefixesSpelledAsKnown(prefixes: readonly string[], known: ReplicationRule | undefined): Pick<ReplicationRule, "prefix" | "prefixes"> {
