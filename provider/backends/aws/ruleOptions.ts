@@ -1,6 +1,7 @@
 import type { RuleCheck, RuleOptionsOfService } from "../contract";
 import { refusedRuleOptions } from "../ruleOptionRefusals";
 import type { Problem } from "../../common/problem";
+import { configKey } from "../../common/configKey";
 
 /** What AWS refuses in a set of rules, found at preview (how the rules map onto S3's document: rules.ts). */
 
@@ -17,9 +18,10 @@ export type AwsRuleCheck = RuleCheck;
 
 const backend = "the 'aws' backend (Amazon S3)";
 
-/** S3 replication takes every option of the rule model but version deletes and OSS's transfer type. */
+/** S3 replication takes every option of the rule model but version deletes, OSS's transfer type and MinIO's remote-target settings. */
 export const ruleOptions: RuleOptionsOfService = {
-    takes: ["tags", "prefixes", "existingObjectReplication", "replicaModifications", "sseKms", "replicationTimeControl"],
+    takes: ["tags", "prefixes", "existingObjectReplication", "replicaModifications", "sseKms", "replicationTimeControl",
+        "metrics", "destinationAccount", "ownerOverride"],
     whyNot: {
         deleteReplication: (id) => `Rule '${id}' sets 'deleteReplication: true', but ${backend} never replicates the deletion of an object version ` +
             `(a protection against malicious deletes). Set 'deleteReplication: false'; 'deleteMarkerReplication: true' replicates deletes as delete markers.`,
@@ -52,11 +54,50 @@ export function ruleProblems(rules: Readonly<Record<string, AwsRuleCheck>>): Pro
                 `for rules with a tag filter (a delete marker carries no tags). Set 'deleteMarkerReplication: false', or filter by prefix only.`);
         }
         problems.push(...kmsProblems(id, rule));
+        problems.push(...accountProblems(id, rule));
         const storageClass = rule.destination?.storageClass;
         if (typeof storageClass === "string" && !replicaStorageClasses.includes(storageClass)) {
             problems.push({ path: at("destination", "storageClass"), message: `Rule '${id}' has 'destination.storageClass: ${JSON.stringify(storageClass)}', ` +
                 `which ${backend} cannot write replicas in; use one of ${replicaStorageClasses.join(", ")}, or leave it unset for the source object's class.` });
         }
+    }
+    return problems;
+}
+
+/** An AWS account ID: 12 digits. */
+export const accountIdPattern = /^\d{12}$/;
+
+/** `destinationAccount`, and `metrics: false` beside RTC; `ownerOverride` without any account is judged with the zones (awsBackend.ts). */
+function accountProblems(id: string, rule: AwsRuleCheck): Problem[] {
+    const problems: Problem[] = [];
+    const account = rule.destinationAccount;
+    if (typeof account === "string" && account !== "" && !accountIdPattern.test(account)) {
+        problems.push({ path: [id, "destinationAccount"], message: `Rule '${id}' has 'destinationAccount: ${JSON.stringify(account)}', but ${backend} names an account ` +
+            `by its 12-digit ID, such as "111122223333" (not an alias or an ARN).` });
+    }
+    if (rule.metrics === false && rule.replicationTimeControl === true) {
+        problems.push({ path: [id, "metrics"], message: `Rule '${id}' sets 'replicationTimeControl: true' and 'metrics: false', but ${backend} needs replication ` +
+            `metrics on for replication time control. Remove 'metrics' (RTC turns them on), or set 'replicationTimeControl: false'.` });
+    }
+    return problems;
+}
+
+/**
+ * `ownerOverride` needs the destination's account: the rule's `destinationAccount`, or the destination zone's
+ * `account` where it differs from the source zone's. `accountOf` gives a zone's configured account.
+ */
+export function ownerOverrideProblems(rules: Readonly<Record<string, AwsRuleCheck>>, sourceZone: string | undefined,
+    accountOf: (zone: string) => string | undefined): Problem[] {
+    const problems: Problem[] = [];
+    for (const [id, rule] of Object.entries(rules)) {
+        if (!rule || typeof rule !== "object" || rule.ownerOverride !== true || rule.destinationAccount) continue;
+        const zone = rule.destination?.zone;
+        if (typeof zone !== "string") continue;
+        const account = accountOf(zone);
+        if (account && account !== (sourceZone ? accountOf(sourceZone) : undefined)) continue;
+        problems.push({ path: [id, "ownerOverride"], message: `Rule '${id}' sets 'ownerOverride: true', but ${backend} can hand replicas to the destination's owner ` +
+            `only when it knows that owner's account: set 'destinationAccount' on the rule, or 'account' on zone '${zone}' ` +
+            `(pulumi config set --path '${configKey(`zones.${zone}.account`)}' 111122223333) when it belongs to another account than the source's.` });
     }
     return problems;
 }

@@ -17,6 +17,9 @@ import type { BucketRef, ReplicationRule } from "../backend";
  *   sseKms.replicateEncryptedObjects -> SourceSelectionCriteria/SseKmsEncryptedObjects/Status Enabled
  *   sseKms.replicaKmsKeyId        -> Destination/EncryptionConfiguration/ReplicaKmsKeyID
  *   replicationTimeControl        -> Destination/ReplicationTime (15 minutes) and Destination/Metrics (15 minutes)
+ *   metrics (without RTC)         -> Destination/Metrics/Status Enabled (RTC sends its own Metrics)
+ *   destinationAccount            -> Destination/Account
+ *   ownerOverride                 -> Destination/AccessControlTranslation/Owner Destination
  *   destination bucket            -> Destination/Bucket, as `S3BucketNames` spells it
  *   destination storageClass      -> Destination/StorageClass
  *   destination zone              -> nothing: the document names no zone (see fromS3ReplicationRule)
@@ -55,7 +58,10 @@ export function toS3ReplicationRule(rule: ReplicationRule, names: S3BucketNames)
             ...(rule.replicationTimeControl ? {
                 ReplicationTime: { Status: "Enabled" as const, Time: { Minutes: rtcMinutes } },
                 Metrics: { Status: "Enabled" as const, EventThreshold: { Minutes: rtcMinutes } },
-            } : {}),
+            } : rule.metrics ? { Metrics: { Status: "Enabled" as const } } : {}),
+            // Written only when a rule uses them, so that documents of rules without them stay as they were.
+            ...(rule.destinationAccount ? { Account: rule.destinationAccount } : {}),
+            ...(rule.ownerOverride ? { AccessControlTranslation: { Owner: "Destination" as const } } : {}),
         },
     };
 }
@@ -110,7 +116,25 @@ export function fromS3ReplicationRule(rule: S3ReplicationRule, known: Replicatio
         },
         ...sseKmsSpelledAsKnown(sseKms, known),
         ...rtcSpelledAsKnown(destination?.ReplicationTime?.Status === "Enabled", known),
+        ...metricsSpelledAsKnown(destination?.Metrics?.Status === "Enabled", destination?.ReplicationTime?.Status === "Enabled", known),
+        ...(destination?.Account ? { destinationAccount: destination.Account } : {}),
+        ...ownerOverrideSpelledAsKnown(destination?.AccessControlTranslation?.Owner === "Destination", known),
     };
+}
+
+/**
+ * Whether the document turns metrics on, as the model says it: with RTC, Metrics are RTC's own, so `metrics`
+ * is the known rule's spelling (true or absent); without RTC, Metrics Enabled is `metrics: true`. Left out
+ * when off and the known rule leaves it out.
+ */
+function metricsSpelledAsKnown(metrics: boolean, rtc: boolean, known: ReplicationRule | undefined): Pick<ReplicationRule, "metrics"> {
+    if (rtc && metrics) return known?.metrics !== undefined ? { metrics: known.metrics } : {};
+    return !metrics && known?.metrics === undefined ? {} : { metrics };
+}
+
+/** Whether the replicas are the destination owner's; left out when off and the known rule leaves it out. */
+function ownerOverrideSpelledAsKnown(override: boolean, known: ReplicationRule | undefined): Pick<ReplicationRule, "ownerOverride"> {
+    return !override && known?.ownerOverride === undefined ? {} : { ownerOverride: override };
 }
 
 /** The document's prefix, as `prefixes: [p]` where the known rule writes it so and has the same one. */
