@@ -49,6 +49,24 @@ export interface ContractObjectVersion {
     body: Buffer;
     etag: string;
     lastModified: Date;
+    /**
+     * x-amz-replication-status as HEAD and GET answer it: PENDING, COMPLETED or FAILED on a source version a
+     * rule applies to, REPLICA on the copy replication made, none otherwise (replication below).
+     */
+    replicationStatus?: "PENDING" | "COMPLETED" | "FAILED" | "REPLICA";
+}
+
+/** One attempt of replication to copy a version or delete marker to one destination, as the server made it. */
+export interface ReplicationAttempt {
+    readonly source: string;
+    readonly key: string;
+    readonly versionId: string;
+    readonly deleteMarker: boolean;
+    readonly ruleId: string;
+    readonly destination: string;
+    readonly outcome: "COMPLETED" | "FAILED";
+    /** Why it failed. */
+    readonly reason?: string;
 }
 
 /** The replication document as SOS understands it, parsed from the PutBucketReplication XML. */
@@ -133,6 +151,35 @@ export class ContractState {
     private readonly faults: { fault: Fault; left: number; toSkip: number }[] = [];
     /** Called as each request arrives, before it is handled: lets a test change the world at that moment. */
     onRequest?: (request: RecordedRequest) => void;
+    /** How long replication takes to copy a new version (so that PENDING can be seen), in milliseconds. */
+    replicationDelayMs = 100;
+    /** Every copy replication attempted, in order. */
+    readonly replications: ReplicationAttempt[] = [];
+    private readonly replicationTimers = new Set<NodeJS.Timeout>();
+    private readonly replicationWaiters: (() => void)[] = [];
+
+    /** Runs `copy` after the replication delay, as SOS replicates asynchronously (see scheduleReplication). */
+    replicateLater(copy: () => void): void {
+        const timer = setTimeout(() => {
+            this.replicationTimers.delete(timer);
+            copy();
+            if (this.replicationTimers.size === 0) this.replicationWaiters.splice(0).forEach((resolve) => resolve());
+        }, this.replicationDelayMs);
+        this.replicationTimers.add(timer);
+    }
+
+    /** Resolves once no replication is in flight. */
+    replicationSettled(): Promise<void> {
+        if (this.replicationTimers.size === 0) return Promise.resolve();
+        return new Promise((resolve) => this.replicationWaiters.push(resolve));
+    }
+
+    /** Drops replication still in flight (the server is closing). */
+    stopReplication(): void {
+        for (const timer of this.replicationTimers) clearTimeout(timer);
+        this.replicationTimers.clear();
+        this.replicationWaiters.splice(0).forEach((resolve) => resolve());
+    }
 
     /** Injects `fault` into the next matching requests (see FaultKind). */
     injectFault(fault: Fault): void {
@@ -187,11 +234,14 @@ export interface ContractServerOptions {
     readonly zones?: readonly string[];
     /** How many polls of an operation answer "pending" before it ends (default 1). */
     readonly pendingPolls?: number;
+    /** How long replication takes to copy a new version, in milliseconds (default 100). */
+    readonly replicationDelayMs?: number;
 }
 
 export async function startExoscaleContractServer(options: ContractServerOptions = {}): Promise<ExoscaleContractServer> {
     const state = new ContractState();
     state.pendingPolls = options.pendingPolls ?? 1;
+    state.replicationDelayMs = options.replicationDelayMs ?? state.replicationDelayMs;
     const servers: http.Server[] = [];
 
     const iamServer = http.createServer((req, res) => void serve(req, res, (body) => handleIam(state, req, res, body)));
@@ -211,6 +261,7 @@ export async function startExoscaleContractServer(options: ContractServerOptions
         credentials: { ...contractCredentials },
         state,
         close: async () => {
+            state.stopReplication();
             await closeAll(servers);
         },
     };
@@ -690,9 +741,9 @@ async function handleBucketRequest(state: ContractState, zone: string, operation
             return reply(200);
         }
         case "ListObjectVersions":
-            return reply(200, listVersionsXml(bucket, Number(query.get("max-keys") ?? 1000)));
+            return reply(200, listVersionsXml(bucket, query));
         case "DeleteObjects":
-            return reply(200, deleteObjects(bucket, body));
+            return reply(200, deleteObjects(state, bucket, body));
         case "PutBucketReplication": {
             const xml = body.toString("utf8");
             bucket.replication = { xml, document: validateReplication(state, bucket, xml) };
@@ -727,6 +778,7 @@ function handleObjectRequest(state: ContractState, zone: string, operation: stri
             if (req.headers["x-amz-copy-source"]) throw new S3Problem(501, "NotImplemented", "CopyObject is not implemented");
             const etag = `"${createHash("md5").update(body).digest("hex")}"`;
             const versionId = addVersion({ key, deleteMarker: false, body, etag });
+            scheduleReplication(state, bucket, bucket.versions[bucket.versions.length - 1]);
             return reply(200, undefined, { etag, ...(bucket.versioning !== "Unversioned" ? { "x-amz-version-id": versionId } : {}) });
         }
         case "GetObject":
@@ -740,6 +792,8 @@ function handleObjectRequest(state: ContractState, zone: string, operation: stri
                 "content-type": "application/octet-stream",
                 "last-modified": version.lastModified.toUTCString(),
                 ...(bucket.versioning !== "Unversioned" ? { "x-amz-version-id": version.versionId } : {}),
+                // S3 answers GetObject and HeadObject with the version's replication status (replication-status.html).
+                ...(version.replicationStatus ? { "x-amz-replication-status": version.replicationStatus } : {}),
             };
             return reply(200, undefined, headers, operation === "GetObject" ? version.body : undefined);
         }
@@ -754,6 +808,7 @@ function handleObjectRequest(state: ContractState, zone: string, operation: stri
                 return reply(204);
             }
             const markerId = addVersion({ key, deleteMarker: true, body: Buffer.alloc(0), etag: "" });
+            scheduleReplication(state, bucket, bucket.versions[bucket.versions.length - 1]);
             return reply(204, undefined, { "x-amz-delete-marker": "true", "x-amz-version-id": markerId });
         }
         default:
@@ -767,11 +822,31 @@ function bucketIn(state: ContractState, zone: string, name: string): ContractBuc
     return bucket;
 }
 
-function listVersionsXml(bucket: ContractBucket, maxKeys: number): string {
+/**
+ * ListObjectVersions as S3 documents it (API_ListObjectVersions.html): only keys that begin with `prefix`,
+ * ordered by key and, within a key, newest version first; `key-marker` starts the listing after that key
+ * (after its version `version-id-marker` when one is given); at most `max-keys` entries, and a truncated
+ * page names the entry to go on from in NextKeyMarker and NextVersionIdMarker.
+ */
+function listVersionsXml(bucket: ContractBucket, query: URLSearchParams): string {
+    const prefix = query.get("prefix") ?? "";
+    const maxKeys = Number(query.get("max-keys") ?? 1000);
+    const keyMarker = query.get("key-marker");
+    const versionIdMarker = query.get("version-id-marker");
     const latest = new Map<string, ContractObjectVersion>();
     for (const version of bucket.versions) latest.set(version.key, version);
-    const newestFirst = [...bucket.versions].reverse();
-    const page = newestFirst.slice(0, maxKeys);
+    // Versions are held oldest first: reversed, each key's newest comes first once sorted by key (a stable sort).
+    const ordered = [...bucket.versions].reverse().filter((v) => v.key.startsWith(prefix))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let from = 0;
+    if (keyMarker !== null && keyMarker !== "") {
+        const markerAt = versionIdMarker ? ordered.findIndex((v) => v.key === keyMarker && v.versionId === versionIdMarker) : -1;
+        from = markerAt >= 0 ? markerAt + 1 : ordered.findIndex((v) => v.key > keyMarker);
+        if (from < 0) from = ordered.length;
+    }
+    const page = ordered.slice(from, from + maxKeys);
+    const truncated = from + page.length < ordered.length;
+    const last = page[page.length - 1];
     const entries = page.map((v) => {
         const common = `<Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${latest.get(v.key) === v}</IsLatest>` +
             `<LastModified>${v.lastModified.toISOString()}</LastModified>`;
@@ -779,19 +854,39 @@ function listVersionsXml(bucket: ContractBucket, maxKeys: number): string {
             ? `<DeleteMarker>${common}</DeleteMarker>`
             : `<Version>${common}<ETag>${escapeXml(v.etag)}</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`;
     });
-    return `<ListVersionsResult xmlns="${s3Namespace}"><Name>${bucket.name}</Name><Prefix></Prefix><MaxKeys>${maxKeys}</MaxKeys>` +
-        `<IsTruncated>${newestFirst.length > page.length}</IsTruncated>${entries.join("")}</ListVersionsResult>`;
+    return `<ListVersionsResult xmlns="${s3Namespace}"><Name>${bucket.name}</Name><Prefix>${escapeXml(prefix)}</Prefix>` +
+        `<KeyMarker>${escapeXml(keyMarker ?? "")}</KeyMarker><VersionIdMarker>${escapeXml(versionIdMarker ?? "")}</VersionIdMarker><MaxKeys>${maxKeys}</MaxKeys>` +
+        `<IsTruncated>${truncated}</IsTruncated>` +
+        (truncated && last ? `<NextKeyMarker>${escapeXml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : "") +
+        `${entries.join("")}</ListVersionsResult>`;
 }
 
-function deleteObjects(bucket: ContractBucket, body: Buffer): string {
+/**
+ * DeleteObjects as S3 documents it (API_DeleteObjects.html): an entry with a VersionId removes that version;
+ * one without, in a versioned bucket, adds a delete marker (which replication may copy), and in an
+ * unversioned bucket removes the object.
+ */
+function deleteObjects(state: ContractState, bucket: ContractBucket, body: Buffer): string {
     const request = parseXmlBody(body, "Delete");
     const quiet = text(request, "Quiet") === "true";
     const deleted: string[] = [];
     for (const object of children(request, "Object")) {
         const key = text(object, "Key") ?? "";
         const versionId = text(object, "VersionId");
-        bucket.versions = bucket.versions.filter((v) => !(v.key === key && (versionId === undefined || v.versionId === versionId)));
-        deleted.push(`<Deleted><Key>${escapeXml(key)}</Key>${versionId ? `<VersionId>${versionId}</VersionId>` : ""}</Deleted>`);
+        if (versionId !== undefined) {
+            bucket.versions = bucket.versions.filter((v) => !(v.key === key && v.versionId === versionId));
+            deleted.push(`<Deleted><Key>${escapeXml(key)}</Key><VersionId>${versionId}</VersionId></Deleted>`);
+        } else if (bucket.versioning === "Unversioned") {
+            bucket.versions = bucket.versions.filter((v) => v.key !== key);
+            deleted.push(`<Deleted><Key>${escapeXml(key)}</Key></Deleted>`);
+        } else {
+            const markerId = bucket.versioning === "Enabled" ? randomBytes(12).toString("hex") : "null";
+            bucket.versions = bucket.versions.filter((v) => !(v.key === key && v.versionId === "null" && markerId === "null"));
+            const marker: ContractObjectVersion = { key, versionId: markerId, deleteMarker: true, body: Buffer.alloc(0), etag: "", lastModified: new Date() };
+            bucket.versions.push(marker);
+            scheduleReplication(state, bucket, marker);
+            deleted.push(`<Deleted><Key>${escapeXml(key)}</Key><DeleteMarker>true</DeleteMarker><DeleteMarkerVersionId>${markerId}</DeleteMarkerVersionId></Deleted>`);
+        }
     }
     return `<DeleteResult xmlns="${s3Namespace}">${quiet ? "" : deleted.join("")}</DeleteResult>`;
 }
@@ -933,6 +1028,192 @@ async function verifySigV4(req: http.IncomingMessage, zone: string, rawPath: str
     if (expected !== signature) {
         throw new S3Problem(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided");
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Replication: what SOS does with the configuration PutBucketReplication stored.
+//
+// Exoscale's replication guide (community.exoscale.com/product/storage/object-storage/how-to/replication)
+// says: replication copies objects asynchronously from the source bucket to one or more destination
+// buckets, in the same zone or another; the configuration names an IAM role by UUID, which replication
+// assumes, and which needs get-object on the source bucket and put-object, put-object-* on the destination;
+// a rule applies when it is Enabled and the object's key matches its Filter/Prefix; among conflicting
+// rules with the same destination bucket the highest Priority wins; DeleteMarkerReplication/Status says
+// whether delete markers are replicated. SOS is S3-compatible, and where the guide is silent the server
+// does what Amazon S3 documents for the same document (docs.aws.amazon.com/AmazonS3/latest/userguide/):
+// - replication-status.html: GetObject and HeadObject of a source object a rule applies to answer
+//   x-amz-replication-status PENDING, then COMPLETED or FAILED; a replica answers REPLICA; with several
+//   destinations the source is COMPLETED only once every destination has it, and FAILED when one fails;
+//   FAILED comes from causes such as missing replication role permissions or bucket permissions;
+// - replication.html: replicas keep the source's metadata, its creation time and version ID;
+// - replication-what-is-isnot-replicated.html: objects that are themselves replicas made by another rule
+//   are not replicated again; a DELETE that names a version is not replicated;
+// - delete-marker-replication.html: with delete marker replication enabled, the marker a DELETE without a
+//   version ID adds to the source is copied to the destination.
+// The guide names no other operation for delete markers, so the role is held to the same two.
+
+/**
+ * The rules of `document` that apply to a new version of `key`, one per destination bucket: Enabled,
+ * the key starting with the rule's prefix, the highest Priority winning among rules that share a destination.
+ */
+export function rulesApplyingTo(document: SosReplicationDocument, key: string, deleteMarker: boolean): SosReplicationRule[] {
+    const byDestination = new Map<string, SosReplicationRule>();
+    for (const rule of document.Rules) {
+        if (rule.Status !== "Enabled" || !key.startsWith(rule.Filter.Prefix)) continue;
+        if (deleteMarker && rule.DeleteMarkerReplication.Status !== "Enabled") continue;
+        const held = byDestination.get(rule.Destination.Bucket);
+        if (!held || rule.Priority > held.Priority) byDestination.set(rule.Destination.Bucket, rule);
+    }
+    return [...byDestination.values()];
+}
+
+/**
+ * Called for each version or delete marker a client writes to `bucket`: when the bucket's replication
+ * configuration applies to it, marks a version PENDING and copies it, after the replication delay, to
+ * each destination the rules name (the configuration as it was at the write), then marks it COMPLETED,
+ * or FAILED when a destination could not be written. Replicas are never passed here.
+ */
+function scheduleReplication(state: ContractState, bucket: ContractBucket, version: ContractObjectVersion): void {
+    const document = bucket.replication?.document;
+    if (!document || bucket.versioning !== "Enabled" || version.replicationStatus === "REPLICA") return;
+    const rules = rulesApplyingTo(document, version.key, version.deleteMarker);
+    if (rules.length === 0) return;
+    if (!version.deleteMarker) version.replicationStatus = "PENDING";
+    state.replicateLater(() => {
+        // A version removed by version ID before it was copied has nothing left to copy.
+        if (!bucket.versions.includes(version) || state.buckets.get(bucket.name) !== bucket) return;
+        let failed = false;
+        for (const rule of rules) {
+            let reason: string | undefined;
+            try {
+                reason = copyProblem(state, document.Role, bucket, rule.Destination.Bucket);
+            } catch (error) {
+                reason = (error as Error).message; // a policy the server cannot judge: seen in `replications`, not guessed at
+            }
+            if (reason === undefined) {
+                const destination = state.buckets.get(rule.Destination.Bucket)!;
+                if (!destination.versions.some((v) => v.key === version.key && v.versionId === version.versionId)) {
+                    destination.versions.push({ ...version, ...(version.deleteMarker ? { replicationStatus: undefined } : { replicationStatus: "REPLICA" }) });
+                }
+            }
+            failed ||= reason !== undefined;
+            state.replications.push({
+                source: bucket.name, key: version.key, versionId: version.versionId, deleteMarker: version.deleteMarker,
+                ruleId: rule.ID, destination: rule.Destination.Bucket, outcome: reason === undefined ? "COMPLETED" : "FAILED", ...(reason ? { reason } : {}),
+            });
+        }
+        if (!version.deleteMarker) version.replicationStatus = failed ? "FAILED" : "COMPLETED";
+    });
+}
+
+/** Why replication, as the role `roleId`, cannot copy from `source` to the bucket named `destinationName`; undefined when it can. */
+function copyProblem(state: ContractState, roleId: string, source: ContractBucket, destinationName: string): string | undefined {
+    const role = state.roles.get(roleId);
+    if (!role) return `the replication role ${roleId} does not exist`;
+    if (!policyAllows(role.policy, { operation: "get-object", bucket: source.name, zone: source.zone })) {
+        return `the replication role ${roleId} may not get-object on bucket '${source.name}'`;
+    }
+    const destination = state.buckets.get(destinationName);
+    if (!destination) return `the destination bucket '${destinationName}' does not exist`;
+    if (!policyAllows(role.policy, { operation: "put-object", bucket: destination.name, zone: destination.zone })) {
+        return `the replication role ${roleId} may not put-object on bucket '${destinationName}'`;
+    }
+    return undefined;
+}
+
+/**
+ * Whether an IAM policy lets a request of the sos service through, as Exoscale's policy guide describes
+ * evaluation (community.exoscale.com/product/security/iam/how-to/policy-guide): a service the policy does
+ * not list gets the default-service-strategy; a service of type allow or deny is allowed or denied; a
+ * service of type rules takes the action of the first rule, in order, whose expression evaluates to true,
+ * a rule whose expression does not evaluate (an error) concluding nothing, and is denied when no rule
+ * matches, whatever the default strategy. The expression sees the documented bindings `service`, `zone`,
+ * `operation` and, for SOS, `parameters.bucket` (the guide's own replication policy uses the last two).
+ */
+export function policyAllows(policy: unknown, request: { operation: string; bucket: string; zone: string }): boolean {
+    const doc = (policy ?? {}) as { "default-service-strategy"?: string; services?: Record<string, { type?: string; rules?: { action: string; expression: string }[] }> };
+    const service = doc.services?.sos;
+    if (!service) return doc["default-service-strategy"] === "allow";
+    if (service.type === "allow") return true;
+    if (service.type !== "rules") return false;
+    const bindings: CelValue = { service: "sos", zone: request.zone, operation: request.operation, parameters: { bucket: request.bucket } };
+    for (const rule of service.rules ?? []) {
+        if (evaluateCel(rule.expression, bindings as Record<string, CelValue>) === true) return rule.action === "allow";
+    }
+    return false;
+}
+
+// A CEL evaluator for the part of the language replication policies use: string literals, true/false,
+// member access on the bindings, ==, !=, !, &&, ||, parentheses and the string functions startsWith,
+// endsWith and contains (github.com/google/cel-spec, doc/langdef.md). && and || are commutative over
+// errors as CEL defines them (false && error is false, true || error is true). An expression outside
+// this part throws, so that a policy the server cannot judge is seen rather than guessed at.
+
+type CelValue = string | boolean | { readonly [name: string]: CelValue } | typeof celError;
+const celError = Symbol("CEL evaluation error");
+
+export function evaluateCel(expression: string, bindings: Record<string, CelValue>): CelValue {
+    const tokens = expression.match(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|&&|\|\||==|!=|[A-Za-z_][A-Za-z0-9_]*|[().!]|\S/g) ?? [];
+    let at = 0;
+    const peek = () => tokens[at];
+    const take = (wanted?: string) => {
+        const token = tokens[at++];
+        if (token === undefined || (wanted !== undefined && token !== wanted)) {
+            throw new Error(`The contract server cannot evaluate the CEL expression '${expression}' (expected ${wanted ?? "more"} at token ${at})`);
+        }
+        return token;
+    };
+    const or = (): CelValue => {
+        let value = and();
+        while (peek() === "||") { take(); const right = and(); value = value === true || right === true ? true : value === false && right === false ? false : celError; }
+        return value;
+    };
+    const and = (): CelValue => {
+        let value = not();
+        while (peek() === "&&") { take(); const right = not(); value = value === false || right === false ? false : value === true && right === true ? true : celError; }
+        return value;
+    };
+    const not = (): CelValue => {
+        if (peek() === "!") { take(); const value = not(); return typeof value === "boolean" ? !value : celError; }
+        return comparison();
+    };
+    const comparison = (): CelValue => {
+        const left = member();
+        if (peek() !== "==" && peek() !== "!=") return left;
+        const op = take();
+        const right = member();
+        if (left === celError || right === celError || typeof left === "object" || typeof right === "object") return celError;
+        return op === "==" ? left === right : left !== right;
+    };
+    const member = (): CelValue => {
+        let value = primary();
+        while (peek() === ".") {
+            take();
+            const name = take();
+            if (peek() === "(") {
+                take("(");
+                const argument = or();
+                take(")");
+                if (!["startsWith", "endsWith", "contains"].includes(name)) throw new Error(`The contract server cannot evaluate '${name}()' in the CEL expression '${expression}'`);
+                if (typeof value !== "string" || typeof argument !== "string") { value = celError; continue; }
+                value = name === "startsWith" ? value.startsWith(argument) : name === "endsWith" ? value.endsWith(argument) : value.includes(argument);
+            } else {
+                value = typeof value === "object" && value !== null && name in value ? (value as Record<string, CelValue>)[name] : celError;
+            }
+        }
+        return value;
+    };
+    const primary = (): CelValue => {
+        const token = take();
+        if (token === "(") { const value = or(); take(")"); return value; }
+        if (token === "true" || token === "false") return token === "true";
+        if (/^['"]/.test(token)) return token.slice(1, -1).replace(/\\(.)/g, "$1");
+        if (/^[A-Za-z_]/.test(token)) return token in bindings ? bindings[token] : celError;
+        throw new Error(`The contract server cannot evaluate the CEL expression '${expression}' (unexpected '${token}')`);
+    };
+    const value = or();
+    if (at !== tokens.length) throw new Error(`The contract server cannot evaluate the CEL expression '${expression}' (unexpected '${peek()}')`);
+    return value;
 }
 
 // ---------------------------------------------------------------------------------------------------
