@@ -2,7 +2,8 @@
 # npm test: installs and builds what is missing, starts the local zones, and runs every test with mocha.
 #
 # With no arguments, four suites run at the same time:
-#   main      unit, real-engine and bad-input tests, on the main MinIO pair (ports 9100/9200)
+#   main      unit, real-engine and bad-input tests, on the main MinIO pair (ports 9100/9200); the engine
+#             tests of sites with different owners (test/engine/minio-owners*) on the owners pair (9150/9250)
 #   fault     the fault suite, which counts every bucket, user and policy on its servers, on the fault
 #             pair (ports 9300/9400), two files at a time (PBR_FAULT_JOBS)
 #   contract  the contract tests (Exoscale, AWS on moto, Alibaba OSS on our contract server: each starts
@@ -47,9 +48,13 @@ say "type-checking the examples and test programs"
 cd "$root"
 reporter="$root/test/support/summaryReporter.js"
 
+owners_zones="${PBR_OWNERS_ZONES_DIR:-$root/.zones/pairs/owners}/zones.json"
+
 if [[ $# -gt 0 ]]; then
   start_pair main
-  npx mocha --reporter "$reporter" "$@"
+  # The owners pair too when a spec may reach the tests of sites with different owners.
+  if [[ "$*" == *engine* || "$*" == *owners* ]]; then start_pair owners; fi
+  PBR_OWNERS_ZONES="$owners_zones" npx mocha --reporter "$reporter" "$@"
   exit
 fi
 
@@ -62,7 +67,8 @@ drift_specs=('test/drift/**/*.test.ts')
 read -r -a suites <<< "${PBR_SUITES:-main fault contract drift}"
 for name in "${suites[@]}"; do
   case "$name" in
-    main|contract) start_pair main ;;
+    main) start_pair main; start_pair owners ;;
+    contract) start_pair main ;;
     fault) start_pair fault ;;
     drift) start_pair drift ;;
     *) say "unknown suite '$name' in PBR_SUITES: use main, fault, contract or drift"; exit 2 ;;
@@ -76,7 +82,7 @@ mkdir -p "$logs"
 # run stops all of it), every line prefixed with the suite's name and kept in .zones/test-logs/NAME.log.
 run_suite() {
   local name="$1" zones_file="$2"; shift 2
-  PBR_LOCAL_ZONES="$zones_file" setsid bash -c '
+  PBR_LOCAL_ZONES="$zones_file" PBR_OWNERS_ZONES="$owners_zones" setsid bash -c '
     set -o pipefail
     name="$1" log="$2"; shift 2
     npx mocha --reporter "$0" "$@" 2>&1 | tee "$log" | sed -u "s/^/[$name] /"

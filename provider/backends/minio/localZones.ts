@@ -11,6 +11,17 @@ export interface LocalZonesFile {
     readonly secretKey: string;
 }
 
+/**
+ * A zone as the file describes it: its endpoint and, on a pair whose servers have different owners
+ * (`npm run zones -- --pair owners up`), its own root key pair, as the 'zones' setting takes them.
+ */
+interface LocalZoneEntry {
+    readonly endpoint: string;
+    readonly region?: string;
+    readonly accessKey?: string;
+    readonly secretKey?: string;
+}
+
 export function findLocalZones(env: NodeJS.ProcessEnv, startDir: string = process.cwd()): (LocalZonesFile & { path: string }) | undefined {
     const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
@@ -22,7 +33,8 @@ export function findLocalZones(env: NodeJS.ProcessEnv, startDir: string = proces
     }
     for (const candidate of candidates) {
         if (fs.existsSync(candidate)) {
-            return { ...(JSON.parse(fs.readFileSync(candidate, "utf8")) as LocalZonesFile), path: candidate };
+            const file = JSON.parse(fs.readFileSync(candidate, "utf8")) as Omit<LocalZonesFile, "zones"> & { zones: Record<string, LocalZoneEntry> };
+            return { ...file, zones: zoneSettingsOf(file.zones), path: candidate };
         }
     }
     return undefined;
@@ -30,4 +42,13 @@ export function findLocalZones(env: NodeJS.ProcessEnv, startDir: string = proces
 
 export function localCredentials(file: LocalZonesFile | undefined): Partial<Credentials> | undefined {
     return file ? { accessKey: file.accessKey, secretKey: file.secretKey } : undefined;
+}
+
+/** The file's zones as settings: a zone's own `accessKey`/`secretKey` become its credentials. */
+function zoneSettingsOf(entries: Record<string, LocalZoneEntry>): Record<string, ZoneSettings> {
+    return Object.fromEntries(Object.entries(entries ?? {}).map(([zone, { endpoint, region, accessKey, secretKey }]) => [zone, {
+        endpoint,
+        ...(region ? { region } : {}),
+        ...(accessKey && secretKey ? { credentials: { accessKey, secretKey } } : {}),
+    } satisfies ZoneSettings]));
 }

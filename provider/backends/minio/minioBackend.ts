@@ -1,5 +1,5 @@
 import {
-    healthyRoleZone,
+    healthyRoleZone, zoneCredentials,
     type BackendSettings, type BucketRef, type ProgressLog, type ReplicationRule, type ReplicationSpec, type RoleSpec, type RoleState,
     type RoleZoneState, type StorageBackend,
 } from "../backend";
@@ -11,6 +11,7 @@ import { isNoSuchBucket, ServiceError } from "../../transport/serviceError";
 import { waitForVersioningAtBothEnds } from "../versioningGate";
 import { samePolicy } from "./policy";
 import { readReplicationXml, replicationXml } from "./replicationXml";
+import { configKey } from "../../common/configKey";
 
 export class MinioBackend extends S3CompatibleBuckets implements StorageBackend {
     readonly name = "minio";
@@ -344,8 +345,8 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         let client = this.clients.get(zone);
         if (!client) {
             client = new ZoneS3({
-                zone, endpoint: this.endpointOf(zone), region: this.regionOf(zone), credentials: this.settings.credentials,
-                requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint, serviceName: "MinIO S3",
+                zone, endpoint: this.endpointOf(zone), region: this.regionOf(zone), credentials: zoneCredentials(this.settings, zone),
+                requestPolicy: this.settings.requestPolicy, credentialHint: this.credentialHintOf(zone), serviceName: "MinIO S3",
             });
             this.clients.set(zone, client);
         }
@@ -357,12 +358,28 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         if (!admin) {
             const { MinioAdminClient } = require("./adminClient") as typeof import("./adminClient");
             admin = new MinioAdminClient({
-                endpoint: this.endpointOf(zone), credentials: this.settings.credentials, region: this.regionOf(zone), zone,
-                requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
+                endpoint: this.endpointOf(zone), credentials: zoneCredentials(this.settings, zone), region: this.regionOf(zone), zone,
+                requestPolicy: this.settings.requestPolicy, credentialHint: this.credentialHintOf(zone),
             });
             this.admins.set(zone, admin);
         }
         return admin;
+    }
+
+    /**
+     * Which settings hold the key pair requests to `zone` sign with, for messages when the zone refuses it:
+     * the zone's own pair where it has one, else the stack's, with the way to give the zone one of its own
+     * (a site whose root user is not the stack's refuses the stack's pair).
+     */
+    private credentialHintOf(zone: string): string {
+        const own = [configKey(`zones.${zone}.accessKey`), configKey(`zones.${zone}.secretKey`)].map((key) => `'${key}'`).join(" and ");
+        if (this.settings.zones[zone]?.credentials) {
+            return `requests to zone ${zone} sign with its own key pair, ${own} in the stack configuration, which must be an admin's ` +
+                `of that server (set the secret with pulumi config set --secret --path '${configKey(`zones.${zone}.secretKey`)}').`;
+        }
+        return `requests to zone ${zone} sign with the stack's key pair, ${this.settings.credentialHint.replace(/\.$/, "")}. ` +
+            `If ${zone} has an owner of its own (another root user or admin), give ${zone} that key pair as ${own} ` +
+            `(pulumi config set --secret --path '${configKey(`zones.${zone}.secretKey`)}').`;
     }
 
     private regionOf(zone: string): string {
