@@ -26,9 +26,25 @@ export const contractAccountId = "1234567890123456";
 // Facts of the service, written out here (not imported from the code under test).
 const mainland = new Set(["cn-hangzhou", "cn-shanghai", "cn-nanjing", "cn-fuzhou", "cn-qingdao", "cn-beijing", "cn-zhangjiakou",
     "cn-huhehaote", "cn-wulanchabu", "cn-shenzhen", "cn-heyuan", "cn-guangzhou", "cn-chengdu"]);
-const knownRegions = [...mainland, "cn-hongkong", "ap-southeast-1", "ap-northeast-1", "us-west-1", "eu-central-1"];
-/** Regions towards which the server offers RTC. */
-const rtcRegions = new Set(["cn-hangzhou", "cn-beijing", "cn-shanghai", "cn-shenzhen"]);
+const knownRegions = [...mainland, "cn-hongkong", "ap-southeast-1", "ap-northeast-1", "us-west-1", "us-east-1", "eu-central-1"];
+/**
+ * RTC region pairs. Alibaba's RTC guide (https://www.alibabacloud.com/help/en/oss/user-guide/rtc, Limits,
+ * Supported regions): RTC is available for cross-region replication only between two of China (Hangzhou),
+ * China (Shanghai), China (Qingdao), China (Beijing), China (Zhangjiakou) and China (Shenzhen), or between
+ * US (Silicon Valley) and US (Virginia). Both ends must be in one group.
+ */
+const rtcGroups: readonly (readonly string[])[] = [
+    ["cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-shenzhen"],
+    ["us-west-1", "us-east-1"],
+];
+function rtcBetween(source: string, target: string): boolean {
+    return source !== target && rtcGroups.some((group) => group.includes(source) && group.includes(target));
+}
+/**
+ * PutBucketReplication's reference (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketreplication,
+ * usage notes): the tag filter is not available in China (Zhangjiakou), China (Zhongwei) and Mexico.
+ */
+const regionsWithoutTagFilter = new Set(["cn-zhangjiakou", "cn-zhongwei", "na-south-1"]);
 const ossTrustedService = "oss.aliyuncs.com";
 
 // ---------------------------------------------------------------------------------------------------
@@ -42,6 +58,8 @@ export interface ContractObjectVersion {
     lastModified: Date;
     /** Written by replication, so never replicated again (no ping-pong between two buckets). */
     replica: boolean;
+    /** The object's tags (PutObject's x-oss-tagging header); replication copies them with the object. */
+    tags?: Record<string, string>;
 }
 
 /** A rule as OSS keeps it, with what the server needs to replicate. */
@@ -55,6 +73,9 @@ export interface ContractRule {
     sseKmsEncryptedObjects?: string;
     replicaKmsKeyId?: string;
     rtc?: string;
+    /** UserTaggings: the tags, and whether an object needs all of them (AND) or any one (OR). */
+    tags?: { key: string; value: string }[];
+    tagFilterType?: "AND" | "OR";
     createdAt: number;
     closingSince?: number;
     /** Historical objects (latest versions when the rule began) and how many have been copied. */
@@ -187,12 +208,13 @@ export class OssContractState {
     }
 
     /** Writes an object as a client would (outside the code under test), queuing it for replication. */
-    putObject(bucketName: string, key: string, body: Buffer | string, options: { replica?: boolean } = {}): ContractObjectVersion {
+    putObject(bucketName: string, key: string, body: Buffer | string, options: { replica?: boolean; tags?: Record<string, string> } = {}): ContractObjectVersion {
         const bucket = this.buckets.get(bucketName);
         if (!bucket) throw new Error(`no bucket ${bucketName}`);
         const version: ContractObjectVersion = {
             key, versionId: bucket.versioning === "Enabled" ? this.nextVersionId() : "null", deleteMarker: false,
             body: Buffer.isBuffer(body) ? body : Buffer.from(body), lastModified: new Date(), replica: options.replica ?? false,
+            ...(options.tags ? { tags: { ...options.tags } } : {}),
         };
         this.storeVersion(bucket, version);
         return version;
@@ -218,7 +240,7 @@ export class OssContractState {
         bucket.versions.push(version);
         if (version.replica) return;
         for (const rule of bucket.rules) {
-            if (rule.closingSince !== undefined || !matches(rule, version.key)) continue;
+            if (rule.closingSince !== undefined || !matches(rule, version)) continue;
             if (version.deleteMarker && rule.action !== "ALL") continue;
             rule.queue.push({ version, writtenAt: Date.now() });
         }
@@ -235,7 +257,7 @@ export class OssContractState {
                 if (rule.historical === undefined) {
                     // The rule has just begun: what the bucket holds now is its historical data.
                     const pending = rule.historicalObjectReplication === "enabled"
-                        ? latestVersions(bucket).filter((v) => !v.deleteMarker && !v.replica && matches(rule, v.key) && v.lastModified.getTime() <= rule.createdAt)
+                        ? latestVersions(bucket).filter((v) => !v.deleteMarker && !v.replica && matches(rule, v) && v.lastModified.getTime() <= rule.createdAt)
                         : [];
                     rule.historical = { pending, total: pending.length, copied: 0 };
                 }
@@ -272,8 +294,16 @@ export class OssContractState {
     }
 }
 
-function matches(rule: ContractRule, key: string): boolean {
-    return rule.prefixes.length === 0 || rule.prefixes.some((prefix) => key.startsWith(prefix));
+/**
+ * Whether a rule replicates an object version: its key under one of the rule's prefixes, and its tags as
+ * the rule's tag filter asks (PutBucketReplication's UserTaggings: FilterType AND, every tag of the filter;
+ * OR, any one). A delete marker carries no tags: a tag-filtered rule matches it by prefix alone.
+ */
+function matches(rule: ContractRule, version: Pick<ContractObjectVersion, "key" | "tags" | "deleteMarker">): boolean {
+    const byPrefix = rule.prefixes.length === 0 || rule.prefixes.some((prefix) => version.key.startsWith(prefix));
+    if (!byPrefix || !rule.tags || rule.tags.length === 0 || version.deleteMarker) return byPrefix;
+    const has = (tag: { key: string; value: string }) => version.tags?.[tag.key] === tag.value;
+    return rule.tagFilterType === "OR" ? rule.tags.some(has) : rule.tags.every(has);
 }
 
 function latestVersions(bucket: ContractBucket): ContractObjectVersion[] {
@@ -368,8 +398,12 @@ function ossOperation(method: string, key: string, query: Map<string, string>, b
     if (has("delete") && method === "POST") return "DeleteMultipleObjects";
     if (has("bucketInfo") && method === "GET") return "GetBucketInfo";
     if (query.size === 0) return ({ PUT: "PutBucket", DELETE: "DeleteBucket", GET: "ListObjects" } as Record<string, string>)[method] ?? "unknown";
+    // ListObjects (GetBucket) takes only listing parameters; list-type=2 makes it ListObjectsV2.
+    if (method === "GET" && [...query.keys()].every((name) => listParameters.has(name))) return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
     return "unknown";
 }
+
+const listParameters = new Set(["prefix", "marker", "max-keys", "delimiter", "encoding-type", "list-type", "continuation-token", "start-after", "fetch-owner"]);
 
 async function handleOss(state: OssContractState, region: string, regions: readonly string[], req: http.IncomingMessage,
     res: http.ServerResponse, body: Buffer): Promise<void> {
@@ -457,15 +491,10 @@ async function handleOss(state: OssContractState, region: string, regions: reado
             case "DeleteBucketTags":
                 bucket.tags = {};
                 return answer(204);
-            case "ListObjectVersions": {
-                const maxKeys = Number(query.get("max-keys") ?? "100");
-                const newestFirst = [...bucket.versions].reverse();
-                const page = newestFirst.slice(0, maxKeys);
-                const entries = page.map((v) => v.deleteMarker
-                    ? `<DeleteMarker><Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>false</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified></DeleteMarker>`
-                    : `<Version><Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>false</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified><Size>${v.body.length}</Size></Version>`);
-                return answer(200, xmlDocument("ListVersionsResult", `<Name>${bucket.name}</Name><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${newestFirst.length > page.length}</IsTruncated>${entries.join("")}`));
-            }
+            case "ListObjectVersions":
+                return answer(200, listVersionsXml(bucket, query));
+            case "ListObjects":
+                return answer(200, listObjectsXml(bucket, query));
             case "DeleteMultipleObjects": {
                 const md5 = createHash("md5").update(body).digest("base64");
                 if (req.headers["content-md5"] !== md5) throw new OssProblem(400, "InvalidDigest", "The Content-MD5 you specified is not valid.", "0016-00000401");
@@ -478,7 +507,7 @@ async function handleOss(state: OssContractState, region: string, regions: reado
                 return answer(200, xmlDocument("DeleteResult", ""));
             }
             case "PutObject": {
-                const version = state.putObject(bucket.name, key, body);
+                const version = state.putObject(bucket.name, key, body, { tags: objectTagsOf(req.headers["x-oss-tagging"]) });
                 return answer(200, "", { etag: `"${createHash("md5").update(body).digest("hex").toUpperCase()}"`, ...(version.versionId !== "null" ? { "x-oss-version-id": version.versionId } : {}) });
             }
             case "GetObject":
@@ -537,13 +566,147 @@ async function handleOss(state: OssContractState, region: string, regions: reado
     }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Listings
+
+/**
+ * max-keys of a listing. ListObjectVersions (https://www.alibabacloud.com/help/en/oss/developer-reference/listobjectversions)
+ * and ListObjects (https://www.alibabacloud.com/help/en/oss/developer-reference/listobjects): at most 1000, default 100.
+ */
+function maxKeysOf(query: Map<string, string>): number {
+    const raw = query.get("max-keys");
+    if (raw === undefined) return 100;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < 1 || value > 1000) throw new OssProblem(400, "InvalidArgument", `max-keys '${raw}' is not an integer from 1 to 1000.`, "0017-00000101");
+    return value;
+}
+
+function refuseDelimiter(query: Map<string, string>): void {
+    // Not used by the provider; refused rather than ignored, so that a test relying on it fails loudly.
+    if (query.get("delimiter")) throw new OssProblem(400, "InvalidArgument", "The contract server does not implement 'delimiter' in listings.");
+}
+
+/**
+ * ListObjectVersions (GetBucketVersions), per its reference (link above): objects in alphabetical order of
+ * key, each key's versions newest first; `prefix` limits the keys; `key-marker` starts after that key, and
+ * with `version-id-marker` (which needs `key-marker`) after that version of it; when max-keys cuts the
+ * list, IsTruncated is true and NextKeyMarker / NextVersionIdMarker name the last entry returned, to be
+ * sent as the next request's markers.
+ */
+function listVersionsXml(bucket: ContractBucket, query: Map<string, string>): string {
+    refuseDelimiter(query);
+    const maxKeys = maxKeysOf(query);
+    const prefix = query.get("prefix") ?? "";
+    const keyMarker = query.get("key-marker") ?? "";
+    const versionIdMarker = query.get("version-id-marker") ?? "";
+    if (versionIdMarker && !keyMarker) throw new OssProblem(400, "InvalidArgument", "version-id-marker requires key-marker.", "0017-00000102");
+    const byKey = new Map<string, ContractObjectVersion[]>();
+    for (const version of bucket.versions) {
+        if (!version.key.startsWith(prefix)) continue;
+        byKey.set(version.key, [version, ...(byKey.get(version.key) ?? [])]);
+    }
+    const ordered: { version: ContractObjectVersion; latest: boolean }[] = [];
+    for (const key of [...byKey.keys()].sort(compareKeys)) byKey.get(key)!.forEach((version, index) => ordered.push({ version, latest: index === 0 }));
+    let start = 0;
+    if (keyMarker) {
+        const markerAt = versionIdMarker ? ordered.findIndex(({ version }) => version.key === keyMarker && version.versionId === versionIdMarker) : -1;
+        start = markerAt >= 0 ? markerAt + 1 : ordered.findIndex(({ version }) => compareKeys(version.key, keyMarker) > 0);
+        if (start < 0) start = ordered.length;
+    }
+    const page = ordered.slice(start, start + maxKeys);
+    const truncated = start + page.length < ordered.length;
+    const last = page[page.length - 1]?.version;
+    const entries = page.map(({ version: v, latest }) => {
+        const common = `<Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${latest}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified>`;
+        return v.deleteMarker ? `<DeleteMarker>${common}</DeleteMarker>`
+            : `<Version>${common}<ETag>"${createHash("md5").update(v.body).digest("hex").toUpperCase()}"</ETag><Size>${v.body.length}</Size><StorageClass>Standard</StorageClass></Version>`;
+    });
+    return xmlDocument("ListVersionsResult", `<Name>${escapeXml(bucket.name)}</Name><Prefix>${escapeXml(prefix)}</Prefix>` +
+        `<KeyMarker>${escapeXml(keyMarker)}</KeyMarker><VersionIdMarker>${escapeXml(versionIdMarker)}</VersionIdMarker><MaxKeys>${maxKeys}</MaxKeys>` +
+        `<IsTruncated>${truncated}</IsTruncated>` +
+        (truncated && last ? `<NextKeyMarker>${escapeXml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : "") +
+        entries.join(""));
+}
+
+/**
+ * ListObjects (GetBucket), per its reference (link above): the current version of each object, delete
+ * markers left out, in alphabetical order of key; `prefix` limits the keys, `marker` starts after that
+ * key; when max-keys cuts the list, IsTruncated is true and NextMarker is the last key returned.
+ */
+function listObjectsXml(bucket: ContractBucket, query: Map<string, string>): string {
+    refuseDelimiter(query);
+    if (query.get("list-type") === "2") throw new OssProblem(400, "InvalidArgument", "The contract server does not implement ListObjectsV2.");
+    const maxKeys = maxKeysOf(query);
+    const prefix = query.get("prefix") ?? "";
+    const marker = query.get("marker") ?? "";
+    const current = latestVersions(bucket).filter((v) => !v.deleteMarker && v.key.startsWith(prefix) && compareKeys(v.key, marker) > 0).sort((a, b) => compareKeys(a.key, b.key));
+    const page = current.slice(0, maxKeys);
+    const truncated = current.length > page.length;
+    const contents = page.map((v) => `<Contents><Key>${escapeXml(v.key)}</Key><LastModified>${v.lastModified.toISOString()}</LastModified>` +
+        `<ETag>"${createHash("md5").update(v.body).digest("hex").toUpperCase()}"</ETag><Type>Normal</Type><Size>${v.body.length}</Size><StorageClass>Standard</StorageClass></Contents>`);
+    return xmlDocument("ListBucketResult", `<Name>${escapeXml(bucket.name)}</Name><Prefix>${escapeXml(prefix)}</Prefix><Marker>${escapeXml(marker)}</Marker>` +
+        `<MaxKeys>${maxKeys}</MaxKeys><Delimiter></Delimiter><IsTruncated>${truncated}</IsTruncated>` +
+        (truncated ? `<NextMarker>${escapeXml(page[page.length - 1].key)}</NextMarker>` : "") + contents.join(""));
+}
+
+/** Keys compare as OSS lists them: by their UTF-8 bytes. */
+function compareKeys(a: string, b: string): number {
+    return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
 function checkBucketName(name: string): void {
     if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
         throw new OssProblem(400, "InvalidBucketName", `The specified bucket '${name}' is not valid: 3 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit.`, "0015-00000101");
     }
 }
 
-const ruleChildren = ["ID", "RTC", "PrefixSet", "Action", "Destination", "HistoricalObjectReplication", "SyncRole", "SourceSelectionCriteria", "EncryptionConfiguration"];
+const ruleChildren = ["ID", "RTC", "PrefixSet", "Action", "Destination", "HistoricalObjectReplication", "SyncRole", "SourceSelectionCriteria", "EncryptionConfiguration", "UserTaggings"];
+
+/**
+ * PutObject's x-oss-tagging header (PutObject reference, https://www.alibabacloud.com/help/en/oss/developer-reference/putobject):
+ * the object's tags as URL-encoded key=value pairs joined by '&'. Object tagging's limits
+ * (https://www.alibabacloud.com/help/en/oss/user-guide/object-tagging-8): at most 10 tags, keys up to 128 bytes, values up to 256.
+ */
+function objectTagsOf(header: string | string[] | undefined): Record<string, string> | undefined {
+    if (typeof header !== "string" || header === "") return undefined;
+    const tags: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(header)) tags[k] = v;
+    checkTags(Object.entries(tags), "x-oss-tagging");
+    return tags;
+}
+
+function checkTags(tags: readonly (readonly [string, string])[], where: string): void {
+    if (tags.length > 10) throw new OssProblem(400, "InvalidArgument", `${where} has ${tags.length} tags; at most 10 are allowed.`, "0010-00000215");
+    const keys = new Set<string>();
+    for (const [k, v] of tags) {
+        if (!k || Buffer.byteLength(k) > 128) throw new OssProblem(400, "InvalidArgument", `${where}: tag key '${k}' must be 1 to 128 bytes.`, "0010-00000212");
+        if (Buffer.byteLength(v) > 256) throw new OssProblem(400, "InvalidArgument", `${where}: the value of tag '${k}' is longer than 256 bytes.`, "0010-00000213");
+        if (keys.has(k)) throw new OssProblem(400, "InvalidArgument", `${where}: tag key '${k}' appears twice; keys must be unique.`, "0010-00000214");
+        keys.add(k);
+    }
+}
+
+/**
+ * PutBucketReplication's tag filter (its reference, request syntax and elements,
+ * https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketreplication): UserTaggings holds
+ * FilterType (AND or OR) and UserTagging elements of Key and Value; the console guide for data replication
+ * takes up to 10 tags per rule ("Match All Tags" / "Match Any Tag"); the usage notes name the regions
+ * without a tag filter.
+ */
+function tagFilterOf(element: XmlElement | undefined, sourceRegion: string): Pick<ContractRule, "tags" | "tagFilterType"> {
+    if (!element) return {};
+    onlyChildren(element, ["FilterType", "UserTagging"], "UserTaggings");
+    const filterType = text(element, "FilterType") ?? "AND";
+    if (filterType !== "AND" && filterType !== "OR") throw new OssProblem(400, "InvalidArgument", `UserTaggings FilterType '${filterType}' is not AND or OR.`);
+    const tags = children(element, "UserTagging").map((tag) => {
+        onlyChildren(tag, ["Key", "Value"], "UserTagging");
+        return { key: text(tag, "Key") ?? "", value: text(tag, "Value") ?? "" };
+    });
+    if (tags.length === 0) throw new OssProblem(400, "MalformedXML", "UserTaggings needs at least one UserTagging.");
+    checkTags(tags.map((t) => [t.key, t.value] as const), "UserTaggings");
+    if (regionsWithoutTagFilter.has(sourceRegion)) throw new OssProblem(400, "InvalidArgument", `Tag-based filtering is not supported in oss-${sourceRegion}.`);
+    return { tags, tagFilterType: filterType };
+}
 
 /** Accepts one rule as PutBucketReplication documents it, under OSS's constraints. */
 function validateRule(state: OssContractState, source: ContractBucket, body: Buffer, regions: readonly string[]): ContractRule {
@@ -602,13 +765,13 @@ function validateRule(state: OssContractState, source: ContractBucket, body: Buf
     if (kms === "Enabled" && !replicaKey) throw new OssProblem(400, "InvalidArgument", "ReplicaKmsKeyID is required to replicate SSE-KMS encrypted objects.");
     const rtc = text(child(rule, "RTC"), "Status");
     if (rtc !== undefined && rtc !== "enabled" && rtc !== "disabled") throw new OssProblem(400, "InvalidArgument", "RTC Status must be enabled or disabled.");
-    if (rtc === "enabled" && (sameRegion || !rtcRegions.has(target.region))) {
+    if (rtc === "enabled" && !rtcBetween(source.region, target.region)) {
         throw new OssProblem(400, "InvalidArgument", `RTC is not available from oss-${source.region} to ${location}.`);
     }
     return {
         id, prefixes, action, destination: { bucket: targetName, location, ...(transferType ? { transferType } : {}) },
         historicalObjectReplication: historical, syncRole, sseKmsEncryptedObjects: kms, replicaKmsKeyId: replicaKey,
-        rtc: rtc === "enabled" ? "enabled" : undefined, createdAt: Date.now(), queue: [],
+        rtc: rtc === "enabled" ? "enabled" : undefined, ...tagFilterOf(child(rule, "UserTaggings"), source.region), createdAt: Date.now(), queue: [],
     };
 }
 
@@ -622,7 +785,8 @@ function ruleXml(state: OssContractState, rule: ContractRule, full: boolean): st
         (full ? `<SyncRole>${escapeXml(rule.syncRole)}</SyncRole>` +
             (rule.sseKmsEncryptedObjects ? `<SourceSelectionCriteria><SseKmsEncryptedObjects><Status>${rule.sseKmsEncryptedObjects}</Status></SseKmsEncryptedObjects></SourceSelectionCriteria>` : "") +
             (rule.replicaKmsKeyId ? `<EncryptionConfiguration><ReplicaKmsKeyID>${escapeXml(rule.replicaKmsKeyId)}</ReplicaKmsKeyID></EncryptionConfiguration>` : "") +
-            (rule.rtc ? `<RTC><Status>${rule.rtc}</Status></RTC>` : "") : "") +
+            (rule.rtc ? `<RTC><Status>${rule.rtc}</Status></RTC>` : "") +
+            (rule.tags ? `<UserTaggings><FilterType>${rule.tagFilterType}</FilterType>${rule.tags.map((t) => `<UserTagging><Key>${escapeXml(t.key)}</Key><Value>${escapeXml(t.value)}</Value></UserTagging>`).join("")}</UserTaggings>` : "") : "") +
         `</Rule>`;
 }
 
@@ -643,7 +807,7 @@ function locationXml(sourceRegion: string, regions: readonly string[]): string {
     return xmlDocument("ReplicationLocation",
         targets.map((r) => `<Location>oss-${r}</Location>`).join("") +
         `<LocationTransferTypeConstraint>${accelerated.map((r) => `<LocationTransferType><Location>oss-${r}</Location><TransferTypes><Type>oss_acc</Type></TransferTypes></LocationTransferType>`).join("")}</LocationTransferTypeConstraint>` +
-        `<LocationRTCConstraint>${targets.filter((r) => rtcRegions.has(r)).map((r) => `<Location>oss-${r}</Location>`).join("")}</LocationRTCConstraint>`);
+        `<LocationRTCConstraint>${targets.filter((r) => rtcBetween(sourceRegion, r)).map((r) => `<Location>oss-${r}</Location>`).join("")}</LocationRTCConstraint>`);
 }
 
 const maxClockSkewMs = 15 * 60 * 1000;
