@@ -29,12 +29,15 @@ export interface OssExampleUnderContract {
     destroyed: boolean;
 }
 
-/** Registers the hooks that start a contract server, point a fresh stack of `example` at it, and tear both down. */
+/**
+ * Registers the hooks that start a contract server, point a fresh stack of `example` at it, and tear both
+ * down. `example` names a folder of examples/, or a path from the repository's root (`test/programs/...`).
+ */
 export function ossExampleUnderContract(example: string, options: OssContractServerOptions = {}, config: Record<string, string> = {}): OssExampleUnderContract {
     const context = { destroyed: false } as { server: OssContractServer; stack: PulumiStack; destroyed: boolean };
     before(async () => {
         context.server = await startOssContractServer(options);
-        context.stack = await PulumiStack.init(path.join(repoRoot, "examples", example));
+        context.stack = await PulumiStack.init(example.includes("/") ? path.join(repoRoot, example) : path.join(repoRoot, "examples", example));
         for (const { key, value, secret } of ossStackConfigFor(context.server)) await context.stack.setConfig(key, value, { secret });
         for (const [key, value] of Object.entries(config)) await context.stack.setConfig(key, value);
     });
