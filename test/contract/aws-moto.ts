@@ -62,6 +62,8 @@ export interface MotoStore {
     /** The last role of that name moto made (moto's dump keeps deleted ones: check existence with GetRole). */
     roleNamed(name: string): StoredRole | undefined;
     bucketNames(): string[];
+    /** The account that owns the live bucket of that name (moto keeps buckets per account), undefined when none. */
+    bucketAccount(bucket: string): string | undefined;
 }
 
 /** A stored replication document: xmltodict's reading of the XML, with every value as text. */
@@ -136,6 +138,7 @@ async function readStore(endpoint: string): Promise<MotoStore> {
             };
         },
         bucketNames: () => (data.s3?.FakeBucket ?? []).map((bucket) => bucket.name),
+        bucketAccount: (bucket) => lastNamed(data.s3?.FakeBucket, bucket)?.account_id,
     };
 }
 
@@ -207,4 +210,67 @@ export function programOnMoto(programDir: string, options: { credentials?: "chai
     context.stateResources = async () =>
         JSON.parse((await context.stack.run(["stack", "export", "--stack", context.stack.stackName])).stdout).deployment.resources ?? [];
     return context;
+}
+
+/**
+ * Several accounts on one moto. moto picks the account of each request (moto/core/responses.py,
+ * get_current_account) from, in order: the MOTO_ACCOUNT_ID environment variable of the server, an
+ * `x-moto-account-id` request header, then the access key that signed it: a key that moto issued for an
+ * account (an IAM user's, or one that STS AssumeRole handed out) belongs to that account, and any other
+ * key to the default one, 123456789012. The header would need a middleware on every client of the
+ * backend; the key needs nothing, and is how a real second account arrives: its owner's key pair. So a
+ * second account is reached as AWS allows it, by STS AssumeRole into a role of that account (moto needs
+ * no such role to exist: "The ARN can point to another account, providing an opportunity to switch
+ * accounts", moto/sts/models.py), and the key pair it returns is given to the zones of that account
+ * (`zones.<zone>.accessKey`/`secretKey`). moto does not check signatures, so the session token that
+ * goes with the pair is not needed, and S3 and IAM calls of the AWS SDK v3 signed with the pair land in
+ * that account: buckets, their policies and IAM roles are kept per account (bucket names stay global).
+ * moto lets any account reach any bucket by name (its cross-account access is on by default), so the
+ * tests read what belongs where from moto's dump (each bucket's account_id, each role's ARN) rather
+ * than from access being refused.
+ */
+export const motoSecondAccount = "222222222222";
+
+/** A key pair of `account` on this moto, from STS AssumeRole (signed with the default account's keys; moto checks no signature). */
+export async function motoAccountKeys(moto: Moto, account: string): Promise<{ accessKey: string; secretKey: string }> {
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, "");
+    const body = new URLSearchParams({
+        Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${account}:role/pbr-contract-deployer`, RoleSessionName: "pbr-contract",
+    });
+    const answer = await fetch(`${moto.endpoint}/`, {
+        method: "POST",
+        headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            // The credential scope names the service: moto's server routes the request to STS by it.
+            authorization: `AWS4-HMAC-SHA256 Credential=${motoCredentials.accessKey}/${day}/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body,
+    });
+    const text = await answer.text();
+    const accessKey = /<AccessKeyId>([^<]+)</.exec(text)?.[1];
+    const secretKey = /<SecretAccessKey>([^<]+)</.exec(text)?.[1];
+    if (!answer.ok || !accessKey || !secretKey) throw new Error(`moto's STS AssumeRole into account ${account} answered HTTP ${answer.status}: ${text.slice(0, 300)}`);
+    return { accessKey, secretKey };
+}
+
+/** An S3 client of this moto signing with `keys` (the default account's when none). */
+export function motoS3As(moto: Moto, keys?: { accessKey: string; secretKey: string }, region = "us-east-1") {
+    const { S3Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const { accessKey, secretKey } = keys ?? motoCredentials;
+    return new S3Client({ endpoint: moto.endpoint, region, forcePathStyle: true, credentials: { accessKeyId: accessKey, secretAccessKey: secretKey } });
+}
+
+/**
+ * A bucket's policy, parsed, read with GetBucketPolicy as the bucket's owner (moto's dump leaves policies
+ * out: it keeps them as bytes); null when the bucket has none.
+ */
+export async function motoBucketPolicy(moto: Moto, bucket: string, keys?: { accessKey: string; secretKey: string }): Promise<{ Statement: Record<string, any>[] } | null> {
+    const { GetBucketPolicyCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    try {
+        const answer = await motoS3As(moto, keys).send(new GetBucketPolicyCommand({ Bucket: bucket }));
+        return answer.Policy ? JSON.parse(answer.Policy) : null;
+    } catch (error) {
+        if ((error as { name?: string }).name === "NoSuchBucketPolicy") return null;
+        throw error;
+    }
 }

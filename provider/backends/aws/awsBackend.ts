@@ -294,6 +294,14 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
     private accountProblems(sourceZone: string, rules: Readonly<Record<string, ReplicationRule>>): { path: (string | number)[]; message: string }[] {
         const problems: { path: (string | number)[]; message: string }[] =
             ownerOverrideProblems(rules, sourceZone, (zone) => this.settings.zones[zone]?.account).map((p) => ({ path: [...p.path], message: p.message }));
+        for (const [id, rule] of Object.entries(rules)) {
+            const destination = rule.destination.zone;
+            if (!this.settings.zones[destination] || !this.settings.zones[sourceZone] || this.settings.zones[destination]?.account || rule.destinationAccount) continue;
+            if (zoneCredentials(this.settings, destination).accessKey === zoneCredentials(this.settings, sourceZone).accessKey) continue;
+            problems.push({ path: [id, "destination", "zone"], message: `Rule '${id}' replicates from zone '${sourceZone}' into zone '${destination}', which sign with ` +
+                `different key pairs, but the destination's account is not known: set '${configKey(`zones.${destination}.account`)}' ` +
+                `(and '${configKey(`zones.${sourceZone}.account`)}') to the accounts' 12-digit IDs, or 'destinationAccount' on the rule.` });
+        }
         const zones = new Set([sourceZone, ...Object.values(rules).map((rule) => rule.destination.zone)]);
         for (const zone of this.zonesWithoutAccount().filter((z) => zones.has(z))) {
             problems.push({ path: [], message: `Zone '${zone}' signs with a key pair of its own but names no account; on AWS, replication across accounts ` +
