@@ -123,6 +123,8 @@ export interface RecordedRequest {
     status: number;
     /** The error code answered, if any. */
     code?: string;
+    /** RAM requests: the headers as received (so that an independent signer can check a signature afterwards). */
+    headers?: Record<string, string>;
 }
 
 export interface ServerTiming {
@@ -864,7 +866,8 @@ class RamProblem extends Error {
 async function handleRam(state: OssContractState, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
     const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
     const action = String(req.headers["x-acs-action"] ?? "");
-    const record: RecordedRequest = { service: "ram", operation: action || "unknown", method: req.method ?? "", path: rawPath, query: rawQuery, body: body.toString("utf8"), status: 0 };
+    const record: RecordedRequest = { service: "ram", operation: action || "unknown", method: req.method ?? "", path: rawPath, query: rawQuery, body: body.toString("utf8"), status: 0,
+        headers: Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : String(value ?? "")])) };
     state.requests.push(record);
     const requestId = randomBytes(16).toString("hex").toUpperCase();
     const answer = (status: number, json: Record<string, unknown>) => {
@@ -964,7 +967,9 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
                     found.versions.splice(found.versions.findIndex((v) => !v.IsDefaultVersion), 1);
                 }
                 const id = `v${Math.max(...found.versions.map((v) => Number(v.VersionId.slice(1)))) + 1}`;
-                const asDefault = params.get("SetAsDefault") === "true";
+                // CreatePolicyVersion's SetAsDefault is a Boolean (RAM API reference, https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-createpolicyversion);
+                // Alibaba's own Python SDK sends it as "True", which RAM takes: the spelling is not case-sensitive.
+                const asDefault = params.get("SetAsDefault")?.toLowerCase() === "true";
                 if (asDefault) found.versions.forEach((v) => { v.IsDefaultVersion = false; });
                 found.versions.push({ VersionId: id, PolicyDocument: document, IsDefaultVersion: asDefault });
                 return answer(200, { PolicyVersion: { VersionId: id, IsDefaultVersion: asDefault } });

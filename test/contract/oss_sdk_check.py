@@ -1,12 +1,24 @@
-"""Alibaba's official OSS Python SDK (alibabacloud-oss-v2) against the local OSS contract server.
+"""Alibaba's official OSS and RAM Python SDKs against the local OSS + RAM contract server.
 
-Reads one JSON job from standard input: {"zones": {region: {"endpoint": url}}, "accessKey", "secretKey",
-"source": {...}, "destination": {...}, "syncRole": name, "ruleId": id}. Runs the replication guide's
-calls with the SDK's own V4 signing and XML parsing, and prints what the SDK parsed as one JSON document.
-A call the server refuses is reported with the code the SDK read from the error answer.
+Reads one JSON job from standard input.
+
+OSS (alibabacloud-oss-v2): {"zones": {region: {"endpoint": url}}, "accessKey", "secretKey", "source": {...},
+"destination": {...}, "syncRole": name, "ruleId": id}. Runs the replication guide's calls with the SDK's own
+V4 signing and XML parsing, and prints what the SDK parsed as one JSON document. A call the server refuses
+is reported with the code the SDK read from the error answer.
+
+RAM (alibabacloud-ram20150501 on alibabacloud-tea-openapi), when the job has "mode": "ram":
+{"ramEndpoint": "host:port", "accessKey", "secretKey", "trust": document, "policy": document, "ours": [requests
+our RamClient sent, as the server received them: method, path, query, headers, body]}. Runs every RAM
+operation the provider uses twice through the SDK, its typed calls (parameters in the query string) and
+its generic call with the parameters as a form body (as our client sends them), each signed by the SDK's
+ACS3-HMAC-SHA256; and recomputes the signature of each of our requests with the SDK's own signer.
 """
+import hashlib
 import json
 import sys
+from types import SimpleNamespace
+from urllib.parse import parse_qsl
 
 import alibabacloud_oss_v2 as oss
 
@@ -33,6 +45,9 @@ def error_of(call):
 
 def main():
     job = json.load(sys.stdin)
+    if job.get("mode") == "ram":
+        print(json.dumps(ram_main(job)))
+        return
     src, dst = job["source"], job["destination"]
     source = client(job, src["zone"])
     destination = client(job, dst["zone"])
@@ -89,6 +104,98 @@ def main():
     out["missingRule"] = error_of(lambda: source.get_bucket_replication_progress(
         oss.GetBucketReplicationProgressRequest(bucket=src["bucket"], rule_id="no-such-rule")))
     print(json.dumps(out))
+
+
+def ram_error(error):
+    return {"code": getattr(error, "code", type(error).__name__), "status": getattr(error, "status_code", None)}
+
+
+def ram_main(job):
+    from alibabacloud_ram20150501 import models as ram
+    from alibabacloud_ram20150501.client import Client as RamClient
+    from alibabacloud_tea_openapi import utils_models as openapi
+    from alibabacloud_tea_openapi.utils import Utils
+    from darabonba.runtime import RuntimeOptions
+
+    config = openapi.Config(access_key_id=job["accessKey"], access_key_secret=job["secretKey"],
+                            endpoint=job["ramEndpoint"], protocol="http")
+    client = RamClient(config)
+    trust, policy = json.dumps(job["trust"]), json.dumps(job["policy"])
+    out = {"typed": {}, "form": {}, "ours": []}
+
+    def attempt(where, name, call):
+        try:
+            where[name] = {"ok": True, "value": call()}
+        except Exception as error:  # the SDK raises its own exception types; keep what it read
+            where[name] = {"ok": False, **ram_error(error)}
+
+    # The typed calls: what a program on Alibaba's SDK sends (parameters in the query string).
+    role, pol = "py-ram-role", "py-ram-policy"
+    t = out["typed"]
+    attempt(t, "GetRole.missing", lambda: client.get_role(ram.GetRoleRequest(role_name=role)).body.role.role_name)
+    attempt(t, "CreateRole", lambda: client.create_role(ram.CreateRoleRequest(
+        role_name=role, assume_role_policy_document=trust, description="made by the RAM SDK")).body.role.arn)
+    attempt(t, "GetRole", lambda: client.get_role(ram.GetRoleRequest(role_name=role)).body.role.description)
+    attempt(t, "UpdateRole", lambda: client.update_role(ram.UpdateRoleRequest(role_name=role, new_description="changed by the RAM SDK")).body.role.description)
+    attempt(t, "CreatePolicy", lambda: client.create_policy(ram.CreatePolicyRequest(
+        policy_name=pol, policy_document=policy, description="made by the RAM SDK")).body.policy.policy_name)
+    attempt(t, "GetPolicy", lambda: json.loads(client.get_policy(ram.GetPolicyRequest(policy_name=pol, policy_type="Custom")).body.default_policy_version.policy_document))
+    attempt(t, "CreatePolicyVersion", lambda: client.create_policy_version(ram.CreatePolicyVersionRequest(
+        policy_name=pol, policy_document=policy, set_as_default=True, rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded")).body.policy_version.version_id)
+    attempt(t, "DeletePolicyVersion", lambda: client.delete_policy_version(ram.DeletePolicyVersionRequest(policy_name=pol, version_id="v1")).body.request_id is not None)
+    attempt(t, "AttachPolicyToRole", lambda: client.attach_policy_to_role(ram.AttachPolicyToRoleRequest(
+        policy_type="Custom", policy_name=pol, role_name=role)).body.request_id is not None)
+    attempt(t, "ListPoliciesForRole", lambda: [p.policy_name for p in client.list_policies_for_role(
+        ram.ListPoliciesForRoleRequest(role_name=role)).body.policies.policy])
+    attempt(t, "DetachPolicyFromRole", lambda: client.detach_policy_from_role(ram.DetachPolicyFromRoleRequest(
+        policy_type="Custom", policy_name=pol, role_name=role)).body.request_id is not None)
+    attempt(t, "DeletePolicy", lambda: client.delete_policy(ram.DeletePolicyRequest(policy_name=pol)).body.request_id is not None)
+    attempt(t, "DeleteRole", lambda: client.delete_role(ram.DeleteRoleRequest(role_name=role)).body.request_id is not None)
+
+    # The same operations with a form body, signed by the SDK: the shape our RamClient sends.
+    def form(action, parameters):
+        params = openapi.Params(action=action, version="2015-05-01", protocol="HTTP", pathname="/", method="POST",
+                                auth_type="AK", style="RPC", req_body_type="formData", body_type="json")
+        return client.call_api(params, openapi.OpenApiRequest(body=parameters), RuntimeOptions())["body"]
+
+    role, pol = "py-form-role", "py-form-policy"
+    f = out["form"]
+    attempt(f, "CreateRole", lambda: form("CreateRole", {"RoleName": role, "AssumeRolePolicyDocument": trust, "Description": "a form body: spaces, /:+&="})["Role"]["Description"])
+    attempt(f, "GetRole", lambda: form("GetRole", {"RoleName": role})["Role"]["RoleName"])
+    attempt(f, "UpdateRole", lambda: form("UpdateRole", {"RoleName": role, "NewDescription": "changed"})["Role"]["Description"])
+    attempt(f, "CreatePolicy", lambda: form("CreatePolicy", {"PolicyName": pol, "PolicyDocument": policy, "Description": "d"})["Policy"]["PolicyName"])
+    attempt(f, "GetPolicy", lambda: form("GetPolicy", {"PolicyType": "Custom", "PolicyName": pol})["DefaultPolicyVersion"]["VersionId"])
+    attempt(f, "CreatePolicyVersion", lambda: form("CreatePolicyVersion", {"PolicyName": pol, "PolicyDocument": policy, "SetAsDefault": "true",
+                                                                           "RotateStrategy": "DeleteOldestNonDefaultVersionWhenLimitExceeded"})["PolicyVersion"]["VersionId"])
+    attempt(f, "DeletePolicyVersion", lambda: "RequestId" in form("DeletePolicyVersion", {"PolicyName": pol, "VersionId": "v1"}))
+    attempt(f, "AttachPolicyToRole", lambda: "RequestId" in form("AttachPolicyToRole", {"PolicyType": "Custom", "PolicyName": pol, "RoleName": role}))
+    attempt(f, "ListPoliciesForRole", lambda: [p["PolicyName"] for p in form("ListPoliciesForRole", {"RoleName": role})["Policies"]["Policy"]])
+    attempt(f, "DetachPolicyFromRole", lambda: "RequestId" in form("DetachPolicyFromRole", {"PolicyType": "Custom", "PolicyName": pol, "RoleName": role}))
+    attempt(f, "DeletePolicy", lambda: "RequestId" in form("DeletePolicy", {"PolicyName": pol}))
+    attempt(f, "DeleteRole", lambda: "RequestId" in form("DeleteRole", {"RoleName": role}))
+    attempt(f, "GetRole.missing", lambda: form("GetRole", {"RoleName": role})["Role"]["RoleName"])
+
+    # Our requests, signed again by the SDK's own signer over exactly the headers we signed.
+    for request in job["ours"]:
+        authorization = request["headers"].get("authorization", "")
+        signed = authorization.split("SignedHeaders=")[1].split(",")[0].split(";") if "SignedHeaders=" in authorization else []
+        body = request["body"].encode("utf-8")
+        payload = Utils.hex_encode(Utils.hash(body, "ACS3-HMAC-SHA256"))
+        shaped = SimpleNamespace(method=request["method"], pathname=request["path"] or "/",
+                                 query=dict(parse_qsl(request["query"], keep_blank_values=True)),
+                                 headers={name: request["headers"].get(name, "") for name in signed})
+        sdk_authorization = Utils.get_authorization(shaped, "ACS3-HMAC-SHA256", payload, job["accessKey"], job["secretKey"])
+        parameters = dict(parse_qsl(request["body"], keep_blank_values=True))
+        out["ours"].append({
+            "action": request["headers"].get("x-acs-action"),
+            "signatureMatches": sdk_authorization == authorization,
+            "payloadHashMatches": payload == request["headers"].get("x-acs-content-sha256") == hashlib.sha256(body).hexdigest(),
+            "contentType": request["headers"].get("content-type"),
+            "parameters": sorted(parameters),
+            # The SDK's own form encoding of our parameters decodes to the same parameters.
+            "formRoundTrip": dict(parse_qsl(Utils.to_form(parameters), keep_blank_values=True)) == parameters,
+        })
+    return out
 
 
 if __name__ == "__main__":
