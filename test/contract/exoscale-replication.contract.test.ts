@@ -6,7 +6,7 @@ import { replicationStatusWith } from "../../provider/replicationStatus";
 import { PulumiStack } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
 import { backendUnderContract, createRole, independentS3, roleSpec, settingsFor, versionedBucket } from "./exoscaleHarness";
-import { type ExoscaleContractServer, stackConfigFor, startExoscaleContractServer } from "./exoscaleServer";
+import { evaluateCel, type ExoscaleContractServer, policyAllows, stackConfigFor, startExoscaleContractServer } from "./exoscaleServer";
 
 // The SOS stand-in replicates as its stored configuration says (test/contract/exoscaleServer.ts, "Replication"):
 // asynchronously, a version at a time, to the named destination bucket in whichever zone holds it, with
@@ -16,14 +16,14 @@ import { type ExoscaleContractServer, stackConfigFor, startExoscaleContractServe
 
 const s3 = () => require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
 
-/** Long enough that a HEAD right after a write sees PENDING. */
-const replicationDelayMs = 400;
+/** Long enough that a HEAD right after a write sees PENDING, even on a busy machine. */
+const replicationDelayMs = 1000;
 
 /**
  * Retries `check` until it passes or `withinMs` elapse, then fails with its last failure: replication is
  * waited for through what a client sees, so that a stand-in that never replicates fails on the assertion.
  */
-async function eventually<T>(check: () => Promise<T>, withinMs = 5000): Promise<T> {
+async function eventually<T>(check: () => Promise<T>, withinMs = 10_000): Promise<T> {
     const deadline = Date.now() + withinMs;
     for (;;) {
         try {
@@ -71,6 +71,40 @@ async function versionsOf(server: ExoscaleContractServer, ref: BucketRef, key: s
         ...(listed.DeleteMarkers ?? []).filter((m) => m.Key === key).map((m) => `delete marker ${m.VersionId}`),
     ].sort();
 }
+
+describe("contract: the SOS stand-in judges the replication role's policy as Exoscale's policy guide describes", () => {
+    const guide = replicationPolicy({ zone: "ch-dk-2", bucket: "my-source" }, [{ zone: "at-vie-1", bucket: "my-destination" }]);
+    const request = (operation: string, bucket: string) => ({ operation, bucket, zone: "ch-dk-2" });
+
+    it("allows the guide's policy exactly get-object on the source and put-object on the destination", () => {
+        expect(policyAllows(guide, request("get-object", "my-source"))).to.equal(true);
+        expect(policyAllows(guide, request("put-object", "my-destination"))).to.equal(true);
+        expect(policyAllows(guide, request("put-object", "my-source"))).to.equal(false);
+        expect(policyAllows(guide, request("get-object", "my-destination"))).to.equal(false);
+        expect(policyAllows(guide, request("delete-object", "my-destination"))).to.equal(false);
+    });
+
+    it("takes the first rule that evaluates to true, denies when none does whatever the default, and gives unlisted services the default", () => {
+        const rules = (strategy: string, ...list: [string, string][]) => ({
+            "default-service-strategy": strategy, services: { sos: { type: "rules", rules: list.map(([action, expression]) => ({ action, expression })) } },
+        });
+        expect(policyAllows(rules("allow", ["deny", "operation == 'get-object'"], ["allow", "true"]), request("get-object", "b"))).to.equal(false);
+        expect(policyAllows(rules("allow", ["allow", "operation == 'list-objects'"]), request("get-object", "b"))).to.equal(false);
+        // An expression that does not evaluate (an unknown binding) concludes nothing: the next rule decides.
+        expect(policyAllows(rules("deny", ["deny", "resource.nothing == 'x'"], ["allow", "parameters.bucket == 'b'"]), request("get-object", "b"))).to.equal(true);
+        expect(policyAllows({ "default-service-strategy": "allow", services: {} }, request("get-object", "b"))).to.equal(true);
+        expect(policyAllows({ "default-service-strategy": "deny", services: {} }, request("get-object", "b"))).to.equal(false);
+        expect(policyAllows({ "default-service-strategy": "deny", services: { sos: { type: "allow" } } }, request("put-object", "b"))).to.equal(true);
+    });
+
+    it("evaluates CEL's || and && over errors as CEL does, and refuses what it cannot parse", () => {
+        const bindings = { operation: "put-object-tagging", parameters: { bucket: "b" } };
+        expect(evaluateCel("operation.startsWith('put-object') && (parameters.bucket == 'a' || parameters.bucket == 'b')", bindings)).to.equal(true);
+        expect(evaluateCel("missing == 'x' || operation != 'get-object'", bindings)).to.equal(true);
+        expect(evaluateCel("missing == 'x' && false", bindings)).to.equal(false);
+        expect(() => evaluateCel("size(operation) > 3", bindings)).to.throw(/cannot evaluate/);
+    });
+});
 
 describe("contract: the SOS stand-in replicates as its configuration says (local contract server)", function () {
     const contract = backendUnderContract({ replicationDelayMs });
@@ -228,8 +262,11 @@ describe("contract: the SOS stand-in replicates as its configuration says (local
             expect(result.rules.map((r) => [r.ruleId, r.destination])).to.deep.equal([["sampled", to]]);
             return result.rules[0];
         };
+        // Four writes and a sample must fit in the replication delay: a longer one for them.
+        server.state.replicationDelayMs = 5000;
         for (const key of ["in/1", "in/2", "in/3"]) await put(server, from, key, key);
         await put(server, from, "out/1", "outside the rule");
+        server.state.replicationDelayMs = replicationDelayMs;
 
         const pending = await status();
         expect(pending.sample).to.deep.equal({ objects: 3, pending: 3, failed: 0, completed: 0, replica: 0, none: 0 });
@@ -240,7 +277,7 @@ describe("contract: the SOS stand-in replicates as its configuration says (local
             const now = await status();
             expect(now.sample).to.deep.equal({ objects: 3, pending: 0, failed: 0, completed: 3, replica: 0, none: 0 });
             return now;
-        });
+        }, 15_000);
         expect(done.replicated).to.deep.equal({ count: 3, over: "of the 3 latest versions" });
 
         server.state.buckets.delete(to.bucket);

@@ -3,6 +3,9 @@
  * EXO2-HMAC-SHA256 signatures checked) and a minimal SOS S3 API per zone (path style, SigV4 checked,
  * the zone as signing region). Requests are held to the shapes Exoscale documents, so that a backend
  * that passes here sends what Exoscale expects. One listener per zone and one for IAM share one state.
+ * Buckets with a replication configuration replicate new versions and delete markers to their
+ * destinations, asynchronously, with x-amz-replication-status on the source and REPLICA on the copy
+ * (see "Replication" below for the documents each rule comes from).
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
