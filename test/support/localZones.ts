@@ -127,3 +127,27 @@ export function objectsOn(local: LocalZones) {
             }, timeoutMs),
     };
 }
+
+/**
+ * One GET of MinIO's admin API on a zone of `local` (such as `/minio/admin/v3/list-remote-targets`), signed
+ * with the AWS SDK's own SigV4 signer and the zone's root keys, independent of the provider's admin client;
+ * the answer's text.
+ */
+export async function adminGetOn(local: LocalZones, zone: string, adminPath: string, query: Record<string, string>): Promise<string> {
+    const { SignatureV4 } = require("@smithy/signature-v4") as typeof import("@smithy/signature-v4");
+    const { Hash } = require("@smithy/hash-node") as typeof import("@smithy/hash-node");
+    const endpoint = new URL(local.zones[zone].endpoint);
+    const keys = keysOf(local, zone);
+    const signer = new SignatureV4({
+        service: "s3", region: "us-east-1", sha256: Hash.bind(null, "sha256"), uriEscapePath: true,
+        credentials: { accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey },
+    });
+    const signed = await signer.sign({
+        method: "GET", protocol: endpoint.protocol, hostname: endpoint.hostname, port: Number(endpoint.port) || undefined, path: adminPath, query,
+        headers: { host: endpoint.host, "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+    });
+    const response = await fetch(`${endpoint.origin}${adminPath}?${new URLSearchParams(query)}`, { headers: signed.headers });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`MinIO admin GET ${adminPath} on ${zone} answered ${response.status}: ${text}`);
+    return text;
+}

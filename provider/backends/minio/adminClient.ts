@@ -41,6 +41,10 @@ export interface RemoteTarget {
     region?: string;
     /** Bytes per second replication may send to the target; undefined for no limit. */
     bandwidthLimit?: number;
+    /** Whether a write waits for its copy at the target (MinIO's `replicationSync`); undefined for asynchronous. */
+    synchronous?: boolean;
+    /** The target's health check period in seconds (MinIO's `healthCheckDuration`); undefined for the server's own. */
+    healthCheckSeconds?: number;
 }
 
 /** A remote target as MinIO lists it; MinIO never returns the secret key. */
@@ -51,6 +55,12 @@ export interface RemoteTargetSummary {
     accessKey?: string;
     /** Bytes per second; absent when the target has no limit. */
     bandwidthLimit?: number;
+    /** Present when writes replicate synchronously to the target. */
+    synchronous?: true;
+    /** Seconds; absent when the target has the server's own period. */
+    healthCheckSeconds?: number;
+    /** The ID of the latest resync of existing objects to this target (`reset-id`), absent when none was started. */
+    resetId?: string;
 }
 
 export interface MinioUserInfo {
@@ -119,6 +129,8 @@ interface BucketTargetBody {
     /** Bytes per second; 0 for no limit. */
     bandwidthlimit: number;
     replicationSync: boolean;
+    /** Nanoseconds (Go's time.Duration); 0 for the server's own period. */
+    healthCheckDuration: number;
     disableProxy: boolean;
 }
 
@@ -128,6 +140,9 @@ interface ListedBucketTarget {
     targetbucket?: string;
     credentials?: { accessKey?: string } | null;
     bandwidthlimit?: number;
+    replicationSync?: boolean;
+    healthCheckDuration?: number;
+    resetID?: string;
 }
 
 export class MinioAdminClient {
@@ -253,11 +268,14 @@ export class MinioAdminClient {
         return parseArn("set-remote-target", response!);
     }
 
-    /** Replaces the credentials (and endpoint, bucket, secure flag) and the bandwidth limit of an existing remote target. */
+    /**
+     * Replaces the credentials (and endpoint, bucket, secure flag), the bandwidth limit, the synchronous flag
+     * and the health check period of an existing remote target; its resync state stays.
+     */
     async updateRemoteTargetCredentials(sourceBucket: string, arn: string, target: RemoteTarget): Promise<void> {
         const body = await this.encrypt({ ...bucketTargetBody(sourceBucket, target), arn });
         await this.admin("update-remote-target", "PUT", "/set-remote-target",
-            { bucket: sourceBucket, update: "true", creds: "true", bandwidth: "true" },
+            { bucket: sourceBucket, update: "true", creds: "true", bandwidth: "true", sync: "true", healthcheck: "true" },
             { body, contentType: "application/octet-stream" });
     }
 
@@ -276,6 +294,9 @@ export class MinioAdminClient {
             targetBucket: t.targetbucket ?? "",
             ...(t.credentials?.accessKey ? { accessKey: t.credentials.accessKey } : {}),
             ...(t.bandwidthlimit ? { bandwidthLimit: t.bandwidthlimit } : {}),
+            ...(t.replicationSync ? { synchronous: true as const } : {}),
+            ...(t.healthCheckDuration ? { healthCheckSeconds: t.healthCheckDuration / 1e9 } : {}),
+            ...(t.resetID ? { resetId: t.resetID } : {}),
         }));
     }
 
@@ -392,7 +413,8 @@ function bucketTargetBody(sourceBucket: string, target: RemoteTarget): BucketTar
         type: "replication",
         ...(target.region ? { region: target.region } : {}),
         bandwidthlimit: target.bandwidthLimit ?? 0,
-        replicationSync: false,
+        replicationSync: target.synchronous ?? false,
+        healthCheckDuration: (target.healthCheckSeconds ?? 0) * 1e9,
         disableProxy: false,
     };
 }

@@ -197,9 +197,10 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
         await this.waitForVersioning(spec.source, spec.rules.map((r) => r.destination), log);
         const admin = this.admin(spec.source.zone);
+        // A rule's target options are its remote target's, which every rule into that destination shares (checked at preview).
         const wanted = uniqueDestinations(spec.rules).map((destination) => ({
             destination,
-            target: this.remoteTarget(destination, spec.role, spec.rules.find((rule) => destinationKey(rule.destination) === destinationKey(destination))?.bandwidthLimit),
+            target: this.remoteTarget(destination, spec.role, spec.rules.find((rule) => destinationKey(rule.destination) === destinationKey(destination))!),
         }));
         let targets = await admin.listRemoteTargets(spec.source.bucket);
         const sameTargets = targets.length === wanted.length
@@ -231,6 +232,27 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
                 { method: "PUT", bucket: spec.source.bucket, query: { replication: "" }, body: xml });
         } catch (error) {
             throw await this.undoRemoteTargets(spec.source, registered, error as Error, log);
+        }
+        await this.startResyncs(spec, targets, arnByDestination, log);
+    }
+
+    /**
+     * A rule's `resync` runs once per text on its remote target: the target keeps the ID of its latest
+     * resync (`resetID`), which is the text's digest when this provider started it. A new text, or a new
+     * target, starts one: MinIO then copies every object that existed before it to the destination again.
+     */
+    private async startResyncs(spec: ReplicationSpec, targets: readonly RemoteTargetSummary[], arnByDestination: ReadonlyMap<string, string>, log: ProgressLog): Promise<void> {
+        const started = new Set<string>();
+        for (const rule of spec.rules) {
+            if (rule.resync === undefined) continue;
+            const arn = arnByDestination.get(destinationKey(rule.destination))!;
+            const resetId = resyncId(rule.resync);
+            if (started.has(arn) || targets.find((t) => t.arn === arn)?.resetId === resetId) continue;
+            started.add(arn);
+            log(`rule '${rule.id}': starting a resync of the existing objects of ${spec.source.zone}/${spec.source.bucket} to ` +
+                `${rule.destination.zone}/${rule.destination.bucket} ('resync' is '${rule.resync}')`, { lasting: true });
+            await this.s3(spec.source.zone).call(`ResetBucketReplication (resync) of '${spec.source.bucket}' to ${rule.destination.zone}/${rule.destination.bucket}`,
+                { method: "PUT", bucket: spec.source.bucket, query: { "replication-reset": "", arn, "reset-id": resetId } });
         }
     }
 
@@ -266,12 +288,12 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
             if (!target) return { zone: "", bucket: arn };
             return { zone: this.zoneOfHost(target.endpoint) ?? target.endpoint, bucket: target.targetBucket };
         });
-        // A rule's bandwidth limit is its remote target's: MinIO keeps it there, not in the document.
-        const limited = rules.map((rule) => {
-            const limit = targets.find((t) => t.targetBucket === rule.destination.bucket && this.zoneOfHost(t.endpoint) === rule.destination.zone)?.bandwidthLimit;
-            return limit ? { ...rule, bandwidthLimit: limit } : rule;
+        // A rule's target options are its remote target's: MinIO keeps them there, not in the document.
+        const withTargetOptions = rules.map((rule) => {
+            const target = targets.find((t) => t.targetBucket === rule.destination.bucket && this.zoneOfHost(t.endpoint) === rule.destination.zone);
+            return target ? { ...rule, ...targetOptionsOf(target, known.rules.find((r) => r.id === rule.id)) } : rule;
         });
-        return { source, role: this.roleOfTargets(targets, known.role), rules: limited };
+        return { source, role: this.roleOfTargets(targets, known.role), rules: withTargetOptions };
     }
 
     /**
@@ -317,7 +339,7 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
         await waitForVersioningAtBothEnds(source, destinations, probe, log, { timeoutMs: this.settings.waitTimeoutMs });
     }
 
-    private remoteTarget(destination: BucketRef, role: RoleState, bandwidthLimit: number | undefined): RemoteTarget {
+    private remoteTarget(destination: BucketRef, role: RoleState, { bandwidthLimit, synchronous, healthCheckPeriod }: ReplicationRule): RemoteTarget {
         if (!role.secretKey) {
             throw new Error(`Role '${role.name}' has no credentials for MinIO remote targets; pass the IamRole resource itself as 'role'.`);
         }
@@ -331,6 +353,8 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
             secretKey: role.secretKey,
             region: this.settings.zones[destination.zone].region,
             ...(bandwidthLimit !== undefined ? { bandwidthLimit } : {}),
+            ...(synchronous ? { synchronous } : {}),
+            ...(healthCheckPeriod !== undefined ? { healthCheckSeconds: healthCheckPeriod } : {}),
         };
     }
 
@@ -385,6 +409,27 @@ export class MinioBackend extends S3CompatibleBuckets implements StorageBackend 
     private regionOf(zone: string): string {
         return this.settings.zones[zone]?.region ?? "us-east-1";
     }
+}
+
+/**
+ * The options a rule keeps on its remote target, as read back: the limit, the synchronous flag and the health
+ * check period as the target holds them (an explicit `false` or default the state holds stays, as the target
+ * cannot tell it from none), and the state's `resync` while the target's latest resync is that text's.
+ */
+export function targetOptionsOf(target: RemoteTargetSummary, known: ReplicationRule | undefined): Partial<ReplicationRule> {
+    const options: Partial<ReplicationRule> = {
+        bandwidthLimit: target.bandwidthLimit,
+        synchronous: target.synchronous ?? (known?.synchronous === false ? false : undefined),
+        healthCheckPeriod: target.healthCheckSeconds,
+        resync: known?.resync !== undefined && target.resetId === resyncId(known.resync) ? known.resync : undefined,
+    };
+    return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+/** The resync ID (`reset-id`) this provider gives MinIO for a rule's `resync` text: a digest, so that it reads back as that text. */
+export function resyncId(text: string): string {
+    const { createHash } = require("crypto") as typeof import("crypto");
+    return `pbr-${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
 }
 
 function uniqueDestinations(rules: readonly ReplicationRule[]): BucketRef[] {
