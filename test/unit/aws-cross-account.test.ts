@@ -220,6 +220,18 @@ describe("AWS across accounts: the destination's grant", () => {
     });
 });
 
+describe("AWS across accounts: the role's own policy", () => {
+    it("adds s3:ObjectOwnerOverrideToBucketOwner on the destinations whose rules hand replicas over, and nothing without", () => {
+        const source = { zone: "eu-west-1", bucket: "src" };
+        const plain = replicationPolicy(source, [destination]) as { Statement: Record<string, unknown>[] };
+        expect(plain.Statement.map((s) => s.Sid)).to.deep.equal(["ReadSourceReplicationConfiguration", "ReadSourceObjectVersions", "ReplicateIntoDestinations"]);
+        const overridden = replicationPolicy(source, [destination], { rules: [{ destination, ownerOverride: true }, { destination: { zone: "us-east-1", bucket: "kept" } }] }) as { Statement: Record<string, unknown>[] };
+        expect(overridden.Statement.slice(3)).to.deep.equal([
+            { Sid: "OverrideReplicaOwner", Effect: "Allow", Action: ["s3:ObjectOwnerOverrideToBucketOwner"], Resource: ["arn:aws:s3:::replicas/*"] },
+        ]);
+    });
+});
+
 describe("AWS across accounts: where a role lives", () => {
     it("finds the source bucket of a replication policy and the account of a role ARN", () => {
         expect(sourceBucketOfPolicy(replicationPolicy({ zone: "eu-west-1", bucket: "my-source" }, [{ zone: "us-east-1", bucket: "dst" }]))).to.equal("my-source");

@@ -28,6 +28,11 @@ export function trustPolicy(): object {
 export interface KmsRuleRef {
     readonly destination: BucketRef;
     readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string };
+    /**
+     * Whether the rule hands replicas to the destination's owner (`ownerOverride`): the role then also needs
+     * s3:ObjectOwnerOverrideToBucketOwner on that destination's objects (S3 User Guide, "Changing the replica owner").
+     */
+    readonly ownerOverride?: boolean;
 }
 
 export interface AwsPolicyOptions {
@@ -61,6 +66,11 @@ export function replicationPolicy(source: BucketRef, destinations: readonly Buck
             Resource: destinationArns.map((arn) => `${arn}/*`),
         },
     ];
+    const overridden = [...new Set((options.rules ?? []).filter((rule) => rule.ownerOverride === true)
+        .map((rule) => `${bucketArn(rule.destination.bucket, rule.destination.zone)}/*`))];
+    if (overridden.length > 0) {
+        statements.push({ Sid: "OverrideReplicaOwner", Effect: "Allow", Action: ["s3:ObjectOwnerOverrideToBucketOwner"], Resource: overridden });
+    }
     const kmsRules = (options.rules ?? []).filter((rule) => rule.sseKms?.replicateEncryptedObjects === true);
     if (kmsRules.length > 0) statements.push(...kmsStatements(source, kmsRules, options.sourceKmsKeyArns));
     return { Version: policyVersion, Statement: statements };
