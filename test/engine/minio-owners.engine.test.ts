@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as path from "path";
-import { keysOf, mcOn, objectsOn, ownersZones, type LocalZones } from "../support/localZones";
+import { keysOf, mcOn, objectsOn, ownersZones, rawRemoteTargetsOn, type LocalZones } from "../support/localZones";
 import { PulumiStack, type RunResult } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
 
@@ -65,11 +65,9 @@ async function heldOn(local: LocalZones, zone: string, names: { buckets: readonl
     };
 }
 
-/** The remote targets of a source bucket, read with the source zone's root keys (MinIO's admin API). */
+/** The remote targets of a source bucket, read with the source zone's root keys (MinIO's admin API, not the provider's client). */
 async function remoteTargets(local: LocalZones, zone: string, bucket: string) {
-    const { MinioAdminClient } = require("../../provider/backends/minio/adminClient") as typeof import("../../provider/backends/minio/adminClient");
-    const admin = new MinioAdminClient({ endpoint: local.zones[zone].endpoint, credentials: keysOf(local, zone), zone });
-    return admin.listRemoteTargets(bucket);
+    return (await rawRemoteTargetsOn(local, zone, bucket)).map((t) => ({ endpoint: t.endpoint, targetBucket: t.targetbucket, accessKey: t.credentials?.accessKey }));
 }
 
 const hostOf = (endpoint: string) => new URL(endpoint).host;

@@ -4,7 +4,7 @@ import { resyncId } from "../../provider/backends/minio/minioBackend";
 import { replicationUserPolicy } from "../../provider/backends/minio/policy";
 import { openBackend } from "../../provider/backends/registry";
 import { resolveSettings } from "../../provider/settings";
-import { adminGetOn, localZones, objectsOn, rawS3 } from "../support/localZones";
+import { localZones, objectsOn, rawRemoteTargetsOn, type RawRemoteTarget, rawS3 } from "../support/localZones";
 import { sleep } from "../support/wait";
 
 const s3 = () => require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
@@ -15,12 +15,6 @@ const s3 = () => require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client
 // admin API with the zone's root keys, and read back by the backend as the rule's. Runs on any local pair,
 // the owners pair included (each zone's own keys come with the zones file).
 
-interface RawTarget {
-    readonly arn: string;
-    readonly replicationSync?: boolean;
-    readonly healthCheckDuration?: number;
-    readonly resetID?: string;
-}
 
 describe("engine: MinIO's target options (synchronous, healthCheckPeriod, resync) are the remote target's", function () {
     const local = localZones();
@@ -39,8 +33,7 @@ describe("engine: MinIO's target options (synchronous, healthCheckPeriod, resync
         existingObjectReplication: true, replicaModifications: false, destination, ...options,
     });
     const spec = (options: Partial<ReplicationRule> = {}): ReplicationSpec => ({ source, role, rules: [rule(options)] });
-    const rawTargets = async (): Promise<RawTarget[]> =>
-        JSON.parse(await adminGetOn(local, source.zone, "/minio/admin/v3/list-remote-targets", { bucket: source.bucket, type: "replication" })) ?? [];
+    const rawTargets = () => rawRemoteTargetsOn(local, "local-a", source.bucket);
     const resyncsStarted = () => lines.filter((line) => line.includes("starting a resync")).length;
 
     before(async () => {
@@ -88,7 +81,7 @@ describe("engine: MinIO's target options (synchronous, healthCheckPeriod, resync
     it("changes them in place and back to the defaults, the target's ARN unchanged", async () => {
         const [before] = await rawTargets();
         await be.putReplication(spec({ healthCheckPeriod: 90 }), undefined, log);
-        expect(await rawTargets()).to.have.length(1).and.to.satisfy(([t]: RawTarget[]) => t.arn === before.arn && t.replicationSync === false && t.healthCheckDuration === 90_000_000_000);
+        expect(await rawTargets()).to.have.length(1).and.to.satisfy(([t]: RawRemoteTarget[]) => t.arn === before.arn && t.replicationSync === false && t.healthCheckDuration === 90_000_000_000);
         await be.putReplication(spec(), undefined, log);
         const [after] = await rawTargets();
         expect(after.arn).to.equal(before.arn);

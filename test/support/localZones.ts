@@ -151,3 +151,21 @@ export async function adminGetOn(local: LocalZones, zone: string, adminPath: str
     if (!response.ok) throw new Error(`MinIO admin GET ${adminPath} on ${zone} answered ${response.status}: ${text}`);
     return text;
 }
+
+/** A bucket's replication remote target as MinIO's admin API lists it, in its own field names (no secret key). */
+export interface RawRemoteTarget {
+    readonly arn: string;
+    readonly endpoint: string;
+    readonly targetbucket: string;
+    readonly credentials?: { readonly accessKey?: string };
+    readonly bandwidthlimit?: number;
+    readonly replicationSync?: boolean;
+    /** Nanoseconds. */
+    readonly healthCheckDuration?: number;
+    readonly resetID?: string;
+}
+
+/** The replication remote targets of `bucket` on `zone` of `local`, read with adminGetOn. */
+export async function rawRemoteTargetsOn(local: LocalZones, zone: string, bucket: string): Promise<RawRemoteTarget[]> {
+    return JSON.parse(await adminGetOn(local, zone, "/minio/admin/v3/list-remote-targets", { bucket, type: "replication" })) ?? [];
+}
