@@ -241,7 +241,7 @@ export function packageSchema(pkg: string, version: string): Record<string, unkn
         config: {
             variables: {
                 backend: text("The storage service: minio, exoscale, aws or oss.", { default: "minio" }),
-                zones: anything("The zones: an object of zone name to { endpoint, region }."),
+                zones: anything("The zones: an object of zone name to { endpoint, region }, and where a zone belongs to another owner its own accessKey and secretKey (set them with --secret) and account."),
                 accessKey: text("The access key ID.", { secret: true }),
                 secretKey: text("The secret access key.", { secret: true }),
                 iamEndpoint: text("The IAM (Exoscale, AWS) or RAM (OSS) endpoint, where it differs from the default."),
