@@ -343,3 +343,41 @@ describe("contract: a LeaderFollower with verify on the exoscale backend, under 
         expect(canariesLeft(), "canaries left after the failed run").to.deep.equal([]);
     });
 });
+
+describe("contract: the SOS stand-in lists object versions by prefix and in pages, as S3's ListObjectVersions does (local contract server)", function () {
+    const contract = backendUnderContract();
+
+    it("lists only keys under the prefix, by key and newest first, and goes on from NextKeyMarker/NextVersionIdMarker", async () => {
+        const { server } = contract;
+        const ref = await versionedBucket(contract.backend, "ch-dk-2", "paged");
+        const a1 = await put(server, ref, "p/a", "1");
+        const a2 = await put(server, ref, "p/a", "2");
+        const b1 = await put(server, ref, "p/b", "1");
+        await put(server, ref, "q/c", "outside");
+        const client = independentS3(server, ref.zone);
+        const list = (KeyMarker?: string, VersionIdMarker?: string) =>
+            client.send(new (s3().ListObjectVersionsCommand)({ Bucket: ref.bucket, Prefix: "p/", MaxKeys: 2, KeyMarker, VersionIdMarker }));
+        const first = await list();
+        expect(first.Versions?.map((v) => `${v.Key} ${v.VersionId} ${v.IsLatest}`)).to.deep.equal([`p/a ${a2} true`, `p/a ${a1} false`]);
+        expect([first.IsTruncated, first.NextKeyMarker, first.NextVersionIdMarker]).to.deep.equal([true, "p/a", a1]);
+        const second = await list(first.NextKeyMarker, first.NextVersionIdMarker);
+        expect(second.Versions?.map((v) => `${v.Key} ${v.VersionId}`)).to.deep.equal([`p/b ${b1}`]);
+        expect(second.IsTruncated).to.equal(false);
+    });
+
+    it("the backend's listing of a prefix (as verify's cleanup uses it) gets every version across pages of 1000", async () => {
+        const { server } = contract;
+        const ref = await versionedBucket(contract.backend, "ch-dk-2", "many");
+        // 1,005 versions under the prefix and one outside it, put straight into the stand-in's state.
+        const bucket = server.state.buckets.get(ref.bucket)!;
+        for (let i = 0; i < 1005; i++) {
+            bucket.versions.push({ key: `c/${String(i).padStart(4, "0")}`, versionId: `v${i}`, deleteMarker: false, body: Buffer.from("x"), etag: '"x"', lastModified: new Date() });
+        }
+        bucket.versions.push({ key: "d/outside", versionId: "v-out", deleteMarker: false, body: Buffer.from("x"), etag: '"x"', lastModified: new Date() });
+        const listing = contract.backend.listObjectVersions(ref, "c/");
+        const listed = await Promise.race([listing, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the listing did not end within 20 s")), 20_000))]);
+        expect(listed).to.have.length(1005);
+        expect(new Set(listed.map((v) => v.versionId)).size).to.equal(1005);
+        expect(listed.every((v) => v.key.startsWith("c/"))).to.equal(true);
+    });
+});
