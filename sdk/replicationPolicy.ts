@@ -22,6 +22,12 @@ export interface ReplicationPolicyArgs {
         readonly replicaKeys: readonly { readonly destination: PolicyBucket; readonly keyId: pulumi.Input<string> }[];
     };
     /**
+     * Whether the rules hand the replicas to the destinations' owner (the rule option `ownerOverride`, AWS):
+     * the role may then also change the owner of the replicas it writes, and nothing else more.
+     * @default false
+     */
+    readonly ownerOverride?: boolean;
+    /**
      * The backend whose policy language to use.
      * @default the stack's `bucket-replication:backend`, or "minio"
      */
@@ -46,8 +52,12 @@ export function replicationPolicy(args: ReplicationPolicyArgs): pulumi.Output<ob
         .apply(([destination, replicaKmsKeyId]) => ({ destination, sseKms: { replicateEncryptedObjects: true, replicaKmsKeyId } }))));
     const sourceKmsKeyArns = pulumi.all([...(args.sseKms?.sourceKeyArns ?? [])]);
     return pulumi.all([ref(args.source), pulumi.all(args.destinations.map(ref)), kmsRules, sourceKmsKeyArns])
-        .apply(([source, destinations, rules, sourceKeys]) => replicationPolicyFor(backend, source, destinations,
-            rules.length > 0 ? { rules, ...(sourceKeys.length > 0 ? { sourceKmsKeyArns: sourceKeys } : {}) } : {}) as object);
+        .apply(([source, destinations, kms, sourceKeys]) => {
+            const overrides = args.ownerOverride === true ? destinations.map((destination) => ({ destination, ownerOverride: true })) : [];
+            const rules = [...kms, ...overrides];
+            return replicationPolicyFor(backend, source, destinations,
+                rules.length > 0 ? { rules, ...(sourceKeys.length > 0 ? { sourceKmsKeyArns: sourceKeys } : {}) } : {}) as object;
+        });
 }
 
 /** The stack's `bucket-replication:backend`, or the default one. */
@@ -65,6 +75,7 @@ export function replicationPolicyProblems(args: unknown, backend: string): strin
         problems.push(`'backend' is '${backend}'; use one of ${knownBackends.map((b) => `'${b}'`).join(", ")} (or set '${configKey("backend")}').`);
     }
     problems.push(...policyBucketProblems("source", args.source));
+    if (args.ownerOverride !== undefined && typeof args.ownerOverride !== "boolean") problems.push(`'ownerOverride' must be true or false.`);
     const destinations = args.destinations;
     if (destinations === undefined || destinations === null) {
         problems.push(`'destinations' is required: the buckets replicas are written into, as in ${exampleCall}.`);

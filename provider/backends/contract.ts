@@ -73,7 +73,12 @@ export interface RuleOptionsOfService {
 /** What a policy must allow beyond reading and writing objects; backends without KMS ignore it. */
 export interface PolicyOptions {
     /** One entry per destination whose replicas are encrypted with a KMS key of the destination. */
-    readonly rules?: readonly { readonly destination: BucketRef; readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string } }[];
+    readonly rules?: readonly {
+        readonly destination: BucketRef;
+        readonly sseKms?: { readonly replicateEncryptedObjects?: boolean; readonly replicaKmsKeyId?: string };
+        /** The rule hands replicas to the destination's owner (AWS: the role needs s3:ObjectOwnerOverrideToBucketOwner there). */
+        readonly ownerOverride?: boolean;
+    }[];
     /** The KMS keys that encrypt objects in the source bucket. */
     readonly sourceKmsKeyArns?: readonly string[];
 }

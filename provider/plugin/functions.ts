@@ -22,7 +22,9 @@ export const functions: Readonly<Record<string, { readonly module: "index" | "os
             const destinations = Array.isArray(args.destinations) ? args.destinations : [];
             if (destinations.length === 0) throw new Error("replicationPolicy: 'destinations' must name at least one bucket, such as [{ name: follower.name, zone: follower.zone }].");
             const backend = typeof args.backend === "string" ? args.backend : currentBackend().name;
-            const policy = replicationPolicyFor(backend, bucketOf(args.source, "source"), destinations.map((d: Arguments, i: number) => bucketOf(d, `destinations[${i}]`)));
+            const refs = destinations.map((d: Arguments, i: number) => bucketOf(d, `destinations[${i}]`));
+            const options = args.ownerOverride === true ? { rules: refs.map((destination: BucketRef) => ({ destination, ownerOverride: true })) } : {};
+            const policy = replicationPolicyFor(backend, bucketOf(args.source, "source"), refs, options);
             return { policy };
         },
     },

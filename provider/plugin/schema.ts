@@ -187,6 +187,7 @@ export function packageSchema(pkg: string, version: string): Record<string, unkn
             inputs: objectType("", {
                 source: { $ref: ref("PolicyBucket"), description: "The source bucket's name and zone." },
                 destinations: { type: "array", items: { $ref: ref("PolicyBucket") }, description: "The destination buckets' names and zones." },
+                ownerOverride: flag("Whether the rules hand the replicas to the destinations' owner (AWS `ownerOverride`): the role may then also change the replicas' owner.", { default: false }),
                 backend: text("The backend whose policy language to use. Default: the configured backend."),
             }, ["source", "destinations"]),
             outputs: objectType("", { policy: anything("The policy document, for the IamRole's `policy`.") }, ["policy"]),

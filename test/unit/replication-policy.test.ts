@@ -23,6 +23,26 @@ describe("replicationPolicy per backend", () => {
     });
 });
 
+describe("replicationPolicy({ ownerOverride }) (issue 20)", () => {
+    function policyOf(args: Parameters<typeof import("../../sdk").replicationPolicy>[0]): Promise<string> {
+        const { replicationPolicy } = require("../../sdk") as typeof import("../../sdk");
+        return new Promise((resolve) => replicationPolicy(args).apply((policy) => resolve(JSON.stringify(policy))));
+    }
+
+    it("lets the AWS role change the replicas' owner only when asked, on the destinations' objects", async () => {
+        const buckets = { source: { name: "src", zone: "eu-west-1" }, destinations: [{ name: "dst", zone: "us-east-1" }], backend: "aws" };
+        expect(await policyOf(buckets)).to.not.contain("ObjectOwnerOverrideToBucketOwner");
+        const overridden = await policyOf({ ...buckets, ownerOverride: true });
+        expect(overridden).to.contain("s3:ObjectOwnerOverrideToBucketOwner").and.contain("arn:aws:s3:::dst/*");
+    });
+
+    it("refuses an ownerOverride that is not true or false", () => {
+        const { replicationPolicyProblems } = require("../../sdk/replicationPolicy") as typeof import("../../sdk/replicationPolicy");
+        expect(replicationPolicyProblems({ source: { name: "a", zone: "z" }, destinations: [{ name: "b", zone: "z" }], ownerOverride: "yes" }, "aws"))
+            .to.deep.equal(["'ownerOverride' must be true or false."]);
+    });
+});
+
 describe("components' defaults per backend", () => {
     // BiDirectional replicates replica changes back only where the backend has that setting.
     it("knows which backends take replicaModifications", () => {
