@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # npm test: installs and builds what is missing, starts the local zones, and runs every test with mocha.
 #
-# With no arguments, four suites run at the same time:
-#   main      unit, real-engine and bad-input tests, on the main MinIO pair (ports 9100/9200); the engine
-#             tests of sites with different owners (test/engine/minio-owners*) on the owners pair (9150/9250)
+# With no arguments, five suites run at the same time:
+#   main      unit, real-engine and bad-input tests, on the main MinIO pair (ports 9100/9200)
+#   owners    the real-engine tests of two sites with different owners (test/engine/minio-owners*), on the
+#             owners pair (ports 9150/9250), whose servers have different root users; a suite of its own
+#             so that the main suite does not grow longer
 #   fault     the fault suite, which counts every bucket, user and policy on its servers, on the fault
 #             pair (ports 9300/9400), two files at a time (PBR_FAULT_JOBS)
 #   contract  the contract tests (Exoscale, AWS on moto, Alibaba OSS on our contract server: each starts
@@ -14,7 +16,7 @@
 # scripts/zones.sh says how to move any pair to other ports.
 # Their output is shown as it comes, each line prefixed with the suite's name; the last line sums them
 # ("mocha: N passed, N failed"), and the exit code is non-zero when any suite fails.
-# PBR_SUITES="drift" (or any of main, fault, contract, drift, space-separated) runs only those suites.
+# PBR_SUITES="drift" (or any of main, owners, fault, contract, drift, space-separated) runs only those suites.
 # With arguments (spec globs), those specs alone run, on the main pair.
 # Zones started here are stopped at the end, whatever happens.
 set -euo pipefail
@@ -58,20 +60,22 @@ if [[ $# -gt 0 ]]; then
   exit
 fi
 
-main_specs=('test/unit/**/*.test.ts' 'test/engine/**/*.test.ts' 'test/bad-input/**/*.test.ts')
+owners_glob='test/engine/minio-owners*.engine.test.ts'
+main_specs=('test/unit/**/*.test.ts' 'test/engine/**/*.test.ts' 'test/bad-input/**/*.test.ts' --ignore "$owners_glob")
+owners_specs=("$owners_glob")
 fault_specs=('test/fault/**/*.test.ts')
 contract_specs=('test/contract/**/*.test.ts' 'test/package/**/*.test.ts')
 drift_specs=('test/drift/**/*.test.ts')
 
-# PBR_SUITES picks some of them ("drift", "main contract"); the default is all four.
-read -r -a suites <<< "${PBR_SUITES:-main fault contract drift}"
+# PBR_SUITES picks some of them ("drift", "main contract"); the default is all five.
+read -r -a suites <<< "${PBR_SUITES:-main owners fault contract drift}"
 for name in "${suites[@]}"; do
   case "$name" in
-    main) start_pair main; start_pair owners ;;
-    contract) start_pair main ;;
+    main|contract) start_pair main ;;
+    owners) start_pair owners ;;
     fault) start_pair fault ;;
     drift) start_pair drift ;;
-    *) say "unknown suite '$name' in PBR_SUITES: use main, fault, contract or drift"; exit 2 ;;
+    *) say "unknown suite '$name' in PBR_SUITES: use main, owners, fault, contract or drift"; exit 2 ;;
   esac
 done
 
@@ -96,6 +100,7 @@ declare -A suite_pids
 for name in "${suites[@]}"; do
   case "$name" in
     main) run_suite main "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${main_specs[@]}" ;;
+    owners) run_suite owners "$owners_zones" "${owners_specs[@]}" ;;
     # The fault cells wait on timeouts and backoff more than they compute: two files at a time.
     fault) run_suite fault "${PBR_FAULT_ZONES_DIR:-$root/.zones/pairs/fault}/zones.json" --parallel --jobs "${PBR_FAULT_JOBS:-2}" "${fault_specs[@]}" ;;
     contract) run_suite contract "${PBR_ZONES_DIR:-$root/.zones}/zones.json" "${contract_specs[@]}" ;;
