@@ -2,7 +2,9 @@ import { expect } from "chai";
 import * as path from "path";
 import type { BucketRef, ReplicationRule, ReplicationSpec, RoleState } from "../../provider/backends/backend";
 import { replicationPolicy } from "../../provider/backends/exoscale";
+import { configureFrom } from "../../provider/context";
 import { replicationStatusWith } from "../../provider/replicationStatus";
+import { provider as verificationProvider } from "../../provider/replicationVerification";
 import { PulumiStack } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
 import { backendUnderContract, createRole, independentS3, roleSpec, settingsFor, versionedBucket } from "./exoscaleHarness";
@@ -288,6 +290,47 @@ describe("contract: the SOS stand-in replicates as its configuration says (local
             return now;
         });
         expect(failed.failed).to.deep.equal({ count: 1, over: "of the 4 latest versions" });
+    });
+});
+
+describe("contract: ReplicationVerification on the exoscale backend sees canaries arrive under a rule's prefix (local contract server)", function () {
+    const contract = backendUnderContract({ replicationDelayMs: 300 });
+    const canaryRoot = ".pulumi-bucket-replication/canary/";
+    let source: BucketRef;
+    let destination: BucketRef;
+
+    before(async () => {
+        const { server } = contract;
+        const config: Record<string, string> = {
+            backend: "exoscale", zones: JSON.stringify(server.zones), iamEndpoint: server.iamEndpoint,
+            accessKey: server.credentials.accessKey, secretKey: server.credentials.secretKey,
+        };
+        configureFrom({ config: { get: (key: string) => config[key.replace(/^bucket-replication:/, "")] } });
+        source = await versionedBucket(contract.backend, "ch-dk-2", "verified");
+        destination = await versionedBucket(contract.backend, "at-vie-1", "verified-copy");
+        const role = await createRole(contract.backend, roleSpec(`replication-${source.bucket}`, { policy: replicationPolicy(source, [destination]) }));
+        await contract.backend.putReplication({ source, role, rules: [rule("logs", destination, { prefix: "logs/" })] }, undefined, () => undefined);
+    });
+    after(() => configureFrom({ config: { get: () => undefined } }));
+
+    const canariesLeft = () => [source, destination].flatMap((ref) =>
+        contract.server.state.buckets.get(ref.bucket)!.versions.filter((v) => v.key.includes(canaryRoot)).map((v) => `${ref.bucket} ${v.key}`));
+
+    it("a canary under the rule's prefix arrives as REPLICA, its lag is recorded, and every canary is removed", async () => {
+        const outs = (await verificationProvider.create!({ rules: { logs: { source, destination, prefix: "logs/" } }, timeoutSeconds: 10, fingerprint: "" })).outs!;
+        expect(outs.lagSeconds.logs).to.be.at.least(0.3).and.below(10);
+        const copied = contract.server.state.replications.filter((r) => r.key.startsWith(`logs/${canaryRoot}`) && !r.deleteMarker);
+        expect(copied.map((r) => `${r.ruleId} ${r.destination} ${r.outcome}`)).to.deep.equal([`logs ${destination.bucket} COMPLETED`]);
+        expect(canariesLeft()).to.deep.equal([]);
+    });
+
+    it("of two canaries, the one outside every rule's prefix does not arrive: the verification fails naming that rule only, and removes the canaries", async () => {
+        const failure = await verificationProvider.create!({
+            rules: { logs: { source, destination, prefix: "logs/" }, elsewhere: { source, destination, prefix: "data/" } }, timeoutSeconds: 3, fingerprint: "",
+        }).then(() => undefined, (error: Error) => error);
+        expect(failure?.message).to.match(/rule 'elsewhere' did not deliver its canary from bucket '.*' in zone ch-dk-2 to bucket '.*' in zone at-vie-1 \(the destination holds nothing under the canary's key\)/);
+        expect(failure?.message).to.not.contain("rule 'logs'");
+        expect(canariesLeft()).to.deep.equal([]);
     });
 });
 
