@@ -20,6 +20,12 @@ describe("MinIO target options at preview", () => {
         expect(ruleProblemsFor("minio", { r1: { priority: 1, destination, resync: "2026-12-04", existingObjectReplication: true } })).to.deep.equal([]);
     });
 
+    it("refuses resync on a disabled rule, which MinIO cannot resync", () => {
+        const problems = ruleProblemsFor("minio", { r1: { priority: 1, destination, status: "Disabled", resync: "2026-12-04", existingObjectReplication: true } });
+        expect(problems.map((p) => p.path.join("."))).to.deep.equal(["r1.status"]);
+        expect(problems[0].message).to.contain("enable rule 'r1' (its resync then starts), or remove 'resync' while it is disabled");
+    });
+
     it("refuses two rules into one destination that disagree on an option of their shared remote target", () => {
         const problems = ruleProblemsFor("minio", {
             r1: { priority: 1, destination, prefix: "a/", synchronous: true, healthCheckPeriod: 30, existingObjectReplication: true, resync: "x" },

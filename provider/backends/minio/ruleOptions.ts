@@ -60,6 +60,10 @@ export function ruleProblems(rules: Readonly<Record<string, RuleCheck>>): { path
             problems.push({ path: [id, "existingObjectReplication"], message: `Rule '${id}' sets 'resync', but MinIO resyncs only to a destination whose rule replicates existing objects; ` +
                 `set 'existingObjectReplication: true' on rule '${id}', or remove 'resync'.` });
         }
+        if (rule.resync !== undefined && rule.status === "Disabled") {
+            problems.push({ path: [id, "status"], message: `Rule '${id}' sets 'resync' but is disabled, and MinIO resyncs only to the destinations of enabled rules; ` +
+                `enable rule '${id}' (its resync then starts), or remove 'resync' while it is disabled.` });
+        }
         const { zone, bucket } = rule.destination ?? {};
         if (typeof zone !== "string" || typeof bucket !== "string") continue;
         const sameDestination = firstRuleByDestination.get(`${zone}/${bucket}`);
