@@ -118,10 +118,13 @@ describe("engine: a LeaderFollower between two MinIO sites with different owners
         await objects.replicated("local-a", out.leader, "ledger.csv", "owner,a\n", "COMPLETED");
     });
 
-    it("keeps both root passwords, the stack's secret key and the role's secret key out of the state and the logs", async () => {
+    it("keeps both root passwords, the stack's secret key and the role's secret key out of the state and the logs; a refresh finds nothing changed", async () => {
         expect(out.roleSecretKey).to.be.a("string").with.length.greaterThan(7);
         const secrets = [...rootPasswords(local), stackPair.secretKey, out.roleSecretKey];
         expectNoSecret("the state file", stack.stateText(), secrets);
+        // A refresh reads every zone, each with its own pair, and finds everything as declared.
+        const refreshed = run(await stack.runOnStack(["preview", "--refresh", "--expect-no-changes"]));
+        expect(refreshed.code, refreshed.stdout + refreshed.stderr).to.equal(0);
         run(await stack.mustRefresh());
         expectNoSecret("the output of up, preview and refresh", logs.join("\n"), secrets);
     });
