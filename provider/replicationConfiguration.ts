@@ -233,7 +233,8 @@ function declaredVersioningProblems(inputs: Partial<ReplicationConfigurationInpu
  */
 async function serviceRuleFailures(inputs: ReplicationConfigurationInputs): Promise<{ property: string; reason: string }[]> {
     const warn = rowWarnings(`replication of ${inputs.bucket}`);
-    if (JSON.stringify(inputs).includes(unknownValue)) return [];
+    // The service judges the rules against their source; the role (unknown until it exists) plays no part.
+    if (JSON.stringify({ zone: inputs.zone, bucket: inputs.bucket, rules: inputs.rules }).includes(unknownValue)) return [];
     try {
         const backend = currentBackend();
         if (!backend.rulesPreviewProblems) return [];

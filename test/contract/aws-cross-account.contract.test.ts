@@ -152,4 +152,14 @@ describe("contract: replication across AWS accounts (test/programs/aws-cross-acc
         expect(stored.roleNamed(out.roleBToA)?.arn).to.equal(`arn:aws:iam::${motoSecondAccount}:role/${out.roleBToA}`);
         expect((await program.stateResources()).filter((r) => r.type.includes("bucket-replication:"))).to.deep.equal([]);
     });
+
+    it("refuses, at the preview of a new stack, a rule into a zone of another key pair whose account is unknown; nothing is made", async () => {
+        // The role is not known before it exists: the refusal must not wait for it (it waited until `up`'s check).
+        const removed = await program.stack.run(["config", "rm", "--path", "bucket-replication:zones.b-us.account", "--config-file", program.stack.configFile]);
+        expect(removed.code, removed.stderr).to.equal(0);
+        const preview = await program.stack.preview();
+        expect(preview.code, preview.stdout).to.not.equal(0);
+        expect(preview.stdout + preview.stderr).to.match(/the destination's account is not known: set 'bucket-replication:zones\.b-us\.account'/);
+        expect((await program.stateResources()).filter((r) => r.type.includes("bucket-replication:"))).to.deep.equal([]);
+    });
 });
