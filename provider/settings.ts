@@ -29,10 +29,16 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
         problems.push(`No zones are configured for backend '${backend}'. ${defaults.howToConfigureZones}`);
     }
 
-    const accessKey = config("accessKey") ?? defaults.credentials?.accessKey;
-    const secretKey = config("secretKey") ?? defaults.credentials?.secretKey;
+    // Where every zone has its owner's pair, the stack needs none of its own: the first zone's stands in for it.
+    const ownPairs = zones ? Object.values(zones).map((zone) => zone.credentials) : [];
+    const everyZoneHasItsOwn = ownPairs.length > 0 && ownPairs.every((pair) => pair !== undefined);
+    const fallback = everyZoneHasItsOwn ? ownPairs[0] : defaults.credentials;
+    const accessKey = config("accessKey") ?? fallback?.accessKey;
+    const secretKey = config("secretKey") ?? fallback?.secretKey;
     if (!accessKey || !secretKey) {
-        problems.push(`No credentials for backend '${backend}'. Set '${configKey("accessKey")}' and ` +
+        const without = zones && ownPairs.some((pair) => pair !== undefined)
+            ? ` (for the zones without a key pair of their own: ${Object.entries(zones).filter(([, zone]) => !zone.credentials).map(([name]) => name).join(", ")})` : "";
+        problems.push(`No credentials for backend '${backend}'${without}. Set '${configKey("accessKey")}' and ` +
             `'${configKey("secretKey")}' (pulumi config set --secret), or ${defaults.howToSetCredentials}`);
     }
 

@@ -102,7 +102,8 @@ export interface ReplicationRuleFields {
     readonly healthCheckPeriod?: number;
     /**
      * Any text: when it changes, `up` has the service copy every existing object to this rule's destination
-     * again (MinIO: a resync of the remote target), as after a destination was lost and rebuilt.
+     * again (MinIO: a resync of the remote target, which needs `existingObjectReplication` and an enabled
+     * rule), as after a destination was lost and rebuilt.
      * @default no resync
      * @example "2026-12-04"
      */

@@ -49,6 +49,24 @@ describe("zone settings: unknown keys are refused with the closest known one (is
         expect(zoneCredentials(settings, "site-a")).to.deep.equal(settings.credentials);
     });
 
+    it("needs no stack pair when every zone has its own, and names the zones that lack one otherwise", () => {
+        const zones = {
+            "site-a": { endpoint: "http://127.0.0.1:9100", accessKey: "a-admin", secretKey: "a-secret" },
+            "site-b": { endpoint: "http://127.0.0.1:9200", accessKey: "b-admin", secretKey: "b-secret" },
+        };
+        const settings = resolveSettings((key) => ({ backend: "minio", zones: JSON.stringify(zones) } as Record<string, string>)[key], {});
+        expect(settings.credentials).to.deep.equal({ accessKey: "a-admin", secretKey: "a-secret" });
+        const { "site-b": _b, ...onlyA } = zones;
+        let message = "";
+        try {
+            // Exoscale: no local zones file to take a pair from, as the MinIO defaults may here.
+            resolveSettings((key) => ({ backend: "exoscale", zones: JSON.stringify({ ...onlyA, "site-c": { endpoint: "http://127.0.0.1:9300" } }) } as Record<string, string>)[key], {});
+        } catch (error) {
+            message = (error as Error).message;
+        }
+        expect(message).to.contain("No credentials for backend 'exoscale' (for the zones without a key pair of their own: site-c)");
+    });
+
     it("refuses half a zone key pair, naming the zone and how to set the secret", () => {
         expect(settingsError({ "site-b": { endpoint: "http://127.0.0.1:9200", accessKey: "b-admin" } }).message)
             .to.contain("'bucket-replication:zones.site-b' must have both 'accessKey' and 'secretKey'")
