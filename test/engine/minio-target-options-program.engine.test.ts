@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { resyncId } from "../../provider/backends/minio/minioBackend";
-import { localZones, objectsOn, rawRemoteTargetsOn } from "../support/localZones";
+import { localZones, mc, objectsOn, rawRemoteTargetsOn } from "../support/localZones";
 import { PulumiStack } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
 
@@ -50,6 +50,22 @@ describe("engine: a MinIO rule's synchronous, healthCheckPeriod and resync under
         expect(refresh.code, refresh.stdout + refresh.stderr).to.equal(0);
         const steps = await stack.previewSteps();
         expect(steps.filter((s) => s.op !== "same")).to.deep.equal([]);
+    });
+
+    it("a target changed outside Pulumi with mc shows on refresh, and up --refresh puts it back", async () => {
+        // mc's update names the remote bucket with keys; the root pair's, which refresh also shows and up puts back.
+        const destination = new URL(local.zones["local-b"].endpoint);
+        const remote = `${destination.protocol}//${encodeURIComponent(local.accessKey)}:${encodeURIComponent(local.secretKey)}@${destination.host}/${out.followerBucket}`;
+        await mc(["replicate", "update", `local-a/${out.leaderBucket}`, "--id", "follower", "--remote-bucket", remote, "--sync", "disable", "--healthcheck-seconds", "60"]);
+        expect((await targets())[0]).to.deep.include({ replicationSync: false });
+        const preview = await stack.runOnStack(["preview", "--refresh", "--diff"]);
+        expect(preview.code, preview.stderr).to.equal(0);
+        expect(preview.stdout).to.match(/~ pulumi-nodejs:dynamic\/bucket-replication:ReplicationConfiguration|ReplicationConfiguration: \(update\)/);
+        expect(preview.stdout).to.match(/synchronous/);
+        await stack.runOnStack(["up", "--refresh", "--yes", "--skip-preview"]).then((r) => expect(r.code, r.stdout + r.stderr).to.equal(0));
+        expect((await targets())[0]).to.deep.include({ replicationSync: true, healthCheckDuration: 30_000_000_000 });
+        const after = await stack.runOnStack(["preview", "--refresh", "--expect-no-changes"]);
+        expect(after.code, after.stdout + after.stderr).to.equal(0);
     });
 
     it("a new resync text previews as an update of the configuration, and its up starts one more resync", async () => {
