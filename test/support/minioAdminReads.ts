@@ -1,4 +1,4 @@
-import { localZones } from "./localZones";
+import { adminGetOn, localZones } from "./localZones";
 
 /**
  * Reads from MinIO's admin API that `mc` of the toolchain cannot print (it has no `remote ls` any more),
@@ -21,21 +21,6 @@ export async function remoteTargetsOf(zone: string, bucket: string): Promise<Rem
     return listed.map((t) => ({ arn: t.arn ?? "", endpoint: t.endpoint ?? "", targetBucket: t.targetbucket ?? "", accessKey: t.credentials?.accessKey ?? "" }));
 }
 
-async function adminGet(zone: string, path: string, query: Record<string, string>): Promise<string> {
-    const { SignatureV4 } = require("@smithy/signature-v4") as typeof import("@smithy/signature-v4");
-    const { Hash } = require("@smithy/hash-node") as typeof import("@smithy/hash-node");
-    const local = localZones();
-    const endpoint = new URL(local.zones[zone].endpoint);
-    const signer = new SignatureV4({
-        service: "s3", region: "us-east-1", sha256: Hash.bind(null, "sha256"), uriEscapePath: true,
-        credentials: { accessKeyId: local.accessKey, secretAccessKey: local.secretKey },
-    });
-    const signed = await signer.sign({
-        method: "GET", protocol: endpoint.protocol, hostname: endpoint.hostname, port: Number(endpoint.port) || undefined, path, query,
-        headers: { host: endpoint.host, "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
-    });
-    const response = await fetch(`${endpoint.origin}${path}?${new URLSearchParams(query)}`, { headers: signed.headers });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`MinIO admin GET ${path} on ${zone} answered ${response.status}: ${text}`);
-    return text;
+function adminGet(zone: string, path: string, query: Record<string, string>): Promise<string> {
+    return adminGetOn(localZones(), zone, path, query);
 }
