@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as path from "path";
 import { mc } from "../support/localZones";
 import { putObject, replicated, versionsOf } from "../support/objects";
+import { expectBothWaysReplicate, expectLongFormReplicates, expectTeamChangePreviewsAsTagUpdate } from "../support/pluginPrograms";
 import { PulumiStack } from "../support/pulumiStack";
 import { generatePythonSdk, PythonSdk } from "../support/pythonSdk";
 import { repoRoot } from "../support/toolchain";
@@ -76,26 +77,12 @@ describe("engine: a Python program on the plugin's generated SDK (examples/pytho
         expect(steps.filter((s) => s.op !== "same")).to.deep.equal([]);
     });
 
-    it("replicates the long way: COMPLETED on the leader, REPLICA on the follower", async () => {
-        const body = `python ${Date.now()}`;
-        await putObject("local-a", out.leader, "docs/one.txt", body);
-        await replicated("local-a", out.leader, "docs/one.txt", body, "COMPLETED");
-        await replicated("local-b", out.follower, "docs/one.txt", body, "REPLICA");
-    });
+    it("replicates the long way: COMPLETED on the leader, REPLICA on the follower", () => expectLongFormReplicates(out as never, "python"));
 
-    it("replicates both ways through the BiDirectional component", async () => {
-        await putObject("local-a", out.pairA, "from-a.txt", "a");
-        await putObject("local-b", out.pairB, "from-b.txt", "b");
-        await replicated("local-b", out.pairB, "from-a.txt", "a", "REPLICA");
-        await replicated("local-a", out.pairA, "from-b.txt", "b", "REPLICA");
-    });
+    it("replicates both ways through the BiDirectional component", () => expectBothWaysReplicate(out as never));
 
     it("shows an update of one tag as a detailed diff of `tags` alone in preview --json, and up applies it", async () => {
-        await stack.setConfig("team", "platform");
-        const preview = JSON.parse((await stack.runOnStack(["preview", "--json"])).stdout);
-        const changed = preview.steps.filter((s: { op: string }) => s.op !== "same");
-        expect(changed.map((s: { op: string; urn: string }) => `${s.op} ${s.urn.split("::").pop()}`)).to.deep.equal(["update leader"]);
-        expect(changed[0].detailedDiff).to.deep.equal({ tags: { kind: "update", inputDiff: true } });
+        await expectTeamChangePreviewsAsTagUpdate(stack);
         const result = await stack.mustUp();
         expect(result.stdout).to.match(/~ 1 updated/);
         const tags = await mc(["tag", "list", `local-a/${out.leader}`]);
