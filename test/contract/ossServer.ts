@@ -20,8 +20,25 @@ export const ossContractCredentials = {
 
 export const defaultOssContractRegions: readonly string[] = ["cn-hangzhou", "cn-beijing"];
 
-/** The account every bucket and role of the server belongs to. */
+/** The account every bucket and role of the server belongs to, unless a test starts the server with more accounts. */
 export const contractAccountId = "1234567890123456";
+
+/** An Alibaba Cloud account the server serves: its UID and one AccessKey pair of it. */
+export interface OssContractAccount {
+    readonly uid: string;
+    readonly accessKey: string;
+    readonly secretKey: string;
+}
+
+/** The server's only account by default. */
+export const ossFirstContractAccount: OssContractAccount = { uid: contractAccountId, ...ossContractCredentials };
+
+/** A second account, for cross-account replication: `startOssContractServer({ accounts: [ossFirstContractAccount, ossSecondContractAccount] })`. */
+export const ossSecondContractAccount: OssContractAccount = {
+    uid: "2345678901234567",
+    accessKey: "LTAIcontractSecond0123ab",
+    secretKey: "contract-oss-second-account-secret-local-only",
+};
 
 // Facts of the service, written out here (not imported from the code under test).
 const mainland = new Set(["cn-hangzhou", "cn-shanghai", "cn-nanjing", "cn-fuzhou", "cn-qingdao", "cn-beijing", "cn-zhangjiakou",
@@ -87,6 +104,10 @@ export interface ContractRule {
 export interface ContractBucket {
     name: string;
     region: string;
+    /** The UID of the account that created the bucket; a bucket put into `state.buckets` by hand without one is the first account's (see ownerOf). */
+    owner?: string;
+    /** The bucket policy as PutBucketPolicy stored it (the JSON text as sent); undefined when there is none. */
+    policy?: string;
     versioning: "Unversioned" | "Enabled" | "Suspended";
     tags: Record<string, string>;
     /** Oldest first. */
@@ -153,8 +174,46 @@ export interface OssFault {
     readonly times?: number;
 }
 
+/** One account's RAM: its roles, custom policies and which policy is attached to which role. */
+export interface RamOfAccount {
+    readonly roles: Map<string, RamContractRole>;
+    readonly policies: Map<string, RamContractPolicy>;
+    /** `${roleName}\0${policyName}` */
+    readonly attachments: Set<string>;
+}
+
 export class OssContractState {
     private readonly faults: { fault: OssFault; left: number }[] = [];
+    /** Every account the server serves; the first one is the default (`roles`, `policies`, `attachments` are its RAM). */
+    readonly accounts: readonly OssContractAccount[];
+    private readonly ram = new Map<string, RamOfAccount>();
+
+    constructor(accounts: readonly OssContractAccount[] = [ossFirstContractAccount]) {
+        if (accounts.length === 0) throw new Error("the OSS contract server needs at least one account");
+        if (new Set(accounts.map((a) => a.uid)).size !== accounts.length || new Set(accounts.map((a) => a.accessKey)).size !== accounts.length) {
+            throw new Error("the OSS contract server's accounts need distinct UIDs and access keys");
+        }
+        this.accounts = accounts.map((a) => ({ ...a }));
+        this.ram.set(this.accounts[0].uid, { roles: this.roles, policies: this.policies, attachments: this.attachments });
+        for (const account of this.accounts.slice(1)) this.ram.set(account.uid, { roles: new Map(), policies: new Map(), attachments: new Set() });
+    }
+
+    /** The RAM of one of the server's accounts (RAM is per account: a role of one account is unknown to another). */
+    ramOf(uid: string): RamOfAccount {
+        const found = this.ram.get(uid);
+        if (!found) throw new Error(`the OSS contract server has no account ${uid}`);
+        return found;
+    }
+
+    /** The UID of the account that owns a bucket. */
+    ownerOf(bucket: ContractBucket): string {
+        return bucket.owner ?? this.accounts[0].uid;
+    }
+
+    /** The account an AccessKey ID belongs to, if any. */
+    accountOfKey(accessKey: string): OssContractAccount | undefined {
+        return this.accounts.find((a) => a.accessKey === accessKey);
+    }
 
     injectFault(fault: OssFault): void {
         this.faults.push({ fault, left: fault.times ?? 1 });
@@ -175,6 +234,7 @@ export class OssContractState {
     readonly buckets = new Map<string, ContractBucket>();
     /** Names owned by other accounts: create answers BucketAlreadyExists, reads AccessDenied. */
     readonly foreignBuckets = new Set<string>();
+    /** The first account's RAM (as `ramOf(accounts[0].uid)`). */
     readonly roles = new Map<string, RamContractRole>();
     readonly policies = new Map<string, RamContractPolicy>();
     /** `${roleName}\0${policyName}` */
@@ -205,8 +265,9 @@ export class OssContractState {
         return now - rule.createdAt < this.timing.startingMs ? "starting" : "doing";
     }
 
-    policyAttachedTo(roleName: string): string[] {
-        return [...this.attachments].filter((a) => a.startsWith(`${roleName}\0`)).map((a) => a.split("\0")[1]);
+    /** The policies attached to a role of an account (by default the first). */
+    policyAttachedTo(roleName: string, uid = this.accounts[0].uid): string[] {
+        return [...this.ramOf(uid).attachments].filter((a) => a.startsWith(`${roleName}\0`)).map((a) => a.split("\0")[1]);
     }
 
     /** Writes an object as a client would (outside the code under test), queuing it for replication. */
@@ -263,16 +324,68 @@ export class OssContractState {
                         : [];
                     rule.historical = { pending, total: pending.length, copied: 0 };
                 }
-                const next = rule.historical.pending.shift();
-                if (next) {
+                // Across accounts a version is copied only while both grants hold; until then it waits, in order.
+                const next = rule.historical.pending[0];
+                if (next && this.mayReplicate(bucket, rule, destination, next)) {
+                    rule.historical.pending.shift();
                     this.copy(next, destination);
                     rule.historical.copied += 1;
                 }
-                while (rule.queue.length > 0 && now - rule.queue[0].writtenAt >= this.timing.newObjectDelayMs) {
+                while (rule.queue.length > 0 && now - rule.queue[0].writtenAt >= this.timing.newObjectDelayMs
+                    && this.mayReplicate(bucket, rule, destination, rule.queue[0].version)) {
                     this.copy(rule.queue.shift()!.version, destination);
                 }
             }
         }
+    }
+
+    /**
+     * Whether OSS may copy this version now. Within one account the rule's role alone carries the permissions
+     * (and the server does not check its policy, as before). Across accounts, Alibaba's data replication
+     * permissions page (https://www.alibabacloud.com/help/en/oss/user-guide/introduction-to-data-replication-permissions)
+     * and the cross-account CRR / SRR guides (https://www.alibabacloud.com/help/en/oss/user-guide/cross-account-cross-region-replication,
+     * https://www.alibabacloud.com/help/en/oss/user-guide/copy-across-accounts-in-the-same-region) need two grants: a RAM policy
+     * attached to the source account's role that lets it read the source bucket (oss:ReplicateGet), because a RAM policy
+     * can only reach its own account's resources; and a bucket policy on the destination that lets the role's sessions
+     * (arn:sts::<source UID>:assumed-role/<role>/*) write there (oss:ReplicatePut; oss:ReplicateDelete for deletes).
+     * Without either, replication fails; the version stays queued, so the rule's progress stays behind.
+     */
+    mayReplicate(source: ContractBucket, rule: ContractRule, destination: ContractBucket, version: ContractObjectVersion): boolean {
+        return this.heldBackBy(source, rule, destination, version) === undefined;
+    }
+
+    /** Which grant holds a version back ("role policy" or "bucket policy"), or undefined when it may be copied. */
+    heldBackBy(source: ContractBucket, rule: ContractRule, destination: ContractBucket, version: ContractObjectVersion): "role policy" | "bucket policy" | undefined {
+        const sourceOwner = this.ownerOf(source);
+        const destinationOwner = this.ownerOf(destination);
+        if (sourceOwner === destinationOwner) return undefined;
+        const ram = this.ram.get(sourceOwner);
+        const role = ram?.roles.get(rule.syncRole);
+        const sourceObject = `acs:oss:${source.region}:${sourceOwner}:${source.name}/${version.key}`;
+        const roleDocuments = role ? this.policyAttachedTo(role.RoleName, sourceOwner)
+            .map((name) => ram!.policies.get(name)?.versions.find((v) => v.IsDefaultVersion)?.PolicyDocument)
+            .filter((d): d is string => d !== undefined) : [];
+        if (!role || evaluate(roleDocuments, { action: "oss:ReplicateGet", resource: sourceObject }) !== "Allow") return "role policy";
+        const principal = `arn:sts::${sourceOwner}:assumed-role/${role.RoleName.toLowerCase()}/oss-replication`;
+        const destinationObject = `acs:oss:${destination.region}:${destinationOwner}:${destination.name}/${version.key}`;
+        const action = version.deleteMarker ? "oss:ReplicateDelete" : "oss:ReplicatePut";
+        if (!destination.policy || evaluate([destination.policy], { action, resource: destinationObject, principal }) !== "Allow") return "bucket policy";
+        return undefined;
+    }
+
+    /**
+     * The queued versions of a rule and, for each, what holds it back now (undefined: nothing, it is copied at the
+     * next tick once its delay has passed).
+     */
+    queueOf(bucketName: string, ruleId: string): { key: string; versionId: string; deleteMarker: boolean; heldBackBy?: "role policy" | "bucket policy" }[] {
+        const bucket = this.buckets.get(bucketName);
+        const rule = bucket?.rules.find((r) => r.id === ruleId);
+        if (!bucket || !rule) return [];
+        const destination = this.buckets.get(rule.destination.bucket);
+        return rule.queue.map(({ version }) => ({
+            key: version.key, versionId: version.versionId, deleteMarker: version.deleteMarker,
+            ...(destination ? { heldBackBy: this.heldBackBy(bucket, rule, destination, version) } : {}),
+        }));
     }
 
     private copy(version: ContractObjectVersion, destination: ContractBucket): void {
@@ -308,6 +421,54 @@ function matches(rule: ContractRule, version: Pick<ContractObjectVersion, "key" 
     return rule.tagFilterType === "OR" ? rule.tags.some(has) : rule.tags.every(has);
 }
 
+/**
+ * A glob of a policy (`*` for any run of characters, `?` for one), against a value. The authorization syntax page
+ * (https://www.alibabacloud.com/help/en/oss/user-guide/authorization-syntax-and-elements) lets Action and Resource
+ * use the wildcard `*`; actions are compared without regard to case.
+ */
+function globMatches(pattern: string, value: string, ignoreCase = false): boolean {
+    const source = pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&"))).join("");
+    return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
+}
+
+function listOf(value: unknown): string[] {
+    if (value === undefined) return [];
+    return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/**
+ * How a set of policy documents decides one request, as OSS's bucket policy overview puts it
+ * (https://www.alibabacloud.com/help/en/oss/user-guide/oss-bucket-policy/): an explicit Deny wins, then any Allow;
+ * with neither, the request is denied. `principal` is given for bucket policies, whose statements name whom they
+ * cover: a Principal pattern matching the caller, or "*" (an empty list counts as "*", per
+ * https://www.alibabacloud.com/help/en/oss/user-guide/use-bucket-policy-to-grant-permission-to-access-oss). Statements
+ * with a Condition are left out: the server does not evaluate conditions.
+ */
+function evaluate(documents: readonly string[], request: { action: string; resource: string; principal?: string }): "Allow" | "Deny" | "none" {
+    let allowed = false;
+    for (const document of documents) {
+        let statements: Record<string, unknown>[];
+        try {
+            const parsed = JSON.parse(document) as { Statement?: unknown };
+            statements = Array.isArray(parsed.Statement) ? parsed.Statement as Record<string, unknown>[] : [];
+        } catch {
+            continue;
+        }
+        for (const statement of statements) {
+            if (statement.Condition !== undefined && Object.keys(statement.Condition as object).length > 0) continue;
+            if (!listOf(statement.Action).some((a) => globMatches(a, request.action, true))) continue;
+            if (!listOf(statement.Resource).some((r) => globMatches(r, request.resource))) continue;
+            if (request.principal !== undefined) {
+                const principals = listOf(statement.Principal);
+                if (principals.length > 0 && !principals.some((p) => p === "*" || globMatches(p.toLowerCase(), request.principal!.toLowerCase()))) continue;
+            }
+            if (statement.Effect === "Deny") return "Deny";
+            if (statement.Effect === "Allow") allowed = true;
+        }
+    }
+    return allowed ? "Allow" : "none";
+}
+
 function latestVersions(bucket: ContractBucket): ContractObjectVersion[] {
     const byKey = new Map<string, ContractObjectVersion>();
     for (const version of bucket.versions) byKey.set(version.key, version);
@@ -318,7 +479,10 @@ export interface OssContractServer {
     readonly zones: Record<string, { endpoint: string; region: string }>;
     /** The RAM endpoint, for `bucket-replication:iamEndpoint`. */
     readonly ramEndpoint: string;
+    /** The first account's key pair. */
     readonly credentials: { accessKey: string; secretKey: string };
+    /** Every account the server serves, the first one first. */
+    readonly accounts: readonly OssContractAccount[];
     readonly state: OssContractState;
     close(): Promise<void>;
 }
@@ -326,10 +490,12 @@ export interface OssContractServer {
 export interface OssContractServerOptions {
     readonly regions?: readonly string[];
     readonly timing?: Partial<ServerTiming>;
+    /** The accounts the server serves (default: ossFirstContractAccount alone); requests signed with any of their keys are theirs. */
+    readonly accounts?: readonly OssContractAccount[];
 }
 
 export async function startOssContractServer(options: OssContractServerOptions = {}): Promise<OssContractServer> {
-    const state = new OssContractState();
+    const state = new OssContractState(options.accounts);
     state.timing = { ...defaultTiming, ...options.timing };
     const servers: http.Server[] = [];
     const regions = options.regions ?? defaultOssContractRegions;
@@ -350,7 +516,8 @@ export async function startOssContractServer(options: OssContractServerOptions =
     return {
         zones,
         ramEndpoint: `http://127.0.0.1:${ramPort}`,
-        credentials: { ...ossContractCredentials },
+        credentials: { accessKey: state.accounts[0].accessKey, secretKey: state.accounts[0].secretKey },
+        accounts: state.accounts,
         state,
         close: async () => {
             clearInterval(timer);
@@ -399,6 +566,7 @@ function ossOperation(method: string, key: string, query: Map<string, string>, b
     if (has("versions") && method === "GET") return "ListObjectVersions";
     if (has("delete") && method === "POST") return "DeleteMultipleObjects";
     if (has("bucketInfo") && method === "GET") return "GetBucketInfo";
+    if (has("policy")) return ({ PUT: "PutBucketPolicy", GET: "GetBucketPolicy", DELETE: "DeleteBucketPolicy" } as Record<string, string>)[method] ?? "unknown";
     if (query.size === 0) return ({ PUT: "PutBucket", DELETE: "DeleteBucket", GET: "ListObjects" } as Record<string, string>)[method] ?? "unknown";
     // ListObjects (GetBucket) takes only listing parameters; list-type=2 makes it ListObjectsV2.
     if (method === "GET" && [...query.keys()].every((name) => listParameters.has(name))) return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
@@ -432,7 +600,7 @@ async function handleOss(state: OssContractState, region: string, regions: reado
         return answer(503, xmlDocument("Error", `<Code>ServiceUnavailable</Code><Message>Please reduce your request rate (fault injected by the contract server).</Message><RequestId>${requestId}</RequestId><EC>0000-00000000</EC>`));
     }
     try {
-        verifyOssV4(req, region, bucketName, key, query);
+        const caller = verifyOssV4(state, req, region, bucketName, key, query);
         if (!bucketName) throw new OssProblem(400, "InvalidArgument", "The contract server serves bucket operations only");
         if (state.foreignBuckets.has(bucketName)) {
             if (record.operation === "PutBucket") throw new OssProblem(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", "0015-00000104");
@@ -442,7 +610,7 @@ async function handleOss(state: OssContractState, region: string, regions: reado
             checkBucketName(bucketName);
             if (state.buckets.has(bucketName)) throw new OssProblem(409, "BucketAlreadyExists", "The requested bucket name is not available.", "0015-00000104");
             if (body.length > 0) parseXmlBody(body, "CreateBucketConfiguration");
-            state.buckets.set(bucketName, { name: bucketName, region, versioning: "Unversioned", tags: {}, versions: [], rules: [], createdAt: new Date() });
+            state.buckets.set(bucketName, { name: bucketName, region, owner: caller.uid, versioning: "Unversioned", tags: {}, versions: [], rules: [], createdAt: new Date() });
             return answer(200, "", { location: `/${bucketName}` });
         }
         const bucket = state.buckets.get(bucketName);
@@ -450,11 +618,17 @@ async function handleOss(state: OssContractState, region: string, regions: reado
         if (bucket.region !== region) {
             throw new OssProblem(403, "AccessDenied", `The bucket you are attempting to access must be addressed using the specified endpoint (oss-${bucket.region}).`, "0003-00001403");
         }
+        if (state.ownerOf(bucket) !== caller.uid) {
+            // A bucket is its owner's: a request from another account that no policy allows is denied
+            // (https://www.alibabacloud.com/help/en/oss/user-guide/oss-bucket-policy/, "denied by default"). The server
+            // does not evaluate bucket policies for API calls of other accounts: it refuses them all.
+            throw new OssProblem(403, "AccessDenied", "You have no right to access this bucket.", "0003-00000001");
+        }
         switch (record.operation) {
             case "GetBucketInfo":
                 return answer(200, xmlDocument("BucketInfo", `<Bucket><Name>${escapeXml(bucket.name)}</Name><Location>oss-${bucket.region}</Location>` +
                     `<CreationDate>${bucket.createdAt.toISOString()}</CreationDate><ExtranetEndpoint>oss-${bucket.region}.aliyuncs.com</ExtranetEndpoint>` +
-                    `<Owner><ID>${contractAccountId}</ID><DisplayName>${contractAccountId}</DisplayName></Owner><StorageClass>Standard</StorageClass>` +
+                    `<Owner><ID>${state.ownerOf(bucket)}</ID><DisplayName>${state.ownerOf(bucket)}</DisplayName></Owner><StorageClass>Standard</StorageClass>` +
                     (bucket.versioning === "Unversioned" ? "" : `<Versioning>${bucket.versioning}</Versioning>`) + `</Bucket>`));
             case "DeleteBucket":
                 if (bucket.versions.length > 0) throw new OssProblem(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.", "0015-00000301");
@@ -544,6 +718,24 @@ async function handleOss(state: OssContractState, region: string, regions: reado
             }
             case "GetBucketReplicationLocation":
                 return answer(200, locationXml(bucket.region, regions));
+            case "PutBucketPolicy":
+                // PutBucketPolicy (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketpolicy): PUT /?policy with the
+                // JSON document as the body; 200 with an empty body. A new policy replaces the old one.
+                checkBucketPolicy(body);
+                bucket.policy = body.toString("utf8");
+                return answer(200);
+            case "GetBucketPolicy":
+                // GetBucketPolicy (https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketpolicy): the document as
+                // JSON, or 404 NoSuchBucketPolicy (EC 0030-00000006) when the bucket has none.
+                if (bucket.policy === undefined) throw new OssProblem(404, "NoSuchBucketPolicy", "The bucket policy does not exist.", "0030-00000006");
+                record.status = 200;
+                res.writeHead(200, { "x-oss-request-id": requestId, "content-type": "application/json" });
+                res.end(bucket.policy);
+                return;
+            case "DeleteBucketPolicy":
+                // DeleteBucketPolicy (https://www.alibabacloud.com/help/en/oss/developer-reference/deletebucketpolicy): 204 No Content.
+                bucket.policy = undefined;
+                return answer(204);
             case "GetBucketReplicationProgress": {
                 const ruleId = query.get("rule-id");
                 if (!ruleId) throw new OssProblem(400, "InvalidArgument", "rule-id is required.");
@@ -662,6 +854,59 @@ function checkBucketName(name: string): void {
     }
 }
 
+/**
+ * A bucket policy as PutBucketPolicy takes it. Each refusal is one of OSS's documented error pages (EC 0030-*, e.g.
+ * https://www.alibabacloud.com/help/en/oss/user-guide/0030-00000005; the EC is what the pages name, the error code
+ * InvalidPolicyDocument is as seen by this server, OSS's own may differ):
+ *   - at most 16 KB in all (EC 0030-00000001; the bucket policy guide,
+ *     https://www.alibabacloud.com/help/en/oss/user-guide/use-bucket-policy-to-grant-permission-to-access-oss, says the same);
+ *   - one statement at most 4095 bytes (EC 0030-00000003);
+ *   - UTF-8 text (EC 0030-00000004);
+ *   - the policy syntax (EC 0030-00000005; the syntax page, https://www.alibabacloud.com/help/en/oss/user-guide/authorization-syntax-and-elements):
+ *     a JSON object with Version, a string, and a list of one or more statements, each with Effect Allow or Deny,
+ *     an Action, a Resource and, in a bucket policy, a Principal; Version "1" and no other (EC 0030-00000002);
+ *   - no run of two wildcards `**` (EC 0030-00000007).
+ */
+function checkBucketPolicy(body: Buffer): void {
+    const refuse = (ec: string, message: string): never => { throw new OssProblem(400, "InvalidPolicyDocument", message, ec); };
+    if (body.length > 16 * 1024) refuse("0030-00000001", `The bucket policy is ${body.length} bytes; it must be at most 16 KB.`);
+    let document: string;
+    try {
+        document = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    } catch {
+        return refuse("0030-00000004", "The bucket policy must be UTF-8 text.");
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(document);
+    } catch {
+        return refuse("0030-00000005", "The bucket policy is not valid JSON.");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return refuse("0030-00000005", "The bucket policy must be a JSON object.");
+    const { Version: version, Statement: statements } = parsed as { Version?: unknown; Statement?: unknown };
+    if (typeof version !== "string") refuse("0030-00000005", "The bucket policy's Version must be a string.");
+    if (version !== "1") refuse("0030-00000002", `The bucket policy's Version is '${String(version)}'; it must be "1".`);
+    if (!Array.isArray(statements) || statements.length === 0) return refuse("0030-00000005", "The bucket policy needs a Statement list of one or more statements.");
+    for (const statement of statements as unknown[]) {
+        if (typeof statement !== "object" || statement === null || Array.isArray(statement)) return refuse("0030-00000005", "Every statement must be a JSON object.");
+        if (Buffer.byteLength(JSON.stringify(statement)) > 4095) refuse("0030-00000003", "A statement of the bucket policy is longer than 4095 bytes.");
+        const s = statement as Record<string, unknown>;
+        if (s.Effect !== "Allow" && s.Effect !== "Deny") refuse("0030-00000005", "Every statement needs Effect Allow or Deny.");
+        for (const element of ["Action", "Resource"]) {
+            const value = s[element];
+            const values = Array.isArray(value) ? value : [value];
+            if (value === undefined || values.length === 0 || values.some((v) => typeof v !== "string" || v === "")) {
+                refuse("0030-00000005", `Every statement needs ${element}: a string or a list of strings.`);
+            }
+        }
+        // An empty Principal list is allowed: it stands for "*".
+        if (s.Principal === undefined || !(typeof s.Principal === "string" || (Array.isArray(s.Principal) && s.Principal.every((p) => typeof p === "string")))) {
+            refuse("0030-00000005", "Every statement of a bucket policy needs a Principal: a string or a list of strings.");
+        }
+    }
+    if (document.includes("**")) refuse("0030-00000007", "The bucket policy has two wildcards '**' in a row.");
+}
+
 const ruleChildren = ["ID", "RTC", "PrefixSet", "Action", "Destination", "HistoricalObjectReplication", "SyncRole", "SourceSelectionCriteria", "EncryptionConfiguration", "UserTaggings"];
 
 /**
@@ -757,8 +1002,10 @@ function validateRule(state: OssContractState, source: ContractBucket, body: Buf
     const historical = text(rule, "HistoricalObjectReplication") ?? "enabled";
     if (historical !== "enabled" && historical !== "disabled") throw new OssProblem(400, "InvalidArgument", "HistoricalObjectReplication must be enabled or disabled.");
     const syncRole = text(rule, "SyncRole") ?? "";
-    const role = state.roles.get(syncRole);
-    if (!role) throw new OssProblem(400, "InvalidArgument", `SyncRole '${syncRole}' is not a RAM role of this account.`);
+    // The role OSS assumes is one of the source bucket owner's account (the replication permissions page, link at
+    // OssContractState.heldBackBy); the destination bucket may be another account's.
+    const role = state.ramOf(state.ownerOf(source)).roles.get(syncRole);
+    if (!role) throw new OssProblem(400, "InvalidArgument", `SyncRole '${syncRole}' is not a RAM role of the account that owns bucket '${source.name}'.`);
     const trust = JSON.stringify(JSON.parse(role.AssumeRolePolicyDocument));
     if (!trust.includes(ossTrustedService)) throw new OssProblem(400, "InvalidArgument", `RAM role '${syncRole}' does not trust ${ossTrustedService}.`);
     const kms = text(child(child(rule, "SourceSelectionCriteria"), "SseKmsEncryptedObjects"), "Status");
@@ -819,12 +1066,13 @@ const maxClockSkewMs = 15 * 60 * 1000;
  * our key, a scope of today's date, the listener's region and "oss", x-oss-date within 15 minutes,
  * UNSIGNED-PAYLOAD, then the signature over the path-style resource and every default-signed header.
  */
-function verifyOssV4(req: http.IncomingMessage, region: string, bucket: string, key: string, query: Map<string, string>): void {
+function verifyOssV4(state: OssContractState, req: http.IncomingMessage, region: string, bucket: string, key: string, query: Map<string, string>): OssContractAccount {
     const header = String(req.headers.authorization ?? "");
     const match = /^OSS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/oss\/aliyun_v4_request,(?:\s*AdditionalHeaders=([^,]+),)?\s*Signature=([0-9a-f]{64})$/.exec(header);
     if (!match) throw new OssProblem(403, "AccessDenied", "Missing or malformed OSS4-HMAC-SHA256 Authorization header.", "0002-00000201");
     const [, accessKey, date, scopeRegion, additional, signature] = match;
-    if (accessKey !== ossContractCredentials.accessKey) throw new OssProblem(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.", "0002-00000902");
+    const account = state.accountOfKey(accessKey);
+    if (!account) throw new OssProblem(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.", "0002-00000902");
     if (scopeRegion !== region) throw new OssProblem(400, "InvalidArgument", `Invalid signing region in Authorization header: '${scopeRegion}', expecting '${region}'.`, "0002-00000222");
     const ossDate = String(req.headers["x-oss-date"] ?? "");
     const parsed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(ossDate);
@@ -845,13 +1093,14 @@ function verifyOssV4(req: http.IncomingMessage, region: string, bucket: string, 
     const canonical = [req.method, resource, canonicalQuery, canonicalHeaders, additionalNames.join(";"), "UNSIGNED-PAYLOAD"].join("\n");
     const scope = `${date}/${region}/oss/aliyun_v4_request`;
     const stringToSign = ["OSS4-HMAC-SHA256", ossDate, scope, createHash("sha256").update(canonical).digest("hex")].join("\n");
-    let signingKey = createHmac("sha256", `aliyun_v4${ossContractCredentials.secretKey}`).update(date).digest();
+    let signingKey = createHmac("sha256", `aliyun_v4${account.secretKey}`).update(date).digest();
     for (const part of [region, "oss", "aliyun_v4_request"]) signingKey = createHmac("sha256", signingKey).update(part).digest();
     const expected = createHmac("sha256", signingKey).update(stringToSign).digest();
     const given = Buffer.from(signature, "hex");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw new OssProblem(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.", "0002-00000040");
     }
+    return account;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -883,7 +1132,9 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
         return answer(503, { Code: "ServiceUnavailable", Message: "The request has failed due to a temporary failure of the server (fault injected by the contract server)." });
     }
     try {
-        verifyAcs3(req, rawPath, rawQuery, body);
+        const caller = verifyAcs3(state, req, rawPath, rawQuery, body);
+        // RAM is per account: each caller sees and changes only its own account's roles and policies.
+        const ram = state.ramOf(caller.uid);
         if (req.headers["x-acs-version"] !== "2015-05-01") throw new RamProblem(400, "InvalidVersion", `Specified parameter Version is not valid for RAM.`);
         const contentType = String(req.headers["content-type"] ?? "");
         const params = new Map<string, string>(new URLSearchParams(rawQuery));
@@ -897,12 +1148,12 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
             return value;
         };
         const role = (name: string) => {
-            const found = state.roles.get(name);
+            const found = ram.roles.get(name);
             if (!found) throw new RamProblem(404, "EntityNotExist.Role", `The role not exists: ${name}.`);
             return found;
         };
         const policy = (name: string) => {
-            const found = state.policies.get(name);
+            const found = ram.policies.get(name);
             if (!found) throw new RamProblem(404, "EntityNotExist.Policy", `The policy not exists: ${name}.`);
             return found;
         };
@@ -915,16 +1166,17 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
             case "CreateRole": {
                 const name = need("RoleName");
                 if (!/^[A-Za-z0-9.-]{1,64}$/.test(name)) throw new RamProblem(400, "InvalidParameter.RoleName.InvalidChars", `RoleName '${name}' must be 1 to 64 letters, digits, '.' or '-'.`);
-                if (state.roles.has(name)) throw new RamProblem(409, "EntityAlreadyExists.Role", `The role already exists: ${name}.`);
+                if (ram.roles.has(name)) throw new RamProblem(409, "EntityAlreadyExists.Role", `The role already exists: ${name}.`);
                 const trust = need("AssumeRolePolicyDocument");
                 checkPolicyDocument(trust, "AssumeRolePolicyDocument");
                 const description = params.get("Description") ?? "";
                 if (description.length > 1024) throw new RamProblem(400, "InvalidParameter.Description.Length", "Description must be at most 1024 characters.");
                 const created: RamContractRole = {
-                    RoleName: name, RoleId: String(300000000000000000n + BigInt(state.roles.size + 1)), Arn: `acs:ram::${contractAccountId}:role/${name.toLowerCase()}`,
+                    RoleName: name, // Role IDs are unique across accounts; the ARN carries the UID of the account that owns the role.
+                    RoleId: String(300000000000000000n + BigInt(state.accounts.indexOf(caller)) * 1000000n + BigInt(ram.roles.size + 1)), Arn: `acs:ram::${caller.uid}:role/${name.toLowerCase()}`,
                     Description: description, AssumeRolePolicyDocument: trust, MaxSessionDuration: 3600, CreateDate: new Date().toISOString(),
                 };
-                state.roles.set(name, created);
+                ram.roles.set(name, created);
                 return answer(200, { Role: created });
             }
             case "UpdateRole": {
@@ -935,8 +1187,8 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
             }
             case "DeleteRole": {
                 const found = role(need("RoleName"));
-                if (state.policyAttachedTo(found.RoleName).length > 0) throw new RamProblem(409, "DeleteConflict.Role.Policy", `The role still has policies attached: ${found.RoleName}.`);
-                state.roles.delete(found.RoleName);
+                if (state.policyAttachedTo(found.RoleName, caller.uid).length > 0) throw new RamProblem(409, "DeleteConflict.Role.Policy", `The role still has policies attached: ${found.RoleName}.`);
+                ram.roles.delete(found.RoleName);
                 return answer(200, {});
             }
             case "GetPolicy": {
@@ -945,17 +1197,17 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
                 const current = found.versions.find((v) => v.IsDefaultVersion)!;
                 return answer(200, {
                     Policy: { PolicyName: found.PolicyName, PolicyType: "Custom", Description: found.Description, DefaultVersion: current.VersionId,
-                        PolicyDocument: current.PolicyDocument, AttachmentCount: [...state.attachments].filter((a) => a.endsWith(`\0${found.PolicyName}`)).length },
+                        PolicyDocument: current.PolicyDocument, AttachmentCount: [...ram.attachments].filter((a) => a.endsWith(`\0${found.PolicyName}`)).length },
                     DefaultPolicyVersion: { VersionId: current.VersionId, IsDefaultVersion: true, PolicyDocument: current.PolicyDocument },
                 });
             }
             case "CreatePolicy": {
                 const name = need("PolicyName");
                 if (!/^[A-Za-z0-9-]{1,128}$/.test(name)) throw new RamProblem(400, "InvalidParameter.PolicyName.InvalidChars", `PolicyName '${name}' must be 1 to 128 letters, digits or '-'.`);
-                if (state.policies.has(name)) throw new RamProblem(409, "EntityAlreadyExists.Policy", `The policy already exists: ${name}.`);
+                if (ram.policies.has(name)) throw new RamProblem(409, "EntityAlreadyExists.Policy", `The policy already exists: ${name}.`);
                 const document = need("PolicyDocument");
                 checkPolicyDocument(document, "PolicyDocument");
-                state.policies.set(name, { PolicyName: name, Description: params.get("Description") ?? "", versions: [{ VersionId: "v1", PolicyDocument: document, IsDefaultVersion: true }] });
+                ram.policies.set(name, { PolicyName: name, Description: params.get("Description") ?? "", versions: [{ VersionId: "v1", PolicyDocument: document, IsDefaultVersion: true }] });
                 return answer(200, { Policy: { PolicyName: name, PolicyType: "Custom", DefaultVersion: "v1" } });
             }
             case "CreatePolicyVersion": {
@@ -985,9 +1237,9 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
             case "DeletePolicy": {
                 customType();
                 const found = policy(need("PolicyName"));
-                if ([...state.attachments].some((a) => a.endsWith(`\0${found.PolicyName}`))) throw new RamProblem(409, "DeleteConflict.Policy.User", `The policy is still attached: ${found.PolicyName}.`);
+                if ([...ram.attachments].some((a) => a.endsWith(`\0${found.PolicyName}`))) throw new RamProblem(409, "DeleteConflict.Policy.User", `The policy is still attached: ${found.PolicyName}.`);
                 if (found.versions.length > 1) throw new RamProblem(409, "DeleteConflict.Policy.Version", `The policy has more than one version: ${found.PolicyName}.`);
-                state.policies.delete(found.PolicyName);
+                ram.policies.delete(found.PolicyName);
                 return answer(200, {});
             }
             case "AttachPolicyToRole": {
@@ -995,20 +1247,20 @@ async function handleRam(state: OssContractState, req: http.IncomingMessage, res
                 const r = role(need("RoleName"));
                 const p = policy(need("PolicyName"));
                 const key = `${r.RoleName}\0${p.PolicyName}`;
-                if (state.attachments.has(key)) throw new RamProblem(409, "EntityAlreadyExists.Role.Policy", `The policy is already attached to the role: ${p.PolicyName}.`);
-                state.attachments.add(key);
+                if (ram.attachments.has(key)) throw new RamProblem(409, "EntityAlreadyExists.Role.Policy", `The policy is already attached to the role: ${p.PolicyName}.`);
+                ram.attachments.add(key);
                 return answer(200, {});
             }
             case "DetachPolicyFromRole": {
                 customType();
                 const r = role(need("RoleName"));
                 const p = policy(need("PolicyName"));
-                if (!state.attachments.delete(`${r.RoleName}\0${p.PolicyName}`)) throw new RamProblem(404, "EntityNotExist.Role.Policy", `The policy is not attached to the role: ${p.PolicyName}.`);
+                if (!ram.attachments.delete(`${r.RoleName}\0${p.PolicyName}`)) throw new RamProblem(404, "EntityNotExist.Role.Policy", `The policy is not attached to the role: ${p.PolicyName}.`);
                 return answer(200, {});
             }
             case "ListPoliciesForRole": {
                 const r = role(need("RoleName"));
-                const attached = state.policyAttachedTo(r.RoleName).map((name) => ({ PolicyName: name, PolicyType: "Custom", Description: state.policies.get(name)?.Description ?? "" }));
+                const attached = state.policyAttachedTo(r.RoleName, caller.uid).map((name) => ({ PolicyName: name, PolicyType: "Custom", Description: ram.policies.get(name)?.Description ?? "" }));
                 return answer(200, { Policies: { Policy: attached } });
             }
         }
@@ -1038,12 +1290,13 @@ function checkPolicyDocument(document: string, name: string): void {
 }
 
 /** Checks the ACS3-HMAC-SHA256 Authorization header, recomputed here from the request as received. */
-function verifyAcs3(req: http.IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): void {
+function verifyAcs3(state: OssContractState, req: http.IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): OssContractAccount {
     const header = String(req.headers.authorization ?? "");
     const match = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(header);
     if (!match) throw new RamProblem(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards (ACS3-HMAC-SHA256).");
     const [, accessKey, signedList, signature] = match;
-    if (accessKey !== ossContractCredentials.accessKey) throw new RamProblem(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+    const account = state.accountOfKey(accessKey);
+    if (!account) throw new RamProblem(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
     const signedHeaders = signedList.split(";");
     for (const required of ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"]) {
         if (!signedHeaders.includes(required)) throw new RamProblem(400, "IncompleteSignature", `Header '${required}' must be signed.`);
@@ -1057,11 +1310,12 @@ function verifyAcs3(req: http.IncomingMessage, rawPath: string, rawQuery: string
     const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     const query = [...new URLSearchParams(rawQuery)].map(([k, v]) => [encode(k), encode(v)]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join("&");
     const canonical = [req.method, rawPath, query, signedHeaders.map((n) => `${n}:${String(req.headers[n] ?? "").trim()}\n`).join(""), signedList, payloadHash].join("\n");
-    const expected = createHmac("sha256", ossContractCredentials.secretKey).update(`ACS3-HMAC-SHA256\n${createHash("sha256").update(canonical).digest("hex")}`).digest();
+    const expected = createHmac("sha256", account.secretKey).update(`ACS3-HMAC-SHA256\n${createHash("sha256").update(canonical).digest("hex")}`).digest();
     const given = Buffer.from(signature, "hex");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw new RamProblem(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
     }
+    return account;
 }
 
 // ---------------------------------------------------------------------------------------------------
