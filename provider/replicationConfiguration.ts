@@ -33,7 +33,14 @@ export interface ReplicationConfigurationInputs {
     readonly rules: Record<string, RuleInput>;
 }
 
-export type ReplicationConfigurationOutputs = ReplicationConfigurationInputs;
+export type ReplicationConfigurationOutputs = ReplicationConfigurationInputs & {
+    /**
+     * As the last refresh found them: whether each destination of another owner still lets the role
+     * replicate into it (`<zone>/<bucket>`: "granted" or "missing"). A missing grant is what the next
+     * `up` puts back. Absent where no rule crosses owners, or before any refresh.
+     */
+    readonly destinationGrants?: Readonly<Record<string, "granted" | "missing">>;
+};
 
 const ruleIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
@@ -82,7 +89,8 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         const changes = replaces.length > 0
             || stableJson(olds.rules) !== stableJson(news.rules)
             || olds.role?.id !== news.role?.id
-            || roleSecretChanged(olds, news);
+            || roleSecretChanged(olds, news)
+            || missingGrants(olds).length > 0;
         return { changes, replaces, deleteBeforeReplace: true };
     },
 
@@ -101,9 +109,15 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         if (!actual) return {};
         // The role is the one the service replicates as; its secret is never returned, so the state's stays.
         const role = actual.role.id === props!.role?.id ? props!.role : { id: actual.role.id, name: actual.role.name };
-        const outs = { ...props!, role, rules: rulesByIdOf(actual.rules) };
+        const { destinationGrants: _lastSeen, ...known } = props!;
+        const inputs = { ...known, role, rules: rulesByIdOf(actual.rules) };
+        const outs: ReplicationConfigurationOutputs = actual.destinationGrants ? { ...inputs, destinationGrants: { ...actual.destinationGrants } } : inputs;
+        for (const destination of missingGrants(outs)) {
+            warn(`replication into ${destination} has stopped: that bucket's owner no longer lets role '${role.id}' replicate into it ` +
+                `(its bucket policy lost the grant); 'pulumi up' puts the grant back`);
+        }
         await warnOfFailingRules(actual, warn);
-        return { id, props: outs, inputs: outs };
+        return { id, props: outs, inputs };
     },
 
     async update(_id, olds, news) {
@@ -115,6 +129,11 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         await currentBackend().deleteReplication(specOf(props), progressLog(`replication of ${props.bucket}`));
     },
 }, "ReplicationConfiguration");
+
+/** The destinations (`<zone>/<bucket>`) whose grant the last refresh found missing. */
+export function missingGrants(outputs: Pick<ReplicationConfigurationOutputs, "destinationGrants">): string[] {
+    return Object.entries(outputs.destinationGrants ?? {}).filter(([, state]) => state === "missing").map(([destination]) => destination);
+}
 
 /** Fills every optional rule field, so that state and program compare field by field. */
 export function withDefaults(rules: Record<string, RuleInput>): Record<string, RuleInput> {

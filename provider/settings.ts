@@ -28,6 +28,13 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
     if (!zones || Object.keys(zones).length === 0) {
         problems.push(`No zones are configured for backend '${backend}'. ${defaults.howToConfigureZones}`);
     }
+    // A pair the service would never use must not be taken in silence.
+    const ownedElsewhere = Object.entries(zones ?? {}).filter(([, zone]) => zone.credentials || zone.account).map(([name]) => name);
+    if (defaults.zonesOfOtherOwnersRefused && ownedElsewhere.length > 0) {
+        problems.push(`Zone${ownedElsewhere.length > 1 ? "s" : ""} ${ownedElsewhere.map((z) => `'${z}'`).join(", ")} of '${configKey("zones")}' ` +
+            `name${ownedElsewhere.length > 1 ? "" : "s"} an owner of ${ownedElsewhere.length > 1 ? "their" : "its"} own ('accessKey', 'secretKey' or 'account'), ` +
+            `but ${defaults.zonesOfOtherOwnersRefused} Remove those settings, and set the stack's '${configKey("accessKey")}' and '${configKey("secretKey")}'.`);
+    }
 
     // Where every zone has its owner's pair, the stack needs none of its own: the first zone's stands in for it.
     const ownPairs = zones ? Object.values(zones).map((zone) => zone.credentials) : [];

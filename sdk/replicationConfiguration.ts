@@ -41,6 +41,13 @@ export class ReplicationConfiguration extends DynamicResource {
     declare readonly bucket: pulumi.Output<string>;
     declare readonly zone: pulumi.Output<string>;
     declare readonly rules: pulumi.Output<Record<string, ReplicationRuleFields>>;
+    /**
+     * As the last refresh found them: whether each destination of another owner still lets the role
+     * replicate into it, keyed `<zone>/<bucket>` ("granted" or "missing"; OSS across accounts). The next
+     * `up` puts a missing grant back.
+     * @default undefined (no rule crosses owners, or no refresh yet)
+     */
+    declare readonly destinationGrants: pulumi.Output<Record<string, "granted" | "missing"> | undefined>;
 
     constructor(name: string, args: ReplicationConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
         const problems = replicationConfigurationProblems(args);
@@ -50,7 +57,7 @@ export class ReplicationConfiguration extends DynamicResource {
         // The role's name and ID stay readable in previews; only its secret key (MinIO) is a secret.
         const role = pulumi.all([args.role.id, args.role.name]).apply(([id, roleName]) => ({ id, name: roleName }));
         const roleSecretKey = pulumi.output(args.role.secretKey).apply((secretKey) => secretKey ?? null);
-        super("replicationConfiguration", "ReplicationConfiguration", name, { bucket: args.bucket, zone: args.zone, role, roleSecretKey, rules: args.rules }, opts);
+        super("replicationConfiguration", "ReplicationConfiguration", name, { bucket: args.bucket, zone: args.zone, role, roleSecretKey, rules: args.rules, destinationGrants: undefined }, opts);
     }
 }
 

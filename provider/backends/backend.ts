@@ -128,6 +128,11 @@ export interface ReplicationSpec {
     readonly source: BucketRef;
     readonly role: RoleState;
     readonly rules: readonly ReplicationRule[];
+    /**
+     * As read: whether each destination of another owner still lets the role replicate into it, keyed
+     * `<zone>/<bucket>` (OSS: the destination's bucket policy). Absent where no rule crosses owners.
+     */
+    readonly destinationGrants?: Readonly<Record<string, "granted" | "missing">>;
 }
 
 

@@ -17,6 +17,8 @@ export interface BackendDefaults {
     readonly howToSetCredentials: string;
     /** How long waits for asynchronous work last when 'bucket-replication:waitTimeoutSeconds' says nothing. */
     readonly waitTimeoutMs: number;
+    /** Why a zone cannot carry a key pair or account of its own here, on a service whose replication stays within one owner. */
+    readonly zonesOfOtherOwnersRefused?: string;
 }
 
 export interface BackendModule {

@@ -116,8 +116,9 @@ export interface ReplicationRuleFields {
     readonly metrics?: boolean;
     /**
      * The account that owns the destination bucket, where it is not the source's (AWS: `Destination/Account`,
-     * an account ID; Alibaba OSS: the destination's account ID). LeaderFollower and BiDirectional fill it in
-     * from the destination zone's `account`.
+     * an account ID). On AWS a rule into a zone of another `account` gets it from the zone, so LeaderFollower
+     * and BiDirectional need say nothing. OSS rules have no such field: a destination zone with its own key
+     * pair tells its owner, and the grant follows.
      * @default the source's account
      * @example "111122223333"
      */

@@ -155,7 +155,9 @@ export function detailedDiff(kind: ResourceKind, olds: Properties, news: Propert
             if (!isUnknown(after) && stableJson(normalized(before)) === stableJson(normalized(after))) continue;
             properties[key] = { change: before === undefined || before === null ? "add" : after === undefined || after === null ? "delete" : "update", replace: false };
         }
-        if (Object.keys(properties).length === 0 && replaces.length === 0 && kind.name === "IamRole") properties.zones = { change: "update", replace: false };
+        // What a refresh found broken outside the inputs: a role's copy on a zone, a destination's grant.
+        const observed = ({ IamRole: "zones", ReplicationConfiguration: "destinationGrants" } as Record<string, string>)[kind.name];
+        if (Object.keys(properties).length === 0 && replaces.length === 0 && observed) properties[observed] = { change: "update", replace: false };
     }
     for (const key of replaces) properties[key] = { change: properties[key]?.change ?? "update", replace: true };
     const reasons = Object.fromEntries(replaces.map((key) => [key, kind.replaceReasons[key] ?? "the service cannot change it in place"]));

@@ -94,7 +94,10 @@ export function packageSchema(pkg: string, version: string): Record<string, unkn
             role: { $ref: ref("RoleReference"), description: "The role the service replicates as: the IamRole's `id` and `name` outputs." },
             roleSecretKey: text("The role's secret key where the service needs one (MinIO): the IamRole's `secretKey` output.", { secret: true }),
             rules: { type: "object", additionalProperties: { $ref: ref("ReplicationRule") }, description: "The rules, keyed by rule ID." },
-        }, ["bucket", "zone", "role", "rules"], {}, ["bucket", "zone", "role", "rules"]),
+        }, ["bucket", "zone", "role", "rules"], {
+            destinationGrants: { type: "object", additionalProperties: { type: "string" },
+                description: "As the last refresh found them: whether each destination of another owner still lets the role replicate into it (`<zone>/<bucket>`: granted or missing; OSS). A missing grant is put back by the next `up`." },
+        }, ["bucket", "zone", "role", "rules"]),
         [`${pkg}:index:ReplicationVerification`]: resource("A check on `up` that replication delivers: a canary object per rule must arrive in time. Runs again when the rules or the fingerprint change.", {
             rules: { type: "object", additionalProperties: { $ref: ref("VerifiedRule") }, description: "The rules to verify, keyed by rule ID." },
             timeoutSeconds: number("How long each canary may take to arrive, in seconds (at most 3600).", { default: 300 }),

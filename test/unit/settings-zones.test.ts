@@ -59,12 +59,24 @@ describe("zone settings: unknown keys are refused with the closest known one (is
         const { "site-b": _b, ...onlyA } = zones;
         let message = "";
         try {
-            // Exoscale: no local zones file to take a pair from, as the MinIO defaults may here.
-            resolveSettings((key) => ({ backend: "exoscale", zones: JSON.stringify({ ...onlyA, "site-c": { endpoint: "http://127.0.0.1:9300" } }) } as Record<string, string>)[key], {});
+            // OSS: no local zones file to take a pair from, as the MinIO defaults may here.
+            resolveSettings((key) => ({ backend: "oss", zones: JSON.stringify({ ...onlyA, "site-c": { endpoint: "http://127.0.0.1:9300" } }) } as Record<string, string>)[key], {});
         } catch (error) {
             message = (error as Error).message;
         }
-        expect(message).to.contain("No credentials for backend 'exoscale' (for the zones without a key pair of their own: site-c)");
+        expect(message).to.contain("No credentials for backend 'oss' (for the zones without a key pair of their own: site-c)");
+    });
+
+    it("refuses zones of other owners on Exoscale, whose replication stays within one organization, instead of ignoring their pair", () => {
+        const zones = { "ch-dk-2": { endpoint: "https://sos-ch-dk-2.exo.io", accessKey: "EXO-b", secretKey: "b-secret" }, "ch-gva-2": { endpoint: "https://sos-ch-gva-2.exo.io", account: "org-b" } };
+        let message = "";
+        try {
+            resolveSettings((key) => ({ backend: "exoscale", zones: JSON.stringify(zones), accessKey: "EXO-a", secretKey: "a-secret" } as Record<string, string>)[key], {});
+        } catch (error) {
+            message = (error as Error).message;
+        }
+        expect(message).to.contain("Zones 'ch-dk-2', 'ch-gva-2' of 'bucket-replication:zones' name an owner of their own")
+            .and.contain("SOS replicates only between buckets of one Exoscale organization");
     });
 
     it("refuses half a zone key pair, naming the zone and how to set the secret", () => {

@@ -40,6 +40,8 @@ export function defaults(env: NodeJS.ProcessEnv): BackendDefaults {
         howToSetCredentials: "set the EXOSCALE_API_KEY and EXOSCALE_API_SECRET environment variables to an Exoscale API key " +
             "whose IAM role may manage SOS buckets and IAM roles.",
         waitTimeoutMs: 5 * 60 * 1000,
+        // Exoscale's replication guide: source and destination belong to the same organization.
+        zonesOfOtherOwnersRefused: "SOS replicates only between buckets of one Exoscale organization, so every zone uses the stack's API key.",
     };
 }
 

@@ -1,11 +1,13 @@
-import type {
-    BackendSettings, BucketRef, ObservedVersioning, ProgressLog, ReplicationRule, ReplicationSpec, RoleSpec, RoleState, StorageBackend,
+import {
+    type BackendSettings, type BucketRef, type Credentials, type ObservedVersioning, type ProgressLog, type ReplicationRule, type ReplicationSpec,
+    type RoleSpec, type RoleState, type StorageBackend, zoneCredentials,
 } from "../backend";
 import type { PathProblem } from "../contract";
 import type { ReplicationLocation, ReplicationProgress } from "../../common/oss";
 import { OssBuckets } from "./buckets";
+import { OssGrants, sourceBucketOfPolicy } from "./crossAccount";
 import { OssClient } from "./ossClient";
-import { RamClient } from "./ramClient";
+import { isCode, RamClient } from "./ramClient";
 import { regionOfLocation } from "./regions";
 import { OssReplication } from "./replication";
 import { OssRoles } from "./roles";
@@ -19,15 +21,17 @@ import type { OssRule } from "./rules";
 export class OssBackend extends OssBuckets implements StorageBackend {
     readonly name = "oss";
     readonly zoneNames: readonly string[];
-    private ramClient?: RamClient;
-    private readonly roles = new OssRoles(() => this.ram());
+    /** RAM per account: keyed by the access key that signs for it (the stack's, or a zone's own). */
+    private readonly ramClients = new Map<string, RamClient>();
     private readonly replication: OssReplication;
+    readonly grants: OssGrants;
 
     constructor(private readonly settings: BackendSettings, options: { pollMs?: { first: number; max: number } } = {}) {
         super(new OssClient({
             zones: settings.zones, credentials: settings.credentials, requestPolicy: settings.requestPolicy, credentialHint: settings.credentialHint,
         }));
         this.zoneNames = Object.keys(settings.zones);
+        this.grants = new OssGrants(this.oss, settings);
         this.replication = new OssReplication(this, settings.waitTimeoutMs, options.pollMs ?? { first: 1000, max: 10_000 });
     }
 
@@ -48,21 +52,50 @@ export class OssBackend extends OssBuckets implements StorageBackend {
     }
 
     // Roles (roles.ts). The role's id is its name, which is what a replication rule's SyncRole names.
+    // OSS replicates only as a role of the source bucket's account: across accounts, the role is made,
+    // read, updated and deleted with the key pair of the account that owns the source its policy names.
 
-    createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState> {
-        return this.roles.create(spec, identity, log);
+    async createRole(spec: RoleSpec, identity: string | undefined, log: ProgressLog): Promise<RoleState> {
+        return new OssRoles(await this.roleHome(spec.policy, spec.name, log)).create(spec, identity, log);
     }
 
-    readRole(id: string, known: RoleState): Promise<RoleState | undefined> {
-        return this.roles.read(id, known);
+    async readRole(id: string, known: RoleState): Promise<RoleState | undefined> {
+        return new OssRoles(await this.roleHome(known.policy, id)).read(id, known);
     }
 
-    updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
-        return this.roles.update(known, spec, log);
+    async updateRole(known: RoleState, spec: RoleSpec, log: ProgressLog): Promise<RoleState> {
+        return new OssRoles(await this.roleHome(known.policy, known.id, log)).update(known, spec, log);
     }
 
-    deleteRole(known: RoleState, log: ProgressLog): Promise<void> {
-        return this.roles.delete(known, log);
+    async deleteRole(known: RoleState, log: ProgressLog): Promise<void> {
+        return new OssRoles(await this.roleHome(known.policy, known.id, log)).delete(known, log);
+    }
+
+    /**
+     * The RAM client of the account a role belongs to. With the stack's key pair alone, that one (no call
+     * is made). With zones of their own, the account that owns the source bucket the role's policy names
+     * (asked zone by zone, each with its key pair); when that bucket cannot be found, the account that has
+     * a role of that name; else the stack's.
+     */
+    private async roleHome(policy: unknown, roleName: string, log?: ProgressLog): Promise<() => RamClient> {
+        const stack = () => this.ram(this.settings.credentials);
+        if (!this.zoneNames.some((zone) => this.settings.zones[zone]?.credentials !== undefined)) return stack;
+        const source = sourceBucketOfPolicy(policy);
+        for (const zone of source ? this.zoneNames : []) {
+            const owner = await this.grants.ownerOf({ zone, bucket: source! }, log).catch((error) => {
+                // Another region's bucket, or another account's: OSS answers AccessDenied.
+                if (isCode(error, "AccessDenied")) return undefined;
+                throw error;
+            });
+            if (owner === undefined) continue;
+            if (this.settings.zones[zone]?.credentials) log?.(`role '${roleName}' replicates from '${source}', a bucket of account ${owner}: it lives there (zone ${zone}'s key pair)`);
+            return () => this.ram(zoneCredentials(this.settings, zone));
+        }
+        const pairs = new Map(this.zoneNames.map((zone) => zoneCredentials(this.settings, zone)).map((pair) => [pair.accessKey, pair]));
+        for (const pair of pairs.values()) {
+            if (await this.ram(pair).getRole(roleName, log)) return () => this.ram(pair);
+        }
+        return stack;
     }
 
     // Replication and its queries (replication.ts).
@@ -105,11 +138,15 @@ export class OssBackend extends OssBuckets implements StorageBackend {
         return this.replication.replicationProgress(source, ruleId);
     }
 
-    private ram(): RamClient {
-        this.ramClient ??= new RamClient({
-            endpoint: this.settings.iamEndpoint, credentials: this.settings.credentials,
-            requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
-        });
-        return this.ramClient;
+    private ram(credentials: Credentials): RamClient {
+        let client = this.ramClients.get(credentials.accessKey);
+        if (!client) {
+            client = new RamClient({
+                endpoint: this.settings.iamEndpoint, credentials,
+                requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
+            });
+            this.ramClients.set(credentials.accessKey, client);
+        }
+        return client;
     }
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Credentials, ProgressLog, ZoneSettings } from "../backend";
+import { type Credentials, type ProgressLog, type ZoneSettings, zoneCredentials } from "../backend";
 import { child, childrenNamed, parseXml, readAnswerXml, textOf, UnexpectedDocumentError, type XmlElement } from "../s3/xml";
 import { type HttpAnswer, sendHttp } from "../../transport/http";
 import { defaultRequestPolicy, type RequestPolicy, withRetries } from "../../transport/retry";
@@ -71,13 +71,19 @@ export class OssClient {
     }
 
     site(zone: string): CallSite {
-        return { service: ossServiceName, zone, endpoint: this.zoneSettings(zone).endpoint, credentialHint: this.credentialHint };
+        const settings = this.zoneSettings(zone);
+        const credentialHint = settings.credentials
+            ? `zone ${zone}'s own key pair, '${configKey(`zones.${zone}.accessKey`)}' and '${configKey(`zones.${zone}.secretKey`)}' in the stack configuration`
+            : this.credentialHint;
+        return { service: ossServiceName, zone, endpoint: settings.endpoint, credentialHint };
     }
 
     /** Sends the call, repeating it when that is safe; throws a ServiceError for every answer outside 2xx. */
     async send(call: OssCall): Promise<OssAnswer> {
         const zone = this.zoneSettings(call.zone);
         const site = this.site(call.zone);
+        // A zone of another owner signs with its own key pair; the rest with the stack's.
+        const credentials = zoneCredentials({ zones: this.zones, credentials: this.credentials }, call.zone);
         const url = requestUrl(zone.endpoint, call.bucket, call.key, call.query);
         const body = call.body === undefined ? undefined : Buffer.isBuffer(call.body) ? call.body : Buffer.from(call.body, "utf8");
         return withRetries(this.requestPolicy, async (signal) => {
@@ -96,7 +102,7 @@ export class OssClient {
             headers.authorization = signOssV4({
                 method: call.method, bucket: call.bucket, key: call.key, query: call.query, headers,
                 region: zone.region ?? call.zone,
-                accessKeyId: this.credentials.accessKey, accessKeySecret: this.credentials.secretKey, signingTime,
+                accessKeyId: credentials.accessKey, accessKeySecret: credentials.secretKey, signingTime,
             });
             let response: HttpAnswer;
             let answer: Buffer;

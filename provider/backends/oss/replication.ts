@@ -5,6 +5,7 @@ import { withNote } from "../../common/withNote";
 import { isMissingBucket } from "../s3/missingBucket";
 import { waitFor } from "../../transport/polling";
 import { ServiceError } from "../../transport/serviceError";
+import type { OssGrants } from "./crossAccount";
 import { type OssClient, xml } from "./ossClient";
 import { isCode } from "./ramClient";
 import { locationOf, regionOfLocation } from "./regions";
@@ -15,6 +16,8 @@ import { configKey } from "../../common/configKey";
 /** What replication needs of the backend: the OSS client, the zones' regions and the buckets' versioning. */
 export interface OssSite {
     readonly oss: OssClient;
+    /** What the destinations' owners grant the role where they are not the source's (crossAccount.ts). */
+    readonly grants: OssGrants;
     regionOf(zone: string): string;
     zoneOfLocation(location: string, preferred?: string): string;
     versioningOrMissing(ref: BucketRef): Promise<ObservedVersioning | "Missing">;
@@ -28,7 +31,7 @@ export interface OssSite {
 export class OssReplication {
     constructor(private readonly at: OssSite, private readonly waitTimeoutMs: number, private readonly pollMs: { first: number; max: number }) {}
 
-    async putReplication(spec: ReplicationSpec, _previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
+    async putReplication(spec: ReplicationSpec, previous: ReplicationSpec | undefined, log: ProgressLog): Promise<void> {
         // Judged by region: a zone may carry another name than its OSS region.
         const byRegion = spec.rules.map((rule) => [rule.id, { ...rule, destination: { ...rule.destination, zone: this.at.regionOf(rule.destination.zone) } } as OssRuleCheck]);
         const problems = ossRuleProblems(Object.fromEntries(byRegion), { zone: this.at.regionOf(spec.source.zone), bucket: spec.source.bucket });
@@ -37,6 +40,8 @@ export class OssReplication {
         }
         await this.waitForMatchingVersioning(spec, log);
         await this.refuseUnreachableDestinations(spec);
+        // Across accounts: each destination's owner lets the role in (its bucket policy) before a rule names it.
+        await this.at.grants.put(spec, previous, log);
 
         const source = spec.source;
         const wanted = new Map(spec.rules.map((rule) => [rule.id, rule]));
@@ -92,7 +97,9 @@ export class OssReplication {
             const zone = this.at.zoneOfLocation(rule.destinationLocation, before?.destination.bucket === rule.destinationBucket ? before?.destination.zone : undefined);
             return toModel(rule, before, zone);
         });
-        return { source, role: syncRoleOf(live, known.role), rules: model };
+        const read = { source, role: syncRoleOf(live, known.role), rules: model };
+        const destinationGrants = await this.at.grants.states(read);
+        return Object.keys(destinationGrants).length > 0 ? { ...read, destinationGrants } : read;
     }
 
     /** GetBucketReplicationProgress of every rule (oss/status.ts). */
@@ -113,6 +120,7 @@ export class OssReplication {
         if (open.length > 0) await this.deleteRules(spec.source, open, log);
         // Versioning stays frozen until OSS has closed every rule: wait, so that what comes next can change it.
         if (rules.length > 0) await this.waitUntilClosed(spec.source, rules.map((rule) => rule.id), log);
+        await this.at.grants.remove(await this.at.grants.grantsOf(spec, log), log);
     }
 
     /** The rules on a bucket, with their states; empty when it has none. */
