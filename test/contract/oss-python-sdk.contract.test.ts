@@ -5,6 +5,7 @@ import { replicationPolicy } from "../../provider/backends/oss";
 import { repoRoot } from "../support/toolchain";
 import { identityOf, ossBackendUnderContract } from "./ossHarness";
 import { guidePolicy, ossTrust } from "./ossGuide";
+import { ossFirstContractAccount, ossSecondContractAccount } from "./ossServer";
 
 // The contract server checked by Alibaba's own OSS Python SDK (alibabacloud-oss-v2 from PyPI, installed
 // by scripts/oss-sdk.sh into a cached venv): the SDK signs requests that the server must accept, and
@@ -12,7 +13,8 @@ import { guidePolicy, ossTrust } from "./ossGuide";
 // compared with what our backend reads from the same server, so that server and backend agree with
 // Alibaba's client, not only with each other. The RAM part does the same with Alibaba's RAM Python SDK
 // (alibabacloud-ram20150501): the SDK sends every RAM operation the provider uses, in the query string and
-// as a form body, and re-signs each request our RamClient sent with its own ACS3 signer.
+// as a form body, and re-signs each request our RamClient sent with its own ACS3 signer. The server serves two
+// accounts here: the SDK puts, reads and deletes bucket policies, and signs calls with the second account's pair.
 
 /** The venv's python; fails loudly (never skips) when Python or PyPI cannot provide the SDK. */
 function sdkPython(): string {
@@ -37,9 +39,17 @@ function runPython(python: string, script: string, input: string): Promise<strin
 }
 
 describe("contract: the OSS contract server against Alibaba's Python SDK (alibabacloud-oss-v2)", function () {
-    const suite = ossBackendUnderContract({ timing: { startingMs: 0 } });
+    const suite = ossBackendUnderContract({ timing: { startingMs: 0 }, accounts: [ossFirstContractAccount, ossSecondContractAccount] });
     const source = { zone: "cn-hangzhou", bucket: "pysrc-bucket" };
     const destination = { zone: "cn-beijing", bucket: "pydst-bucket" };
+    const secondBucket = "py-second-bucket";
+    /** The destination's bucket policy of the replication permissions page: the sync role's sessions of another account may replicate into it. */
+    const bucketPolicy = {
+        Version: "1",
+        Statement: [{ Effect: "Allow", Action: ["oss:ReplicateList", "oss:ReplicateGet", "oss:ReplicatePut", "oss:ReplicateDelete"],
+            Principal: [`arn:sts::${ossSecondContractAccount.uid}:assumed-role/py-sync-role/*`],
+            Resource: [`acs:oss:*:${ossFirstContractAccount.uid}:${destination.bucket}`, `acs:oss:*:${ossFirstContractAccount.uid}:${destination.bucket}/*`] }],
+    };
     let sdk: Record<string, any>;
 
     before(async function () {
@@ -48,7 +58,8 @@ describe("contract: the OSS contract server against Alibaba's Python SDK (alibab
             policy: replicationPolicy(source, [destination]) }, identityOf("py-sync-role"), () => undefined);
         const job = {
             zones: suite.server.zones, accessKey: suite.server.credentials.accessKey, secretKey: suite.server.credentials.secretKey,
-            source, destination, syncRole: "py-sync-role", ruleId: "py-rule",
+            source, destination, syncRole: "py-sync-role", ruleId: "py-rule", bucketPolicy,
+            second: { accessKey: ossSecondContractAccount.accessKey, secretKey: ossSecondContractAccount.secretKey, bucket: secondBucket },
         };
         // Asynchronously: the contract server answers from this very process.
         sdk = JSON.parse(await runPython(python, path.join(__dirname, "oss_sdk_check.py"), JSON.stringify(job)));
@@ -59,8 +70,12 @@ describe("contract: the OSS contract server against Alibaba's Python SDK (alibab
         expect(suite.server.state.buckets.get(destination.bucket)).to.deep.include({ region: "cn-beijing", versioning: "Enabled" });
         expect(sdk.versioning).to.equal("Enabled");
         expect(sdk.putObjectVersionId).to.be.a("string").and.not.equal("");
-        const refused = suite.server.state.requests.filter((r) => r.service === "oss" && r.status >= 300 && r.code !== "SignatureDoesNotMatch" && r.code !== "NoSuchReplicationRule");
+        // Refused on purpose: the wrong secret, the missing rule and policy, the malformed policy, the other account's bucket.
+        const meant = new Set(["SignatureDoesNotMatch", "NoSuchReplicationRule", "NoSuchBucketPolicy", "InvalidPolicyDocument", "AccessDenied"]);
+        const refused = suite.server.state.requests.filter((r) => r.service === "oss" && r.status >= 300 && !meant.has(r.code!));
         expect(refused, "SDK requests the server refused").to.deep.equal([]);
+        expect(suite.server.state.requests.filter((r) => r.code === "AccessDenied").map((r) => `${r.operation} ${r.path}`))
+            .to.deep.equal([`GetBucketVersioning /${destination.bucket}/`, `GetBucketPolicy /${secondBucket}/`]);
     });
 
     it("accepts the SDK's PutBucketReplication and keeps the rule as sent, answering its ID in x-oss-replication-rule-id", () => {
@@ -98,6 +113,27 @@ describe("contract: the OSS contract server against Alibaba's Python SDK (alibab
         const ours = await suite.backend.replicationProgress(source, "py-rule");
         expect(ours.historicalObjectsPercent).to.be.within(0, 100);
         expect(Date.parse(ours.newObjectsReplicatedUntil!)).to.be.at.least(Date.parse(sdk.progress.newObject));
+    });
+
+    it("takes the SDK's PutBucketPolicy, answers GetBucketPolicy with the document as put, and DeleteBucketPolicy; the SDK reads the errors", () => {
+        expect(sdk.policy.missing).to.deep.include({ code: "NoSuchBucketPolicy", status: 404, ec: "0030-00000006" });
+        expect(sdk.policy.putStatus).to.equal(200);
+        expect(JSON.parse(sdk.policy.read)).to.deep.equal(bucketPolicy);
+        expect(sdk.policy.malformed).to.deep.include({ code: "InvalidPolicyDocument", status: 400, ec: "0030-00000005" });
+        expect(sdk.policy.readAfterMalformed).to.equal(sdk.policy.read);
+        expect(sdk.policy.deleteStatus).to.equal(204);
+        expect(sdk.policy.afterDelete).to.deep.include({ code: "NoSuchBucketPolicy", status: 404 });
+        expect(suite.server.state.buckets.get(destination.bucket)?.policy).to.equal(undefined);
+        expect(suite.server.state.requestsFor("PutBucketPolicy").length).to.equal(3);
+    });
+
+    it("takes calls signed with the second account's key pair: its bucket (owner: its UID) and policy; the accounts' buckets stay apart", () => {
+        expect(suite.server.state.buckets.get(secondBucket)?.owner).to.equal(ossSecondContractAccount.uid);
+        expect(sdk.second.owner).to.equal(ossSecondContractAccount.uid);
+        expect(sdk.second.policyRead).to.equal(sdk.second.policyPut);
+        expect(suite.server.state.buckets.get(secondBucket)?.policy).to.equal(sdk.second.policyPut);
+        expect(sdk.second.firstAccountsBucket).to.deep.include({ code: "AccessDenied", status: 403 });
+        expect(sdk.second.firstReadsSecondsPolicy).to.deep.include({ code: "AccessDenied", status: 403 });
     });
 
     it("answers errors in OSS's XML shape, whose code and EC the SDK reads", () => {

@@ -7,6 +7,7 @@ import { ruleProblemsFor } from "../../provider/backends/registry";
 import { ServiceError } from "../../provider/transport/serviceError";
 import { canaryRoot } from "../../provider/replicationVerification";
 import { eventually, identityOf, ossBackendUnderContract, rejectionOf } from "./ossHarness";
+import { contractAccountId, ossSecondContractAccount } from "./ossServer";
 
 // The OSS stand-in held to Alibaba's documentation where it used to be looser (issue 20), and our backend
 // held to the same rules. Each test here failed against the stand-in before this change:
@@ -14,7 +15,9 @@ import { eventually, identityOf, ossBackendUnderContract, rejectionOf } from "./
 //     RTC between two of six mainland regions, or between us-west-1 and us-east-1);
 //   - listings: the old server ignored prefix and markers, and said IsTruncated without NextKeyMarker;
 //     ListObjects with a parameter was not served at all;
-//   - the tag filter: the old server refused UserTaggings.
+//   - the tag filter: the old server refused UserTaggings;
+//   - owners and bucket policies: the old server had one account and no `?policy` (oss-accounts.contract.test.ts
+//     covers several accounts and cross-account replication).
 
 const regions = ["cn-hangzhou", "cn-beijing", "cn-chengdu", "cn-zhangjiakou", "us-west-1", "us-east-1", "eu-central-1"];
 
@@ -210,6 +213,34 @@ describe("contract: the OSS stand-in as Alibaba documents it (RTC pairs, listing
             await suite.backend.createBucket(zjk);
             await suite.backend.putVersioning(zjk, "Enabled");
             expect(((await rejectionOf(send(zjk.zone, zjk.bucket, `<UserTaggings><FilterType>AND</FilterType>${tags(1)}</UserTaggings>`))) as ServiceError).code).to.equal("InvalidArgument");
+        });
+    });
+    describe("bucket owners and bucket policies, with the one account of the default server", () => {
+        const bucket = { zone: "cn-hangzhou", bucket: "owned-bucket" };
+
+        before(() => suite.backend.createBucket(bucket));
+
+        it("names the account of our key pair as the owner of the buckets it creates, and refuses a bucket of another account", async () => {
+            const info = (await suite.backend.oss.send({ zone: bucket.zone, bucket: bucket.bucket, method: "GET", query: { bucketInfo: "" }, operation: "GetBucketInfo" })).xml("BucketInfo");
+            const owner = info.children.find((c) => c.name === "Bucket")?.children.find((c) => c.name === "Owner")?.children.find((c) => c.name === "ID")?.text;
+            expect(owner).to.equal(contractAccountId);
+            expect(suite.server.state.buckets.get(bucket.bucket)?.owner).to.equal(contractAccountId);
+            // A bucket of an account this server does not give us a key of, put in place by hand.
+            suite.server.state.buckets.set("theirs-bucket", { name: "theirs-bucket", region: "cn-hangzhou", owner: ossSecondContractAccount.uid, versioning: "Enabled",
+                tags: {}, versions: [], rules: [], createdAt: new Date() });
+            const refused = await rejectionOf(suite.backend.oss.send({ zone: "cn-hangzhou", bucket: "theirs-bucket", method: "GET", query: { versioning: "" }, operation: "GetBucketVersioning" }));
+            expect((refused as ServiceError).code).to.equal("AccessDenied");
+        });
+
+        it("serves the bucket policy calls to our client: put, read back as sent, delete", async () => {
+            const document = JSON.stringify({ Version: "1", Statement: [{ Effect: "Allow", Action: ["oss:ReplicatePut"], Principal: [`arn:sts::${ossSecondContractAccount.uid}:assumed-role/r/*`],
+                Resource: [`acs:oss:*:${contractAccountId}:${bucket.bucket}/*`] }] });
+            await suite.backend.oss.send({ zone: bucket.zone, bucket: bucket.bucket, method: "PUT", query: { policy: "" }, body: document, operation: "PutBucketPolicy" });
+            const read = await suite.backend.oss.send({ zone: bucket.zone, bucket: bucket.bucket, method: "GET", query: { policy: "" }, operation: "GetBucketPolicy" });
+            expect(read.body.toString("utf8")).to.equal(document);
+            await suite.backend.oss.send({ zone: bucket.zone, bucket: bucket.bucket, method: "DELETE", query: { policy: "" }, operation: "DeleteBucketPolicy" });
+            const gone = await rejectionOf(suite.backend.oss.send({ zone: bucket.zone, bucket: bucket.bucket, method: "GET", query: { policy: "" }, operation: "GetBucketPolicy" }));
+            expect((gone as ServiceError).code).to.equal("NoSuchBucketPolicy");
         });
     });
 });

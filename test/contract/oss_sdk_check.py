@@ -3,9 +3,11 @@
 Reads one JSON job from standard input.
 
 OSS (alibabacloud-oss-v2): {"zones": {region: {"endpoint": url}}, "accessKey", "secretKey", "source": {...},
-"destination": {...}, "syncRole": name, "ruleId": id}. Runs the replication guide's calls with the SDK's own
-V4 signing and XML parsing, and prints what the SDK parsed as one JSON document. A call the server refuses
-is reported with the code the SDK read from the error answer.
+"destination": {...}, "syncRole": name, "ruleId": id, "bucketPolicy": document, "second": {"accessKey", "secretKey",
+"bucket"}}. Runs the replication guide's calls with the SDK's own V4 signing and XML parsing, and prints what
+the SDK parsed as one JSON document. A call the server refuses is reported with the code the SDK read from the
+error answer. Then the bucket policy calls (put, get, delete) on the destination, and calls signed with a
+second account's key pair ("second"): its own bucket, its bucket policy, and the first account's bucket.
 
 RAM (alibabacloud-ram20150501 on alibabacloud-tea-openapi), when the job has "mode": "ram":
 {"ramEndpoint": "host:port", "accessKey", "secretKey", "trust": document, "policy": document, "ours": [requests
@@ -23,9 +25,9 @@ from urllib.parse import parse_qsl
 import alibabacloud_oss_v2 as oss
 
 
-def client(job, region, secret=None):
+def client(job, region, secret=None, key=None):
     cfg = oss.config.load_default()
-    cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(job["accessKey"], secret or job["secretKey"])
+    cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(key or job["accessKey"], secret or job["secretKey"])
     cfg.region = region
     cfg.endpoint = job["zones"][region]["endpoint"]
     cfg.use_path_style = True
@@ -103,7 +105,43 @@ def main():
         oss.GetBucketVersioningRequest(bucket=src["bucket"])))
     out["missingRule"] = error_of(lambda: source.get_bucket_replication_progress(
         oss.GetBucketReplicationProgressRequest(bucket=src["bucket"], rule_id="no-such-rule")))
+    out["policy"] = bucket_policy(destination, dst["bucket"], json.dumps(job["bucketPolicy"]))
+    out["second"] = second_account(job, src, dst)
     print(json.dumps(out))
+
+
+def bucket_policy(c, bucket, document):
+    """PutBucketPolicy, GetBucketPolicy and DeleteBucketPolicy through the SDK: what it read, and the errors it parsed."""
+    get = lambda: c.get_bucket_policy(oss.GetBucketPolicyRequest(bucket=bucket))
+    out = {"missing": error_of(get)}
+    out["putStatus"] = c.put_bucket_policy(oss.PutBucketPolicyRequest(bucket=bucket, body=document)).status_code
+    out["read"] = get().body
+    # Version as a number, not the string "1": outside the policy syntax.
+    out["malformed"] = error_of(lambda: c.put_bucket_policy(oss.PutBucketPolicyRequest(
+        bucket=bucket, body=document.replace('"Version": "1"', '"Version": 1'))))
+    out["readAfterMalformed"] = get().body
+    out["deleteStatus"] = c.delete_bucket_policy(oss.DeleteBucketPolicyRequest(bucket=bucket)).status_code
+    out["afterDelete"] = error_of(get)
+    return out
+
+
+def second_account(job, src, dst):
+    """Calls signed with the second account's key pair: a bucket and a policy of its own; the first account's bucket refused."""
+    second = job["second"]
+    c = client(job, dst["zone"], secret=second["secretKey"], key=second["accessKey"])
+    first = client(job, dst["zone"])
+    c.put_bucket(oss.PutBucketRequest(bucket=second["bucket"]))
+    info = c.get_bucket_info(oss.GetBucketInfoRequest(bucket=second["bucket"])).bucket_info
+    document = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject"], "Principal": ["*"],
+                                                          "Resource": ["acs:oss:*:*:" + second["bucket"] + "/*"]}]})
+    c.put_bucket_policy(oss.PutBucketPolicyRequest(bucket=second["bucket"], body=document))
+    return {
+        "owner": info.owner.id if info.owner else None,
+        "policyPut": document,
+        "policyRead": c.get_bucket_policy(oss.GetBucketPolicyRequest(bucket=second["bucket"])).body,
+        "firstAccountsBucket": error_of(lambda: c.get_bucket_versioning(oss.GetBucketVersioningRequest(bucket=dst["bucket"]))),
+        "firstReadsSecondsPolicy": error_of(lambda: first.get_bucket_policy(oss.GetBucketPolicyRequest(bucket=second["bucket"]))),
+    }
 
 
 def ram_error(error):
