@@ -7,16 +7,16 @@ import { changedSteps } from "./ossGuide";
 import { contractAccountId, type OssContractServer, ossContractCredentials, ossFirstContractAccount, ossSecondContractAccount, startOssContractServer } from "./ossServer";
 
 // Replication across two Alibaba accounts under the real Pulumi CLI, against the OSS + RAM contract server
-// serving both: zone hz-a (cn-hangzhou) is the stack's account, zone bj-b (cn-beijing) another account,
-// reached with its own key pair. test/programs/oss-cross-account declares a LeaderFollower hz-a -> bj-b and
-// a BiDirectional between them. As Alibaba's cross-account replication guides describe, each sync role
+// serving both: zone hz-a (cn-hangzhou) is the stack's account, zones bj-b (cn-beijing) and hz-b (cn-hangzhou)
+// another account, reached with its own key pair. test/programs/oss-cross-account declares a LeaderFollower
+// hz-a -> bj-b, a BiDirectional between them, and a same-region LeaderFollower hz-a -> hz-b. As Alibaba's cross-account replication guides describe, each sync role
 // lives in the account of its source bucket and the destination's owner grants that role in the
 // destination bucket's policy; the stand-in replicates only while both hold.
 
 const replicationType = "pulumi-nodejs:dynamic/bucket-replication:ReplicationConfiguration";
 const second = ossSecondContractAccount;
 
-describe("contract: replication across two Alibaba accounts (test/programs/oss-cross-account) under the Pulumi CLI against the OSS contract server", function () {
+describe("contract: replication across two Alibaba accounts, across regions and within one (test/programs/oss-cross-account) under the Pulumi CLI against the OSS contract server", function () {
     this.timeout(600_000);
     let server: OssContractServer;
     let stack: PulumiStack;
@@ -61,6 +61,10 @@ describe("contract: replication across two Alibaba accounts (test/programs/oss-c
         await set("bucket-replication:zones.bj-b.region", "cn-beijing");
         await set("bucket-replication:zones.bj-b.accessKey", second.accessKey);
         await set("bucket-replication:zones.bj-b.secretKey", second.secretKey, true);
+        await set("bucket-replication:zones.hz-b.endpoint", server.zones["cn-hangzhou"].endpoint);
+        await set("bucket-replication:zones.hz-b.region", "cn-hangzhou");
+        await set("bucket-replication:zones.hz-b.accessKey", second.accessKey);
+        await set("bucket-replication:zones.hz-b.secretKey", second.secretKey, true);
     });
 
     after(async () => {
@@ -74,12 +78,12 @@ describe("contract: replication across two Alibaba accounts (test/programs/oss-c
         expect(up.stdout + up.stderr).to.not.include(second.secretKey);
 
         // Buckets in the account of their zone.
-        for (const bucket of [out.leader, out.bucketA]) expect(state().ownerOf(state().buckets.get(bucket)!), bucket).to.equal(contractAccountId);
-        for (const bucket of [out.follower, out.bucketB]) expect(state().ownerOf(state().buckets.get(bucket)!), bucket).to.equal(second.uid);
+        for (const bucket of [out.leader, out.bucketA, out.srrLeader]) expect(state().ownerOf(state().buckets.get(bucket)!), bucket).to.equal(contractAccountId);
+        for (const bucket of [out.follower, out.bucketB, out.srrFollower]) expect(state().ownerOf(state().buckets.get(bucket)!), bucket).to.equal(second.uid);
 
         // Each sync role in the account of the bucket it replicates from, and only there.
         const rolesOf = (uid: string) => [...state().ramOf(uid).roles.keys()].sort();
-        expect(rolesOf(contractAccountId)).to.deep.equal([out.leaderRole, out.roleAToB].sort());
+        expect(rolesOf(contractAccountId)).to.deep.equal([out.leaderRole, out.roleAToB, out.srrRole].sort());
         expect(rolesOf(second.uid)).to.deep.equal([out.roleBToA]);
 
         // The rules name their role and the destination, as in one account.
@@ -87,11 +91,13 @@ describe("contract: replication across two Alibaba accounts (test/programs/oss-c
         expect(live(out.leader)).to.deep.equal([[out.leaderRole, out.follower, "oss-cn-beijing"]]);
         expect(live(out.bucketA)).to.deep.equal([[out.roleAToB, out.bucketB, "oss-cn-beijing"]]);
         expect(live(out.bucketB)).to.deep.equal([[out.roleBToA, out.bucketA, "oss-cn-hangzhou"]]);
+        expect(live(out.srrLeader)).to.deep.equal([[out.srrRole, out.srrFollower, "oss-cn-hangzhou"]]);
 
         // Each destination's owner lets the source account's role in, with the guide's statement and nothing more.
         expect(policyOf(out.follower)).to.deep.equal({ Version: "1", Statement: [grant(contractAccountId, out.leaderRole, second.uid, out.follower)] });
         expect(policyOf(out.bucketB)).to.deep.equal({ Version: "1", Statement: [grant(contractAccountId, out.roleAToB, second.uid, out.bucketB)] });
         expect(policyOf(out.bucketA)).to.deep.equal({ Version: "1", Statement: [grant(second.uid, out.roleBToA, contractAccountId, out.bucketA)] });
+        expect(policyOf(out.srrFollower)).to.deep.equal({ Version: "1", Statement: [grant(contractAccountId, out.srrRole, second.uid, out.srrFollower)] });
         expect(policyOf(out.leader)).to.equal(undefined);
 
         expect(await changedSteps(stack)).to.deep.equal([]);
@@ -104,6 +110,8 @@ describe("contract: replication across two Alibaba accounts (test/programs/oss-c
         await eventually(() => hasObject(out.follower, "xlf/one.txt"), "the leader's object on the follower");
         await eventually(() => hasObject(out.bucketB, "xbi/from-a.txt"), "a's object on b");
         await eventually(() => hasObject(out.bucketA, "xbi/from-b.txt"), "b's object on a");
+        state().putObject(out.srrLeader, "srr/one.txt", "same region");
+        await eventually(() => hasObject(out.srrFollower, "srr/one.txt"), "the same-region leader's object on its follower of the other account");
         expect(state().latest(out.follower, "xlf/one.txt")?.replica).to.equal(true);
     });
 
