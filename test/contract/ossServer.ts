@@ -6,7 +6,9 @@
  * XML shapes, error codes and constraints that OSS documents (versioning alike at both ends, at most
  * 100 rules, CRR across regions and SRR within one, oss_acc across the mainland border, rule states
  * starting/doing/closing), and rules replicate objects between the server's buckets asynchronously,
- * so that progress moves from 0 to 100 % and the new-object time advances.
+ * so that progress moves from 0 to 100 % and the new-object time advances. The server can serve several
+ * accounts (`accounts`): each key pair signs as its account, buckets and RAM are per account, buckets take
+ * bucket policies, and a rule into another account's bucket copies only while both grants hold (heldBackBy).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
