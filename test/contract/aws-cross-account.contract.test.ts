@@ -107,13 +107,15 @@ describe("contract: replication across AWS accounts (test/programs/aws-cross-acc
         expect(state).to.not.include(motoCredentials.secretKey);
     });
 
-    it("refresh reads the grants back: the zone's account stays implied while the grant holds; a grant removed out of band shows as the rule's account, and up puts it back", async () => {
+    it("refresh reads the grants back: the zone's account stays implied; a grant removed out of band shows as missing in destinationGrants, with a warning, and up puts it back", async () => {
         // moto reads every rule back with delete markers off (see aws-moto.ts), so a refresh on moto always shows that
         // field; what is checked here is the account and the grant, in the rules the refresh records.
-        const rulesOf = async (name: string) => {
+        const outputsOf = async (name: string) => {
             const resources = await program.stateResources() as { urn: string; type: string; outputs?: Record<string, any> }[];
-            return resources.find((r) => r.type.endsWith(":ReplicationConfiguration") && r.urn.endsWith(`::${name}`))!.outputs!.rules;
+            return resources.find((r) => r.type.endsWith(":ReplicationConfiguration") && r.urn.endsWith(`::${name}`))!.outputs!;
         };
+        const rulesOf = async (name: string) => (await outputsOf(name)).rules;
+        const grantsOf = async (name: string) => (await outputsOf(name)).destinationGrants;
         await program.stack.mustRefresh();
         expect((await rulesOf("xlf-leader"))["follower-1"].destinationAccount).to.equal(undefined);
         expect((await rulesOf("xown"))["to-b"]).to.include({ ownerOverride: true, metrics: true });
@@ -121,13 +123,15 @@ describe("contract: replication across AWS accounts (test/programs/aws-cross-acc
         const out = await program.stack.outputs();
         const { DeleteBucketPolicyCommand } = await import("@aws-sdk/client-s3");
         await motoS3As(program.moto, secondKeys).send(new DeleteBucketPolicyCommand({ Bucket: out.follower }));
-        await program.stack.mustRefresh();
-        expect((await rulesOf("xlf-leader"))["follower-1"].destinationAccount).to.equal(motoSecondAccount);
+        const refresh = await program.stack.mustRefresh();
+        expect(refresh.stdout + refresh.stderr).to.match(/replication into b-us\/\S+ has stopped/);
+        expect((await rulesOf("xlf-leader"))["follower-1"].destinationAccount).to.equal(undefined);
+        expect(await grantsOf("xlf-leader")).to.deep.equal({ [`b-us/${out.follower}`]: "missing" });
 
         await program.stack.mustUp();
         expect((await motoBucketPolicy(program.moto, out.follower, secondKeys))?.Statement).to.have.length(2);
         await program.stack.mustRefresh();
-        expect((await rulesOf("xlf-leader"))["follower-1"].destinationAccount).to.equal(undefined);
+        expect(await grantsOf("xlf-leader")).to.deep.equal({ [`b-us/${out.follower}`]: "granted" });
         await program.stack.mustUp();
         expect(await program.changedSteps()).to.deep.equal([]);
     });

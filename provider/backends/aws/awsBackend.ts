@@ -239,13 +239,12 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
         const read = (document.Rules ?? []).map((rule) => fromS3Rule(rule, knownRules.get(rule.ID ?? ""), (bucket) => zones.get(bucket) ?? source.zone));
         const role = roleNamedBy(document.Role ?? "", known.role);
         // The grants this configuration keeps on destinations of other accounts, read from their bucket policies.
-        const granted = new Map<string, boolean>();
+        const destinationGrants: Record<string, "granted" | "missing"> = {};
         for (const grant of this.grantsOf({ source, role, rules: read })) {
-            granted.set(`${grant.destination.zone}/${grant.destination.bucket}`, holdsGrant(await this.getBucketPolicy(grant.destination), grant));
+            destinationGrants[`${grant.destination.zone}/${grant.destination.bucket}`] = holdsGrant(await this.getBucketPolicy(grant.destination), grant) ? "granted" : "missing";
         }
-        const rules = read.map((rule) => this.accountSpelledAsKnown(source.zone, rule, knownRules.get(rule.id),
-            granted.get(`${rule.destination.zone}/${rule.destination.bucket}`) ?? true));
-        return { source, role, rules };
+        const rules = read.map((rule) => this.accountSpelledAsKnown(source.zone, rule, knownRules.get(rule.id)));
+        return Object.keys(destinationGrants).length > 0 ? { source, role, rules, destinationGrants } : { source, role, rules };
     }
 
     // Accounts. A rule's destination account is its own 'destinationAccount', else the destination zone's
@@ -266,11 +265,10 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
 
     /**
      * A rule read back: an `Account` that the destination zone implies is left out where the known rule leaves it
-     * to the zone, so that a refresh shows no change; but not when the destination's bucket policy no longer
-     * holds the grant, so that the refresh shows the difference and the next `up` puts the grant back.
+     * to the zone, so that a refresh shows no change (a grant that is gone shows in `destinationGrants` instead).
      */
-    private accountSpelledAsKnown(sourceZone: string, rule: ReplicationRule, known: ReplicationRule | undefined, granted: boolean): ReplicationRule {
-        if (!granted || !rule.destinationAccount || known?.destinationAccount !== undefined) return rule;
+    private accountSpelledAsKnown(sourceZone: string, rule: ReplicationRule, known: ReplicationRule | undefined): ReplicationRule {
+        if (!rule.destinationAccount || known?.destinationAccount !== undefined) return rule;
         if (rule.destinationAccount !== this.destinationAccountOf(sourceZone, { destination: rule.destination })) return rule;
         const { destinationAccount: _implied, ...rest } = rule;
         return rest as ReplicationRule;
