@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as path from "path";
 import { PulumiStack } from "../support/pulumiStack";
 import { repoRoot } from "../support/toolchain";
-import { eventually } from "./ossHarness";
+import { eventually, runPython, sdkPython } from "./ossHarness";
 import { changedSteps } from "./ossGuide";
 import { contractAccountId, type OssContractServer, ossContractCredentials, ossFirstContractAccount, ossSecondContractAccount, startOssContractServer } from "./ossServer";
 
@@ -101,6 +101,12 @@ describe("contract: replication across two Alibaba accounts, across regions and 
         expect(policyOf(out.leader)).to.equal(undefined);
 
         expect(await changedSteps(stack)).to.deep.equal([]);
+    });
+
+    it("the grant the provider wrote reads back through Alibaba's Python SDK (alibabacloud-oss-v2), signed with the destination owner's pair", async () => {
+        const job = { mode: "read-policy", zones: server.zones, accessKey: second.accessKey, secretKey: second.secretKey, region: "cn-beijing", bucket: out.follower };
+        const read = JSON.parse(await runPython(sdkPython(), path.join(__dirname, "oss_sdk_check.py"), JSON.stringify(job)));
+        expect(read.policy).to.deep.equal({ Version: "1", Statement: [grant(contractAccountId, out.leaderRole, second.uid, out.follower)] });
     });
 
     it("replicates across the accounts: leader to follower, and both ways between the pair", async () => {

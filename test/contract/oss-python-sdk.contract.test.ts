@@ -1,9 +1,7 @@
 import { expect } from "chai";
-import { spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { replicationPolicy } from "../../provider/backends/oss";
-import { repoRoot } from "../support/toolchain";
-import { identityOf, ossBackendUnderContract } from "./ossHarness";
+import { identityOf, ossBackendUnderContract, runPython, sdkPython } from "./ossHarness";
 import { guidePolicy, ossTrust } from "./ossGuide";
 import { ossFirstContractAccount, ossSecondContractAccount } from "./ossServer";
 
@@ -15,28 +13,6 @@ import { ossFirstContractAccount, ossSecondContractAccount } from "./ossServer";
 // (alibabacloud-ram20150501): the SDK sends every RAM operation the provider uses, in the query string and
 // as a form body, and re-signs each request our RamClient sent with its own ACS3 signer. The server serves two
 // accounts here: the SDK puts, reads and deletes bucket policies, and signs calls with the second account's pair.
-
-/** The venv's python; fails loudly (never skips) when Python or PyPI cannot provide the SDK. */
-function sdkPython(): string {
-    const result = spawnSync("bash", [path.join(repoRoot, "scripts", "oss-sdk.sh")], { encoding: "utf8" });
-    if (result.status !== 0) {
-        throw new Error(`scripts/oss-sdk.sh could not provide alibabacloud-oss-v2 (exit ${result.status}):\n${result.stderr}`);
-    }
-    return result.stdout.trim().split("\n").pop()!;
-}
-
-function runPython(python: string, script: string, input: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(python, [script], { stdio: ["pipe", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => { stdout += chunk; });
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
-        child.on("error", reject);
-        child.on("close", (code) => code === 0 ? resolve(stdout) : reject(new Error(`${script} failed with exit code ${code}:\n${stderr}`)));
-        child.stdin.end(input);
-    });
-}
 
 describe("contract: the OSS contract server against Alibaba's Python SDK (alibabacloud-oss-v2)", function () {
     const suite = ossBackendUnderContract({ timing: { startingMs: 0 }, accounts: [ossFirstContractAccount, ossSecondContractAccount] });

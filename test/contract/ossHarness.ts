@@ -1,10 +1,13 @@
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import * as path from "node:path";
 import type { BackendSettings } from "../../provider/backends/backend";
 import type { OssBackend } from "../../provider/backends/oss/ossBackend";
 import { resolveSettings } from "../../provider/settings";
 import type { RequestPolicy } from "../../provider/transport/retry";
 import { type OssContractServer, type OssContractServerOptions, startOssContractServer } from "./ossServer";
 import { rejectionOf } from "../support/assertions";
+import { repoRoot } from "../support/toolchain";
 export { rejectionOf };
 
 // What the tests that drive the OSS backend directly against the contract server share.
@@ -58,4 +61,27 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
         if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
         await waitMs(50);
     }
+}
+
+/** The venv's python; fails loudly (never skips) when Python or PyPI cannot provide the SDK. */
+export function sdkPython(): string {
+    const result = spawnSync("bash", [path.join(repoRoot, "scripts", "oss-sdk.sh")], { encoding: "utf8" });
+    if (result.status !== 0) {
+        throw new Error(`scripts/oss-sdk.sh could not provide alibabacloud-oss-v2 (exit ${result.status}):\n${result.stderr}`);
+    }
+    return result.stdout.trim().split("\n").pop()!;
+}
+
+/** Runs a Python script of this folder with `input` on its standard input, resolving with its output. */
+export function runPython(python: string, script: string, input: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(python, [script], { stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => { stdout += chunk; });
+        child.stderr.on("data", (chunk) => { stderr += chunk; });
+        child.on("error", reject);
+        child.on("close", (code) => code === 0 ? resolve(stdout) : reject(new Error(`${script} failed with exit code ${code}:\n${stderr}`)));
+        child.stdin.end(input);
+    });
 }

@@ -9,6 +9,9 @@ the SDK parsed as one JSON document. A call the server refuses is reported with 
 error answer. Then the bucket policy calls (put, get, delete) on the destination, and calls signed with a
 second account's key pair ("second"): its own bucket, its bucket policy, and the first account's bucket.
 
+With "mode": "read-policy" ({"zones", "accessKey", "secretKey", "region", "bucket"}): reads one bucket's policy
+with the SDK and prints it, so that what the provider wrote is read back by Alibaba's client.
+
 RAM (alibabacloud-ram20150501 on alibabacloud-tea-openapi), when the job has "mode": "ram":
 {"ramEndpoint": "host:port", "accessKey", "secretKey", "trust": document, "policy": document, "ours": [requests
 our RamClient sent, as the server received them: method, path, query, headers, body]}. Runs every RAM
@@ -49,6 +52,11 @@ def main():
     job = json.load(sys.stdin)
     if job.get("mode") == "ram":
         print(json.dumps(ram_main(job)))
+        return
+    if job.get("mode") == "read-policy":
+        # What another writer (the provider) put: the policy as the SDK reads it, signed with the owner's pair.
+        c = client(job, job["region"])
+        print(json.dumps({"policy": json.loads(c.get_bucket_policy(oss.GetBucketPolicyRequest(bucket=job["bucket"])).body)}))
         return
     src, dst = job["source"], job["destination"]
     source = client(job, src["zone"])
