@@ -37,7 +37,15 @@ describe("fault: pulumi interrupted mid-up (kill -9, Ctrl-C)", function () {
                 rig.note(`after the kill the provider sent ${afterKill} more request(s); the servers then held ${JSON.stringify(leftBehind)}`);
 
                 // The file backend keeps the killed run's lock: Pulumi itself asks for 'pulumi cancel' first.
-                const cancel = await rig.stack.run(["cancel", "--yes", "--stack", rig.stack.stackName, "--non-interactive"]);
+                const cancelRun = () => rig.stack.run(["cancel", "--yes", "--stack", rig.stack.stackName, "--non-interactive"]);
+                let cancel = await cancelRun();
+                if (cancel.code !== 0 && /failed to load checkpoint/.test(cancel.stdout + cancel.stderr)) {
+                    // The kill can land while Pulumi's file backend rewrites its checkpoint, leaving it cut short (seen once
+                    // under load: "failed to load checkpoint: EOF"). The backend keeps the previous one beside it, which is
+                    // what a user restores; the provider's adoption, which this test is about, is then checked as before.
+                    rig.note(`the kill cut Pulumi's checkpoint short; restored its backup ${rig.stack.restoreCheckpointBackup()}`);
+                    cancel = await cancelRun();
+                }
                 expect(cancel.code, `pulumi cancel after the kill; its output:\n${cancel.stdout}${cancel.stderr}`).to.equal(0);
 
                 const rerun = await rig.convergesAndCleansUp();

@@ -110,6 +110,20 @@ export class PulumiStack {
 
     /** The raw state file, as the file backend keeps it. */
     stateText(): string {
+        return fs.readFileSync(this.stateFile(), "utf8");
+    }
+
+    /**
+     * Puts back the checkpoint the file backend kept before its last write (`<stack>.json.bak`), as a user
+     * recovers a state file cut short by a killed `pulumi`; returns the file restored.
+     */
+    restoreCheckpointBackup(): string {
+        const file = this.stateFile();
+        fs.copyFileSync(`${file}.bak`, file);
+        return file;
+    }
+
+    private stateFile(): string {
         const stacksDir = path.join(this.workDir, "backend", ".pulumi", "stacks");
         const found: string[] = [];
         const walk = (dir: string) => fs.readdirSync(dir, { withFileTypes: true }).forEach((entry) => {
@@ -119,7 +133,7 @@ export class PulumiStack {
         });
         walk(stacksDir);
         if (found.length !== 1) throw new Error(`Expected one state file for stack ${this.stackName} under ${stacksDir}, found ${found.length}.`);
-        return fs.readFileSync(found[0], "utf8");
+        return found[0];
     }
 
     async dispose(): Promise<void> {
