@@ -1,12 +1,12 @@
 import {
-    type BackendSettings, type BucketRef, type Credentials, type ObservedVersioning, type ProgressLog, type ReplicationRule, type ReplicationSpec,
+    type BackendSettings, type BucketRef, type ObservedVersioning, type ProgressLog, type ReplicationRule, type ReplicationSpec,
     type RoleSpec, type RoleState, type StorageBackend, zoneCredentials,
 } from "../backend";
 import type { PathProblem } from "../contract";
 import type { ReplicationLocation, ReplicationProgress } from "../../common/oss";
 import { OssBuckets } from "./buckets";
 import { OssGrants, sourceBucketOfPolicy } from "./crossAccount";
-import { OssClient } from "./ossClient";
+import { credentialHintOf, OssClient } from "./ossClient";
 import { isCode, RamClient } from "./ramClient";
 import { regionOfLocation } from "./regions";
 import { OssReplication } from "./replication";
@@ -78,7 +78,7 @@ export class OssBackend extends OssBuckets implements StorageBackend {
      * a role of that name; else the stack's.
      */
     private async roleHome(policy: unknown, roleName: string, log?: ProgressLog): Promise<() => RamClient> {
-        const stack = () => this.ram(this.settings.credentials);
+        const stack = () => this.ram(undefined);
         if (!this.zoneNames.some((zone) => this.settings.zones[zone]?.credentials !== undefined)) return stack;
         const source = sourceBucketOfPolicy(policy);
         for (const zone of source ? this.zoneNames : []) {
@@ -89,11 +89,11 @@ export class OssBackend extends OssBuckets implements StorageBackend {
             });
             if (owner === undefined) continue;
             if (this.settings.zones[zone]?.credentials) log?.(`role '${roleName}' replicates from '${source}', a bucket of account ${owner}: it lives there (zone ${zone}'s key pair)`);
-            return () => this.ram(zoneCredentials(this.settings, zone));
+            return () => this.ram(zone);
         }
-        const pairs = new Map(this.zoneNames.map((zone) => zoneCredentials(this.settings, zone)).map((pair) => [pair.accessKey, pair]));
-        for (const pair of pairs.values()) {
-            if (await this.ram(pair).getRole(roleName, log)) return () => this.ram(pair);
+        const zoneOfPair = new Map(this.zoneNames.map((zone) => [zoneCredentials(this.settings, zone).accessKey, zone]));
+        for (const zone of zoneOfPair.values()) {
+            if (await this.ram(zone).getRole(roleName, log)) return () => this.ram(zone);
         }
         return stack;
     }
@@ -138,12 +138,14 @@ export class OssBackend extends OssBuckets implements StorageBackend {
         return this.replication.replicationProgress(source, ruleId);
     }
 
-    private ram(credentials: Credentials): RamClient {
+    /** RAM signed with a zone's key pair (the stack's where the zone has none), or the stack's (`undefined`). */
+    private ram(zone: string | undefined): RamClient {
+        const credentials = zone === undefined ? this.settings.credentials : zoneCredentials(this.settings, zone);
         let client = this.ramClients.get(credentials.accessKey);
         if (!client) {
             client = new RamClient({
-                endpoint: this.settings.iamEndpoint, credentials,
-                requestPolicy: this.settings.requestPolicy, credentialHint: this.settings.credentialHint,
+                endpoint: this.settings.iamEndpoint, credentials, requestPolicy: this.settings.requestPolicy,
+                credentialHint: zone === undefined ? this.settings.credentialHint : credentialHintOf(zone, this.settings.zones[zone], this.settings.credentialHint),
             });
             this.ramClients.set(credentials.accessKey, client);
         }

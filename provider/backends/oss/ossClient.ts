@@ -72,10 +72,7 @@ export class OssClient {
 
     site(zone: string): CallSite {
         const settings = this.zoneSettings(zone);
-        const credentialHint = settings.credentials
-            ? `zone ${zone}'s own key pair, '${configKey(`zones.${zone}.accessKey`)}' and '${configKey(`zones.${zone}.secretKey`)}' in the stack configuration`
-            : this.credentialHint;
-        return { service: ossServiceName, zone, endpoint: settings.endpoint, credentialHint };
+        return { service: ossServiceName, zone, endpoint: settings.endpoint, credentialHint: credentialHintOf(zone, settings, this.credentialHint) };
     }
 
     /** Sends the call, repeating it when that is safe; throws a ServiceError for every answer outside 2xx. */
@@ -139,6 +136,13 @@ export class OssClient {
         }
         return settings;
     }
+}
+
+/** Where a zone's key pair comes from, in words an error can quote: its own settings, else the stack's (`stackHint`). */
+export function credentialHintOf(zone: string, settings: ZoneSettings | undefined, stackHint: string): string {
+    return settings?.credentials
+        ? `zone ${zone}'s own key pair, '${configKey(`zones.${zone}.accessKey`)}' and '${configKey(`zones.${zone}.secretKey`)}' in the stack configuration`
+        : stackHint;
 }
 
 /** The root element of the document OSS answers each sub-resource with (GET, and POST for DeleteMultipleObjects). */
