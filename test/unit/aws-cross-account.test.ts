@@ -11,6 +11,7 @@ import { fromS3Rule, toS3Rule } from "../../provider/backends/aws/rules";
 import { toSosRule } from "../../provider/backends/exoscale/rules";
 import { acceptsRuleOption, ruleProblemsFor } from "../../provider/backends/registry";
 import { resolveSettings } from "../../provider/settings";
+import { ServiceError } from "../../provider/transport/serviceError";
 
 // The rule options of issue 20 on AWS (metrics, destinationAccount, ownerOverride), replication across
 // accounts (the destination's grant, the role's account) and what the preview refuses.
@@ -163,6 +164,32 @@ describe("AWS across accounts: what the backend refuses at preview from the zone
             .rulesPreviewProblems({ zone: "a-eu", bucket: "src" }, [rule({ destinationAccount: "555555555555", destination: { zone: "d-eu", bucket: "dst" } })]);
         expect(problems.map((p) => p.message)).to.deep.equal([`Zone 'd-eu' signs with a key pair of its own but names no account; on AWS, replication across ` +
             `accounts names the destination's account and the role's. Set 'bucket-replication:zones.d-eu.account' to the 12-digit ID of the account that key pair belongs to.`]);
+    });
+
+    it("places a destination bucket of another account by asking its owner, when the source's owner is refused GetBucketLocation", async () => {
+        const backend = backendWith(JSON.stringify({
+            "a-eu": { endpoint: "http://127.0.0.1:1", region: "eu-west-1", account: "111122223333" },
+            "b-us": { endpoint: "http://127.0.0.1:1", region: "us-east-1", account: "444455556666", accessKey: "AKIAB", secretKey: "b-secret" },
+        }));
+        const asked: string[] = [];
+        // The S3 of each zone, as the service answers: only the bucket's owner (zone b-us's pair) may read its location.
+        (backend as unknown as { s3: (zone: string) => unknown }).s3 = (zone: string) => ({
+            send: async (operation: string, command: object) => {
+                const name = command.constructor.name;
+                if (name === "GetBucketReplicationCommand") return { ReplicationConfiguration: await replicationAnswer(documented("<Account>444455556666</Account>")) };
+                if (name === "GetBucketLocationCommand") {
+                    asked.push(zone);
+                    if (zone === "b-us") return { LocationConstraint: "us-east-1" };
+                    throw new ServiceError({ where: { service: "Amazon S3", zone, endpoint: "http://127.0.0.1:1", credentialHint: "" }, operation, httpStatus: 403, code: "AccessDenied", message: "Access Denied" });
+                }
+                if (name === "GetBucketPolicyCommand") return { Policy: undefined };
+                throw new Error(`unexpected ${name}`);
+            },
+        });
+        const known = { source: { zone: "a-eu", bucket: "source" }, role: { id: "arn:aws:iam::111122223333:role/replication", name: "replication", description: "", editable: true, labels: {}, policy: {} }, rules: [] };
+        const read = await backend.getReplication({ zone: "a-eu", bucket: "source" }, known);
+        expect(asked).to.deep.equal(["a-eu", "b-us"]);
+        expect(read?.rules.map((r) => r.destination)).to.deep.equal([{ zone: "b-us", bucket: "replicas" }]);
     });
 
     it("says nothing for zones that all sign with the stack's key pair", async () => {

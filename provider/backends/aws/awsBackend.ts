@@ -392,15 +392,22 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
      */
     private async zonesOfDestinations(source: BucketRef, buckets: readonly string[], known: ReplicationSpec): Promise<Map<string, string>> {
         const zones = new Map(known.rules.map((rule) => [rule.destination.bucket, rule.destination.zone]));
+        // Asked as the source's owner first, then as each other account a zone signs for: a bucket of another
+        // account answers only its owner (or those its policy lets in).
+        const askers = [...new Map([source.zone, ...this.zoneNames].map((zone) => [zoneCredentials(this.settings, zone).accessKey, zone])).values()];
         for (const bucket of new Set(buckets)) {
             if (zones.has(bucket) || bucket === "") continue;
-            const location = await this.s3(source.zone).send<GetBucketLocationOutput>(`GetBucketLocation of '${bucket}'`,
-                new (s3Sdk().GetBucketLocationCommand)({ Bucket: bucket })).catch((error) => {
-                // A bucket gone, not ours, or answered from another region names no region here: the rule
-                // shows it in the source's zone, and the refresh still reports the bucket the service names.
-                if (error instanceof ServiceError) return undefined;
-                throw error;
-            });
+            let location: GetBucketLocationOutput | undefined;
+            for (const zone of askers) {
+                location = await this.s3(zone).send<GetBucketLocationOutput>(`GetBucketLocation of '${bucket}'`,
+                    new (s3Sdk().GetBucketLocationCommand)({ Bucket: bucket })).catch((error) => {
+                    // A bucket gone, not this account's, or answered from another region names no region here: the
+                    // rule shows it in the source's zone, and the refresh still reports the bucket the service names.
+                    if (error instanceof ServiceError) return undefined;
+                    throw error;
+                });
+                if (location) break;
+            }
             if (!location) continue;
             const region = regionOfLocation(location.LocationConstraint);
             zones.set(bucket, this.zoneNames.find((zone) => this.regionOf(zone) === region) ?? region);
