@@ -136,7 +136,7 @@ export class OssGrants {
         }
         if (previous) {
             const kept = new Set(grants.map((g) => `${grantKey(g.destination)}\0${grantPrincipal(g)}`));
-            const old = await this.grantsOf(previous, log).catch(() => []);
+            const old = await this.grantsOf(previous, log);
             await this.remove(old.filter((g) => !kept.has(`${grantKey(g.destination)}\0${grantPrincipal(g)}`)), log);
         }
     }
