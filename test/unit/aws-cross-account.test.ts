@@ -166,6 +166,10 @@ describe("AWS across accounts: what the backend refuses at preview from the zone
             `accounts names the destination's account and the role's. Set 'bucket-replication:zones.d-eu.account' to the 12-digit ID of the account that key pair belongs to.`]);
     });
 
+    // The state places no destination yet (an imported configuration), so the read asks S3 where each bucket is.
+    const unplacedKnown = { source: { zone: "a-eu", bucket: "source" }, rules: [],
+        role: { id: "arn:aws:iam::111122223333:role/replication", name: "replication", description: "", editable: true, labels: {}, policy: {} } };
+
     it("places a destination bucket of another account by asking its owner, when the source's owner is refused GetBucketLocation", async () => {
         const backend = backendWith(JSON.stringify({
             "a-eu": { endpoint: "http://127.0.0.1:1", region: "eu-west-1", account: "111122223333" },
@@ -186,10 +190,21 @@ describe("AWS across accounts: what the backend refuses at preview from the zone
                 throw new Error(`unexpected ${name}`);
             },
         });
-        const known = { source: { zone: "a-eu", bucket: "source" }, role: { id: "arn:aws:iam::111122223333:role/replication", name: "replication", description: "", editable: true, labels: {}, policy: {} }, rules: [] };
-        const read = await backend.getReplication({ zone: "a-eu", bucket: "source" }, known);
+        const read = await backend.getReplication({ zone: "a-eu", bucket: "source" }, unplacedKnown);
         expect(asked).to.deep.equal(["a-eu", "b-us"]);
         expect(read?.rules.map((r) => r.destination)).to.deep.equal([{ zone: "b-us", bucket: "replicas" }]);
+    });
+
+    it("fails the read when GetBucketLocation fails for another reason than a refusal, instead of guessing the zone", async () => {
+        const backend = backendWith(zones());
+        (backend as unknown as { s3: (zone: string) => unknown }).s3 = (zone: string) => ({
+            send: async (operation: string, command: object) => {
+                if (command.constructor.name === "GetBucketReplicationCommand") return { ReplicationConfiguration: await replicationAnswer(documented("")) };
+                throw new ServiceError({ where: { service: "Amazon S3", zone, endpoint: "http://127.0.0.1:1", credentialHint: "" }, operation, httpStatus: 503, code: "SlowDown", message: "Please reduce your request rate." });
+            },
+        });
+        const failure = await backend.getReplication({ zone: "a-eu", bucket: "source" }, unplacedKnown).then(() => undefined, (error: Error) => error);
+        expect(failure?.message).to.match(/GetBucketLocation of 'replicas'.*SlowDown/s);
     });
 
     it("says nothing for zones that all sign with the stack's key pair", async () => {

@@ -401,9 +401,11 @@ export class AwsBackend extends S3CompatibleBuckets implements StorageBackend {
             for (const zone of askers) {
                 location = await this.s3(zone).send<GetBucketLocationOutput>(`GetBucketLocation of '${bucket}'`,
                     new (s3Sdk().GetBucketLocationCommand)({ Bucket: bucket })).catch((error) => {
-                    // A bucket gone, not this account's, or answered from another region names no region here: the
-                    // rule shows it in the source's zone, and the refresh still reports the bucket the service names.
-                    if (error instanceof ServiceError) return undefined;
+                    // A bucket gone, or refused to this account (another's, or answered from another region), names no
+                    // region here: the next account is asked, and at the end the rule shows it in the source's zone (the
+                    // refresh still reports the bucket the service names). Any other failure fails the read: a guessed
+                    // zone would show as drift that is not there.
+                    if (isNoSuchBucket(error) || (error instanceof ServiceError && [301, 403, 404].includes(error.httpStatus ?? 0))) return undefined;
                     throw error;
                 });
                 if (location) break;
