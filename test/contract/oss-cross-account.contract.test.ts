@@ -156,6 +156,24 @@ describe("contract: replication across two Alibaba accounts, across regions and 
         expect(policyOf(out.bucketB).Statement).to.deep.equal([own, grant(contractAccountId, out.roleAToB, second.uid, out.bucketB)]);
     });
 
+    it("a role of the second account changed outside Pulumi (its policy detached in that account's RAM) shows on refresh, and up reattaches it there", async () => {
+        const ram = state().ramOf(second.uid);
+        const attachment = `${out.roleBToA}\0${out.roleBToA}-replication`;
+        expect(ram.attachments.has(attachment), "attached by the first up").to.equal(true);
+        ram.attachments.delete(attachment);
+
+        await stack.mustRefresh();
+        const steps = await changedSteps(stack);
+        expect(steps).to.have.length(1);
+        expect(steps[0]).to.match(/^update IamRole /);
+
+        await stack.mustUp();
+        expect(ram.attachments.has(attachment), "reattached in the second account").to.equal(true);
+        expect([...state().ramOf(contractAccountId).roles.keys()]).to.not.include(out.roleBToA);
+        await stack.mustRefresh();
+        expect(await changedSteps(stack)).to.deep.equal([]);
+    });
+
     it("destroy leaves nothing in either account: no bucket, role or policy, and takes only its own statement out of a bucket policy", async () => {
         const writes = () => state().requestsFor("PutBucketPolicy").filter((r) => r.status === 200 && r.path.includes(out.bucketB));
         const before = writes().length;
