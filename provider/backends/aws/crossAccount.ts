@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import type { BucketRef, ReplicationRule } from "../backend";
+import { sortedList as list, statementsOf } from "../policyDocument";
 import { bucketArn, bucketOfArn } from "./regions";
 
 /**
@@ -58,12 +59,6 @@ export function grantStatements(grant: Grant): Record<string, unknown>[] {
 /** A bucket policy document as S3 holds it (parsed), or undefined when the bucket has none. */
 export type BucketPolicy = { Version?: string; Id?: string; Statement?: unknown } & Record<string, unknown>;
 
-function statementsOf(policy: BucketPolicy | undefined): Record<string, unknown>[] {
-    const statements = policy?.Statement;
-    if (Array.isArray(statements)) return statements as Record<string, unknown>[];
-    return statements && typeof statements === "object" ? [statements as Record<string, unknown>] : [];
-}
-
 /**
  * The bucket policy with this source's statements replaced by `statements` (none: removed); everything
  * else of the document is kept as it was. Undefined when nothing would be left (the policy is then deleted).
@@ -83,7 +78,6 @@ export function holdsGrant(policy: BucketPolicy | undefined, grant: Grant): bool
 }
 
 function sameStatement(held: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
-    const list = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String).sort();
     const principal = (value: unknown) => list((value as { AWS?: unknown } | undefined)?.AWS);
     return held.Effect === wanted.Effect
         && JSON.stringify(principal(held.Principal)) === JSON.stringify(principal(wanted.Principal))
@@ -114,7 +108,7 @@ export function grantsOf(source: string, roleArn: string, rules: readonly Replic
  * `s3:GetReplicationConfiguration` (replicationPolicy writes it first). Undefined for a policy without one.
  */
 export function sourceBucketOfPolicy(policy: unknown): string | undefined {
-    const statements = statementsOf(policy as BucketPolicy);
+    const statements = statementsOf(policy);
     for (const statement of statements) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         if (!actions.includes("s3:GetReplicationConfiguration")) continue;

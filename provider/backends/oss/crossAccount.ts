@@ -1,4 +1,5 @@
 import { type BucketRef, type ProgressLog, type ReplicationSpec, zoneCredentials } from "../backend";
+import { sortedList as listOf, statementsOf } from "../policyDocument";
 import { isMissingBucket } from "../s3/missingBucket";
 import { type OssClient, xml } from "./ossClient";
 import { isCode } from "./ramClient";
@@ -41,13 +42,6 @@ export function grantStatement(grant: Grant): Record<string, unknown> {
     return { Effect: "Allow", Action: replicateActions, Principal: [grantPrincipal(grant)], Resource: [bucket, `${bucket}/*`] };
 }
 
-function statementsOf(policy: BucketPolicy | undefined): Record<string, unknown>[] {
-    const statements = policy?.Statement;
-    if (Array.isArray(statements)) return statements as Record<string, unknown>[];
-    return statements && typeof statements === "object" ? [statements as Record<string, unknown>] : [];
-}
-
-const listOf = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String).sort();
 const sameList = (a: unknown, b: unknown) => JSON.stringify(listOf(a)) === JSON.stringify(listOf(b));
 
 /** Whether a statement is this grant's (same principal and resources), whatever its actions say. */
@@ -192,7 +186,7 @@ export class OssGrants {
  * oss:ReplicateGet without oss:ReplicatePut (replicationPolicy writes it first). Undefined for a policy without one.
  */
 export function sourceBucketOfPolicy(policy: unknown): string | undefined {
-    for (const statement of statementsOf(policy as BucketPolicy)) {
+    for (const statement of statementsOf(policy)) {
         const actions = listOf(statement.Action);
         if (!actions.includes("oss:ReplicateGet") || actions.includes("oss:ReplicatePut")) continue;
         const bucket = listOf(statement.Resource).map((r) => /^acs:oss:[^:]*:[^:]*:([a-z0-9-]+)$/.exec(r)?.[1]).find(Boolean);
