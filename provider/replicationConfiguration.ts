@@ -114,7 +114,7 @@ export const provider: dynamic.ResourceProvider<ReplicationConfigurationInputs, 
         const outs: ReplicationConfigurationOutputs = actual.destinationGrants ? { ...inputs, destinationGrants: { ...actual.destinationGrants } } : inputs;
         for (const destination of missingGrants(outs)) {
             warn(`replication into ${destination} has stopped: that bucket's owner no longer lets role '${role.id}' replicate into it ` +
-                `(its bucket policy lost the grant); 'pulumi up' puts the grant back`);
+                `(the grant was removed outside Pulumi); 'pulumi up' puts it back`);
         }
         await warnOfFailingRules(actual, warn);
         return { id, props: outs, inputs };
